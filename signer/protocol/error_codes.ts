@@ -1,0 +1,26 @@
+/**
+ * Stable error codes of the enclave protocol (DESIGN §4). They are the contract between the signer and its
+ * callers (rpc-proxy, host-agent): add new ones, never rename or reuse one.
+ */
+export const ErrorCode = {
+  /** The frame could not be decoded as one CBOR item, or is not a `{ id, method, params }` map. */
+  badFrame: "BAD_FRAME",
+  /** The frame's length prefix is 0 or above the 1 MiB limit. */
+  frameTooLarge: "FRAME_TOO_LARGE",
+  /** The connection closed in the middle of a frame. */
+  truncatedFrame: "TRUNCATED_FRAME",
+  unknownMethod: "UNKNOWN_METHOD",
+  invalidParams: "INVALID_PARAMS",
+  unknownAccount: "UNKNOWN_ACCOUNT",
+  missingChainId: "MISSING_CHAIN_ID",
+  /** The signer's policy refused the request; `data.reason` says why. */
+  policyRefused: "POLICY_REFUSED",
+  attestation: "ATTESTATION_FAILED",
+  kms: "KMS_ERROR",
+  kmsAccessDenied: "KMS_ACCESS_DENIED",
+  noCredentials: "NO_CREDENTIALS",
+  unavailable: "UNAVAILABLE",
+  internal: "INTERNAL",
+} as const;
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
