@@ -21,6 +21,12 @@ export const ErrorCode = {
   noCredentials: "NO_CREDENTIALS",
   unavailable: "UNAVAILABLE",
   internal: "INTERNAL",
+  /** A CMS envelope (KMS `CiphertextForRecipient`) is not valid BER or not an `EnvelopedData` (RFC 5652 §6). */
+  cmsMalformed: "CMS_MALFORMED",
+  /** A CMS envelope uses a version, recipient kind or algorithm other than the one KMS uses. */
+  cmsUnsupported: "CMS_UNSUPPORTED",
+  /** A CMS envelope could not be decrypted with the recipient's private key (wrong key, bad padding). */
+  cmsDecryptFailed: "CMS_DECRYPT_FAILED",
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
