@@ -1,0 +1,65 @@
+/**
+ * `npm start`: the whole system on one machine. Options: `--port N` (or PORT), `--host H`, `--upstream URL`,
+ * `--state-dir DIR` (default .local/). Prints `JSON-RPC ready at <url>` and the account addresses; stops
+ * every child process on SIGINT/SIGTERM.
+ */
+import { parseArgs } from "node:util";
+import { startLocalStack } from "./start_local_stack_node.ts";
+
+const USAGE = `npm start -- [options]
+
+  --port N          JSON-RPC port (env PORT)            default 8545
+  --host HOST       listen address for every listener   default 127.0.0.1
+  --upstream URL    use this Ethereum node instead of launching Anvil
+  --state-dir DIR   where local state lives             default .local/
+  --help            this text
+`;
+
+let values;
+try {
+  ({ values } = parseArgs({
+    options: {
+      port: { type: "string" },
+      host: { type: "string" },
+      upstream: { type: "string" },
+      "state-dir": { type: "string" },
+      help: { type: "boolean" },
+    },
+  }));
+} catch (error) {
+  console.error(`npm start: ${(error as Error).message}`);
+  process.exit(2);
+}
+if (values.help) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
+const port = Number(values.port ?? process.env.PORT ?? 8545);
+if (!Number.isInteger(port) || port < 0 || port > 65535) {
+  console.error(`npm start: invalid port ${values.port ?? process.env.PORT}`);
+  process.exit(2);
+}
+
+try {
+  const stack = await startLocalStack({
+    port,
+    ...(values.host ? { host: values.host } : {}),
+    ...(values.upstream ? { upstreamUrl: values.upstream } : {}),
+    ...(values["state-dir"] ? { stateDir: values["state-dir"] } : {}),
+    log: (line) => console.error(line),
+  });
+  console.log(`JSON-RPC ready at ${stack.url}`);
+  for (const account of stack.accounts) console.log(`account ${account}`);
+  let stopping = false;
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.on(signal, () => {
+      if (stopping) return;
+      stopping = true;
+      console.error("stopping…");
+      void stack.stop().finally(() => process.exit(0));
+    });
+  }
+} catch (error) {
+  console.error(`npm start: ${(error as Error).message}`);
+  process.exit(1);
+}

@@ -1,0 +1,38 @@
+import { ErrorCode } from "../../signer/protocol/error_codes.ts";
+import { BaseError } from "../../signer/protocol/base_error.ts";
+import { RpcCode, RpcError, UpstreamRpcError } from "./rpc_error.ts";
+
+export type RpcErrorObject = { code: number; message: string; data?: unknown };
+
+const SIGNER_CODES: Record<string, number> = {
+  [ErrorCode.invalidParams]: RpcCode.invalidParams,
+  [ErrorCode.missingChainId]: RpcCode.invalidParams,
+  [ErrorCode.unknownAccount]: RpcCode.unauthorized,
+  [ErrorCode.policyRefused]: RpcCode.unauthorized,
+};
+
+/**
+ * The one mapping from any error to a JSON-RPC error object (STYLE rule 6). Our own errors keep their
+ * message; the node's errors pass through untouched; signer errors map by their stable code; anything else is
+ * -32603 "Internal error" with no detail, so nothing secret can leak.
+ *
+ * @example
+ * ```ts
+ * return { jsonrpc: "2.0", id, error: toRpcError(error) };
+ * ```
+ */
+export function toRpcError(error: unknown): RpcErrorObject {
+  if (error instanceof RpcError) return withData({ code: error.rpcCode, message: error.shortMessage }, error.data);
+  if (error instanceof UpstreamRpcError) return error.error;
+  if (error instanceof BaseError) {
+    if (error.code === ErrorCode.unavailable) return { code: RpcCode.internal, message: `Signer unavailable: ${error.shortMessage}` };
+    const code = SIGNER_CODES[error.code];
+    if (code !== undefined) return withData({ code, message: error.shortMessage }, error.data);
+    if (error.code.startsWith("UPSTREAM")) return { code: RpcCode.internal, message: error.shortMessage };
+  }
+  return { code: RpcCode.internal, message: "Internal error" };
+}
+
+function withData(error: RpcErrorObject, data: unknown): RpcErrorObject {
+  return data === undefined ? error : { ...error, data };
+}

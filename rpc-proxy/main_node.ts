@@ -1,0 +1,30 @@
+/**
+ * The rpc-proxy under Node: `tsx rpc-proxy/main_node.ts --upstream URL --signer ADDRESS`.
+ * Prints one JSON line `{"event":"listening","url":…}` on stdout when ready.
+ */
+import { serve } from "@hono/node-server";
+import { nodeTransport } from "../signer/transport/transport_node.ts";
+import { parseProxyConfig, PROXY_USAGE } from "./parse_proxy_config.ts";
+import { startRpcProxy } from "./start_rpc_proxy.ts";
+
+if (process.argv.includes("--help")) {
+  process.stdout.write(PROXY_USAGE);
+  process.exit(0);
+}
+let config;
+try {
+  config = parseProxyConfig(process.argv.slice(2), process.env);
+} catch (error) {
+  process.stderr.write(`rpc-proxy: ${(error as Error).message}\n`);
+  process.exit(2);
+}
+const proxy = startRpcProxy(config, nodeTransport);
+const server = serve({ fetch: proxy.app.fetch, hostname: config.host, port: config.port }, (info) => {
+  console.log(JSON.stringify({ event: "listening", url: `http://${config.host}:${info.port}` }));
+});
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, () => {
+    server.close();
+    void proxy.close().finally(() => process.exit(0));
+  });
+}

@@ -1,0 +1,57 @@
+/**
+ * Message shapes of the enclave protocol (DESIGN §4) and the method contract between rooms. Every field that
+ * carries an Ethereum quantity or byte string travels as a 0x-prefixed hex string, exactly as in JSON-RPC, so
+ * the proxy can forward what clients send and the signer validates one format.
+ */
+import type { ErrorCode } from "./error_codes.ts";
+
+export type Hex = `0x${string}`;
+
+export type Request = { id: number; method: string; params?: unknown };
+export type ErrorObject = { code: ErrorCode | string; message: string; data?: unknown };
+export type SuccessResponse = { id: number; result: unknown };
+export type ErrorResponse = { id: number | null; error: ErrorObject };
+export type Response = SuccessResponse | ErrorResponse;
+
+/** A transaction as JSON-RPC carries it: hex quantities, `type` "0x0"…"0x4". All fields final (no fill-in). */
+export type TransactionParams = {
+  type?: Hex;
+  chainId?: Hex;
+  nonce?: Hex;
+  gas?: Hex;
+  gasPrice?: Hex;
+  maxFeePerGas?: Hex;
+  maxPriorityFeePerGas?: Hex;
+  maxFeePerBlobGas?: Hex;
+  to?: Hex | null;
+  value?: Hex;
+  data?: Hex;
+  input?: Hex;
+  accessList?: { address: Hex; storageKeys: Hex[] }[];
+  blobVersionedHashes?: Hex[];
+  authorizationList?: AuthorizationParams[];
+};
+
+export type AuthorizationParams = {
+  chainId: Hex;
+  address: Hex;
+  nonce: Hex;
+  yParity: Hex;
+  r: Hex;
+  s: Hex;
+};
+
+export type AccountInfo = { address: Hex; label?: string };
+
+/** The contract of every method: its params and its result. */
+export type SignerMethods = {
+  describe: {
+    params: Record<string, never> | undefined;
+    result: { name: string; version: string; nsm: "device" | "simulated" | "none"; accounts: number; workers: number };
+  };
+  "keys.generate": { params: { label?: string } | undefined; result: { address: Hex; ciphertext?: string } };
+  "keys.list": { params: Record<string, never> | undefined; result: AccountInfo[] };
+  "sign.transaction": { params: { address: Hex; transaction: TransactionParams }; result: { raw: Hex; hash: Hex } };
+};
+
+export type SignerMethod = keyof SignerMethods;

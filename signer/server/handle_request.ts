@@ -1,0 +1,56 @@
+import { BaseError } from "../protocol/base_error.ts";
+import { ErrorCode } from "../protocol/error_codes.ts";
+import type { ErrorObject, Response } from "../protocol/messages.ts";
+
+/** A method handler: validated params in, CBOR-encodable result out; throws a BaseError subclass on refusal. */
+export type MethodHandler = (params: unknown) => unknown | Promise<unknown>;
+export type MethodTable = Readonly<Record<string, MethodHandler>>;
+
+/**
+ * Turns one decoded frame into one response. Never throws: a request that is not `{ id, method, params }`
+ * gets BAD_FRAME, an unknown method UNKNOWN_METHOD, and an error that is not one of ours becomes INTERNAL
+ * with no detail (so nothing secret can leak through a message).
+ *
+ * @example
+ * ```ts
+ * const response = await handleRequest(methods, decoded);
+ * ```
+ */
+export async function handleRequest(
+  methods: MethodTable,
+  message: unknown,
+  options: { onInternalError?: (error: unknown, method: string) => void } = {},
+): Promise<Response> {
+  const id = isRecord(message) && isId(message.id) ? message.id : null;
+  if (id === null || !isRecord(message) || typeof message.method !== "string") {
+    return { id, error: { code: ErrorCode.badFrame, message: "Invalid request: expected a map { id: uint, method: text, params? }" } };
+  }
+  const method = message.method;
+  const handler = Object.hasOwn(methods, method) ? methods[method] : undefined;
+  if (!handler) {
+    return { id, error: { code: ErrorCode.unknownMethod, message: `Unknown method ${JSON.stringify(method.slice(0, 64))}` } };
+  }
+  try {
+    return { id, result: await handler(message.params) };
+  } catch (error) {
+    return { id, error: toErrorObject(error, method, options.onInternalError) };
+  }
+}
+
+function toErrorObject(error: unknown, method: string, onInternal?: (error: unknown, method: string) => void): ErrorObject {
+  if (error instanceof BaseError) {
+    return error.data === undefined
+      ? { code: error.code, message: error.shortMessage }
+      : { code: error.code, message: error.shortMessage, data: error.data };
+  }
+  onInternal?.(error, method);
+  return { code: ErrorCode.internal, message: `Internal error in ${method}` };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array);
+}
+
+function isId(value: unknown): value is number {
+  return typeof value === "number" && Number.isSafeInteger(value) && value >= 0;
+}

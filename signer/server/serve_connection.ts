@@ -1,0 +1,53 @@
+import { encodeFrame, createFrameDecoder } from "../protocol/frame.ts";
+import { FrameError } from "../protocol/frame_errors.ts";
+import { ErrorCode } from "../protocol/error_codes.ts";
+import type { Conn } from "../transport/transport.ts";
+import { handleRequest, type MethodTable } from "./handle_request.ts";
+
+export type ServeConnectionOptions = {
+  maxFrameBytes?: number;
+  onInternalError?: (error: unknown, method: string) => void;
+};
+
+/**
+ * Serves one connection: reads frames, runs every request concurrently (pipelining) and writes each
+ * response as soon as it is ready, so answers may come back out of order (matched by id). A frame that cannot
+ * be read gets one error frame with id null, then the connection is closed; the process and other connections
+ * are unaffected. Resolves when the connection ends.
+ *
+ * @example
+ * ```ts
+ * for await (const conn of listener) serveConnection(conn, methods);
+ * ```
+ */
+export async function serveConnection(conn: Conn, methods: MethodTable, options: ServeConnectionOptions = {}): Promise<void> {
+  const decoder = createFrameDecoder(options.maxFrameBytes === undefined ? {} : { maxFrameBytes: options.maxFrameBytes });
+  const handlerOptions = options.onInternalError ? { onInternalError: options.onInternalError } : {};
+  let open = true;
+  const send = (response: unknown) => {
+    if (!open) return Promise.resolve();
+    return conn.write(encodeFrame(response)).catch(() => {
+      open = false;
+    });
+  };
+  const inFlight = new Set<Promise<void>>();
+  try {
+    for await (const chunk of conn.readable) {
+      for (const message of decoder.push(chunk)) {
+        const p = handleRequest(methods, message, handlerOptions).then(send);
+        inFlight.add(p);
+        p.finally(() => inFlight.delete(p));
+      }
+    }
+    decoder.end();
+  } catch (error) {
+    const frameError = error instanceof FrameError
+      ? error
+      : new FrameError(ErrorCode.badFrame, "Cannot read frame: connection failed", { cause: error });
+    await send({ id: null, error: { code: frameError.code, message: frameError.shortMessage } });
+  } finally {
+    await Promise.allSettled(inFlight);
+    open = false;
+    conn.close();
+  }
+}
