@@ -31,9 +31,12 @@ export async function serveConnection(conn: Conn, methods: MethodTable, options:
     });
   };
   const inFlight = new Set<Promise<void>>();
+  // Iterate by hand: leaving a for-await early cancels the stream, and in Deno that closes the connection
+  // before the error frame is written.
+  const chunks = conn.readable[Symbol.asyncIterator]();
   try {
-    for await (const chunk of conn.readable) {
-      for (const message of decoder.push(chunk)) {
+    for (let next = await chunks.next(); !next.done; next = await chunks.next()) {
+      for (const message of decoder.push(next.value)) {
         const p = handleRequest(methods, message, handlerOptions).then(send);
         inFlight.add(p);
         p.finally(() => inFlight.delete(p));

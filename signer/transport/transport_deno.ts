@@ -36,12 +36,33 @@ function toOptions(address: SignerAddress): Record<string, unknown> {
   return address.transport === "tcp" ? { transport: "tcp", hostname: address.hostname, port: address.port } : address;
 }
 
+/**
+ * Reads with `conn.read` rather than `conn.readable`: the stream closes the whole resource at end of input,
+ * which would make it impossible to answer a half-closed connection (e.g. with a TRUNCATED_FRAME error).
+ * Writes are queued so that concurrent callers never interleave partial writes.
+ */
 function wrap(conn: Deno.Conn): Conn {
-  const writer = conn.writable.getWriter();
   let closed = false;
+  let tail: Promise<void> = Promise.resolve();
+  const writeAll = async (bytes: Uint8Array) => {
+    for (let offset = 0; offset < bytes.length;) offset += await conn.write(bytes.subarray(offset));
+  };
   return {
-    readable: conn.readable,
-    write: (bytes) => writer.write(bytes),
+    readable: {
+      async *[Symbol.asyncIterator]() {
+        while (true) {
+          const buffer = new Uint8Array(64 * 1024);
+          const n = await conn.read(buffer);
+          if (n === null) return;
+          yield buffer.subarray(0, n);
+        }
+      },
+    },
+    write(bytes) {
+      const result = tail.then(() => writeAll(bytes));
+      tail = result.catch(() => {});
+      return result;
+    },
     close() {
       if (closed) return;
       closed = true;
