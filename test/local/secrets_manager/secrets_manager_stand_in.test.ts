@@ -243,7 +243,7 @@ test("a clock more than 15 minutes off fails with InvalidSignatureException (Sig
   const skewed = await startSecretsManagerStandIn({ stateDir: dir, credentials: [creds.admin], clock: () => Date.now() + 20 * 60_000 });
   const agent = new Agent({ ca: skewed.caPem });
   agents.push(agent);
-  const c = new SecretsManagerClient({ region: skewed.region, endpoint: skewed.url, maxAttempts: 1, requestHandler: { httpsAgent: agent }, credentials: creds.admin });
+  const c = new SecretsManagerClient({ region: skewed.region, endpoint: skewed.url, maxAttempts: 1, requestHandler: { httpsAgent: agent }, credentials: { accessKeyId: creds.admin.accessKeyId, secretAccessKey: creds.admin.secretAccessKey } });
   try {
     const error = await errorOf(c.send(new ListSecretsCommand({})));
     assert.is(error.name, "InvalidSignatureException");
