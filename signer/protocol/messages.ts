@@ -49,7 +49,19 @@ export type SignerMethods = {
     params: Record<string, never> | undefined;
     result: { name: string; version: string; nsm: "device" | "simulated" | "none"; accounts: number; workers: number };
   };
-  "keys.generate": { params: { label?: string } | undefined; result: { address: Hex; ciphertext?: string } };
+  /** NSM attestation with the signer's RSA public key and `user_data` = accountsDigest(accounts). */
+  attest: { params: { nonce?: Uint8Array } | undefined; result: { document: Uint8Array } };
+  "credentials.put": {
+    params: { accessKeyId: string; secretAccessKey: string; sessionToken?: string; expiration?: string; region?: string };
+    result: { region: string; expiration: string | null };
+  };
+  /** With `kmsKeyId` the key is encrypted by KMS and `ciphertext` (base64) is returned; without, it is memory-only. */
+  "keys.generate": { params: { label?: string; kmsKeyId?: string } | undefined; result: { address: Hex; ciphertext?: string } };
+  /** `sealed`: the 32-byte key encrypted with RSA-OAEP (SHA-256) to the attested public key. */
+  "keys.import": { params: { sealed: Uint8Array; kmsKeyId: string; label?: string }; result: { address: Hex; ciphertext?: string } };
+  /** KMS Decrypt with Recipient of a record's ciphertext (base64); the address must match the key. */
+  "keys.load": { params: { address: Hex; ciphertext: string; label?: string }; result: { address: Hex } };
+  "keys.unload": { params: { address: Hex }; result: { removed: boolean } };
   "keys.list": { params: Record<string, never> | undefined; result: AccountInfo[] };
   "sign.transaction": { params: { address: Hex; transaction: TransactionParams }; result: { raw: Hex; hash: Hex } };
 };

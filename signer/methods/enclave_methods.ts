@@ -1,0 +1,40 @@
+import { accountsDigest } from "../attestation/accounts_digest.ts";
+import type { CredentialsStore } from "../keys/credentials_store.ts";
+import type { EnclaveKeyPair } from "../keys/create_enclave_key_pair.ts";
+import type { KeyStore } from "../keys/key_store.ts";
+import type { Nsm } from "../nsm/nsm.ts";
+import type { SignerMethods } from "../protocol/messages.ts";
+import { InvalidParamsError } from "../signing/signing_errors.ts";
+import { paramsRecord } from "./method_helpers.ts";
+
+type Handler<M extends keyof SignerMethods> = (params: unknown) => Promise<SignerMethods[M]["result"]> | SignerMethods[M]["result"];
+
+/**
+ * `attest` and `credentials.put`. Every attestation carries the signer's RSA public key (so KMS and importers
+ * encrypt to it) and, as `user_data`, the digest of the accounts it serves (`accountsDigest`), so a client that
+ * verifies the document knows which accounts the attested enclave holds. The caller's nonce proves freshness.
+ *
+ * @example
+ * ```ts
+ * const { document } = await enclaveMethods(deps).attest({ nonce });
+ * ```
+ */
+export function enclaveMethods(deps: {
+  keyStore: KeyStore;
+  nsm: Pick<Nsm, "attest">;
+  identity: Pick<EnclaveKeyPair, "publicKeySpki">;
+  credentials: CredentialsStore;
+}): { attest: Handler<"attest">; "credentials.put": Handler<"credentials.put"> } {
+  return {
+    attest: async (params) => {
+      const { nonce } = paramsRecord(params);
+      if (nonce !== undefined && (!(nonce instanceof Uint8Array) || nonce.length > 512)) {
+        throw new InvalidParamsError("nonce", "expected at most 512 bytes");
+      }
+      const userData = await accountsDigest(deps.keyStore.list().map((a) => a.address));
+      const document = await deps.nsm.attest({ publicKey: deps.identity.publicKeySpki, userData, ...(nonce ? { nonce } : {}) });
+      return { document };
+    },
+    "credentials.put": (params) => deps.credentials.put(params),
+  };
+}

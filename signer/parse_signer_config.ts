@@ -1,0 +1,93 @@
+import type { SignerAddress } from "./transport/transport.ts";
+import { parseSignerAddress } from "./transport/parse_signer_address.ts";
+
+export type SignerConfig = {
+  listen: SignerAddress;
+  /** `enclave` (default): the real NSM and the system's TLS roots only. `dev`: local stack and tests. */
+  mode: "enclave" | "dev";
+  nsm: "device" | "simulated";
+  /** dev: the simulated NSM's PKI (JSON from exportSimulatedPki); absent, a fresh one nobody trusts. */
+  pkiFile?: string;
+  /** dev: the simulated NSM's PCRs, index → 96 hex digits. */
+  pcrs: Record<number, string>;
+  /** Where KMS is reached: the parent's vsock-proxy (TLS to KMS runs inside the signer over this stream). */
+  kmsProxy: SignerAddress;
+  /** dev: an extra CA to trust for KMS (the local stand-in's). */
+  kmsCaFile?: string;
+  /** AWS region; may also come with `credentials.put`. */
+  region?: string;
+  /** Signing worker threads. @default one per core */
+  workers?: number;
+};
+
+export const SIGNER_USAGE = `signer: the enclave signer (Deno)
+
+  --listen ADDRESS     [SIGNER_LISTEN]  default vsock://-1:5000 (tcp://H:P, unix:///PATH, vsock://CID:PORT)
+  --mode enclave|dev   [SIGNER_MODE]    default enclave (real NSM; dev allows the simulated NSM)
+  --nsm device|simulated                default device in enclave mode, simulated in dev mode
+  --pki FILE           dev: simulated NSM PKI (JSON)
+  --pcr N=HEX          dev: a simulated PCR value (repeatable)
+  --kms-proxy ADDRESS  [KMS_PROXY]      default vsock://3:8000
+  --kms-ca FILE        dev: extra CA certificate (PEM) trusted for KMS
+  --region REGION      [AWS_REGION]
+  --workers N          [SIGNER_WORKERS] signing threads, default one per core
+`;
+
+/**
+ * Reads the signer's configuration from flags and environment. The simulated NSM and extra KMS CAs are
+ * refused unless `--mode dev` is given explicitly, so a production image cannot be started with them by
+ * accident. Throws TypeError with a one-line reason.
+ *
+ * @example
+ * ```ts
+ * const config = parseSignerConfig(Deno.args, Deno.env.toObject());
+ * ```
+ */
+export function parseSignerConfig(args: readonly string[], env: Readonly<Record<string, string | undefined>>): SignerConfig {
+  const flags = new Map<string, string>();
+  const pcrs: Record<number, string> = {};
+  for (let i = 0; i < args.length; i += 2) {
+    const name = args[i]!;
+    const value = args[i + 1];
+    if (!name.startsWith("--")) throw new TypeError(`Unexpected argument ${name}`);
+    if (value === undefined) throw new TypeError(`Missing value for ${name}`);
+    if (name === "--pcr") {
+      const m = /^(\d{1,2})=([0-9a-fA-F]{96})$/.exec(value);
+      if (!m) throw new TypeError(`Invalid --pcr ${value}: expected N=<96 hex digits>`);
+      pcrs[Number(m[1])] = m[2]!.toLowerCase();
+      continue;
+    }
+    if (!["--listen", "--mode", "--nsm", "--pki", "--kms-proxy", "--kms-ca", "--region", "--workers"].includes(name)) {
+      throw new TypeError(`Unknown option ${name}`);
+    }
+    flags.set(name.slice(2), value);
+  }
+  const mode = flags.get("mode") ?? env.SIGNER_MODE ?? "enclave";
+  if (mode !== "enclave" && mode !== "dev") throw new TypeError(`Invalid --mode ${mode}: expected enclave or dev`);
+  const nsm = flags.get("nsm") ?? (mode === "dev" ? "simulated" : "device");
+  if (nsm !== "device" && nsm !== "simulated") throw new TypeError(`Invalid --nsm ${nsm}: expected device or simulated`);
+  if (mode === "enclave") {
+    if (nsm === "simulated") throw new TypeError("Refusing the simulated NSM in enclave mode: start with --mode dev for local use");
+    for (const devOnly of ["pki", "kms-ca"]) if (flags.has(devOnly)) throw new TypeError(`--${devOnly} is only allowed with --mode dev`);
+    if (Object.keys(pcrs).length > 0) throw new TypeError("--pcr is only allowed with --mode dev");
+  }
+  const workersText = flags.get("workers") ?? env.SIGNER_WORKERS;
+  const workers = workersText === undefined ? undefined : Number(workersText);
+  if (workers !== undefined && (!Number.isInteger(workers) || workers < 0 || workers > 64)) {
+    throw new TypeError(`Invalid --workers ${workersText}: expected 0..64`);
+  }
+  const region = flags.get("region") ?? env.AWS_REGION;
+  const pkiFile = flags.get("pki");
+  const kmsCaFile = flags.get("kms-ca");
+  return {
+    listen: parseSignerAddress(flags.get("listen") ?? env.SIGNER_LISTEN ?? "vsock://-1:5000"),
+    mode,
+    nsm,
+    pcrs,
+    kmsProxy: parseSignerAddress(flags.get("kms-proxy") ?? env.KMS_PROXY ?? "vsock://3:8000"),
+    ...(pkiFile === undefined ? {} : { pkiFile }),
+    ...(kmsCaFile === undefined ? {} : { kmsCaFile }),
+    ...(region === undefined ? {} : { region }),
+    ...(workers === undefined ? {} : { workers }),
+  };
+}
