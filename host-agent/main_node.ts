@@ -1,0 +1,39 @@
+/**
+ * `npm run host-agent -- <command>`: the host-agent's commands under Node (the local stack, tooling).
+ * On an instance the same commands run from the deno-compiled binary (`main_deno.ts`).
+ */
+import { nodeTransport } from "../signer/transport/transport_node.ts";
+import { runKeysCommand } from "./cli/keys_command.ts";
+import { openHostContext } from "./config/open_host_context_node.ts";
+
+const USAGE = `host-agent <command>
+
+  keys …          generate, import and list keys (host-agent keys --help)
+`;
+
+const [command, ...rest] = process.argv.slice(2);
+const io = {
+  stdout: (text: string) => void process.stdout.write(text),
+  stderr: (text: string) => void process.stderr.write(text),
+};
+
+switch (command) {
+  case "keys":
+    process.exitCode = await runKeysCommand(rest, {
+      ...io,
+      readStdin: async () => {
+        let text = "";
+        for await (const chunk of process.stdin) text += chunk;
+        return text;
+      },
+      openContext: (options) => openHostContext({ ...options, transport: nodeTransport, env: process.env }),
+    });
+    break;
+  case "--help":
+  case "help":
+    io.stdout(USAGE);
+    break;
+  default:
+    io.stderr(command ? `host-agent: unknown command ${command}\n${USAGE}` : USAGE);
+    process.exitCode = 2;
+}
