@@ -1,0 +1,275 @@
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { createHash } from "node:crypto";
+import { decode, encode } from "cborg";
+import {
+  AttestationError,
+  type AttestationCheck,
+  verifyAttestationDocument,
+} from "../../../signer/attestation/verify_attestation_document.ts";
+import { createSimulatedNsm, type SimulatedNsm } from "../../../signer/nsm/nsm_simulated.ts";
+import { ErrorCode } from "../../../signer/protocol/error_codes.ts";
+import { BaseError } from "../../../signer/protocol/base_error.ts";
+import { flipInside, join, split, withPayload } from "./document_tools.ts";
+import { HAVE_NITRO_FIXTURES, readAwsRootPem, readRealDocument, REAL_DOCUMENTS } from "./fixtures.ts";
+
+const real = HAVE_NITRO_FIXTURES ? test : test.skip;
+const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString("hex");
+
+async function rejects(promise: Promise<unknown>, check: AttestationCheck): Promise<AttestationError> {
+  try {
+    await promise;
+  } catch (error) {
+    assert.instance(error, AttestationError, String(error));
+    const e = error as AttestationError;
+    assert.is(e.check, check, `expected check ${check}, got ${e.check}: ${e.reason}`);
+    assert.instance(e, BaseError);
+    assert.is(e.code, ErrorCode.attestation);
+    return e;
+  }
+  return assert.unreachable(`expected rejection with ${check}`) as never;
+}
+
+async function throwsAsync(fn: () => Promise<unknown>, type: new (...args: never[]) => Error): Promise<void> {
+  try {
+    await fn();
+  } catch (error) {
+    assert.instance(error, type, String(error));
+    return;
+  }
+  assert.unreachable(`expected ${type.name}`);
+}
+
+// One simulated NSM with a fixed clock for the whole file (PKI generation is the slow part).
+const T0 = Date.parse("2026-03-01T12:00:00Z");
+const APPROVED_PCR0 = "ab".repeat(48);
+let nsm: SimulatedNsm;
+let roots: string[];
+let nonce: Uint8Array;
+let userData: Uint8Array;
+let document: Uint8Array;
+
+test.before(async () => {
+  nsm = await createSimulatedNsm({ clock: () => T0, pcrs: { 0: APPROVED_PCR0 } });
+  roots = [nsm.rootCertificatePem];
+  nonce = new Uint8Array(32).fill(0x5a);
+  userData = new TextEncoder().encode("user data: hello");
+  document = await nsm.attest({ nonce, userData, publicKey: new Uint8Array(120).fill(7) });
+});
+
+for (const doc of REAL_DOCUMENTS) {
+  real(`verifyAttestationDocument() accepts real ${doc.file} at its own timestamp`, async () => {
+    const bytes = readRealDocument(doc.file);
+    const parsed = await verifyAttestationDocument(bytes, { at: doc.timestamp });
+    assert.is(parsed.timestamp, doc.timestamp);
+    assert.is(parsed.digest, "SHA384");
+    assert.is(parsed.cabundle.length, 4);
+    assert.equal(Object.keys(parsed.pcrs).map(Number), Array.from({ length: 16 }, (_, i) => i));
+    // Parser cross-check (fixtures README): PCR4 = SHA-384(48 zero bytes ‖ UTF-8 instance id prefix of module_id).
+    const instanceId = parsed.moduleId.split("-enc")[0]!;
+    assert.match(instanceId, /^i-[0-9a-f]{17}$/);
+    const pcr4 = createHash("sha384").update(Buffer.concat([Buffer.alloc(48), Buffer.from(instanceId, "utf8")])).digest();
+    assert.is(hex(parsed.pcrs[4]!), pcr4.toString("hex"));
+    // The payload map form the fixture is there to cover.
+    const payloadBytes = (decode(bytes) as Uint8Array[])[2]!;
+    assert.is(payloadBytes[0] === 0xbf, doc.indefinite, "payload map form (0xbf = indefinite-length)");
+    if (doc.debug) {
+      for (const i of [0, 1, 2]) assert.is(hex(parsed.pcrs[i]!), "00".repeat(48));
+      assert.is(parsed.publicKey?.length, 5);
+    } else {
+      assert.is.not(hex(parsed.pcrs[0]!), "00".repeat(48));
+    }
+  });
+
+  real(`verifyAttestationDocument() rejects real ${doc.file} now: its certificates expired`, async () => {
+    await rejects(verifyAttestationDocument(readRealDocument(doc.file)), "validity");
+  });
+}
+
+real("verifyAttestationDocument() accepts the AWS root given explicitly as PEM and as DER", async () => {
+  const doc = REAL_DOCUMENTS[0]!;
+  const pem = readAwsRootPem();
+  await verifyAttestationDocument(readRealDocument(doc.file), { at: doc.timestamp, roots: [pem] });
+  const der = new Uint8Array(Buffer.from(pem.replace(/-----[^-]+-----|\s/g, ""), "base64"));
+  await verifyAttestationDocument(readRealDocument(doc.file), { at: new Date(doc.timestamp), roots: [der] });
+});
+
+real("verifyAttestationDocument() checks PCR expectations on a real document", async () => {
+  const doc = REAL_DOCUMENTS[0]!;
+  const bytes = readRealDocument(doc.file);
+  const parsed = await verifyAttestationDocument(bytes, { at: doc.timestamp });
+  await verifyAttestationDocument(bytes, { at: doc.timestamp, expect: { pcrs: { 0: `0x${hex(parsed.pcrs[0]!)}`, 4: parsed.pcrs[4]! } } });
+  await rejects(verifyAttestationDocument(bytes, { at: doc.timestamp, expect: { pcrs: { 0: "00".repeat(48) } } }), "pcr");
+});
+
+real("verifyAttestationDocument() rejects a real document against the simulated root (wrong root)", async () => {
+  const doc = REAL_DOCUMENTS[1]!;
+  await rejects(verifyAttestationDocument(readRealDocument(doc.file), { at: doc.timestamp, roots }), "root");
+});
+
+real("verifyAttestationDocument() rejects a real document whose cabundle root copy is not the AWS root", async () => {
+  const doc = REAL_DOCUMENTS[0]!;
+  const simulatedRoot = (split(document).payload.get("cabundle") as Uint8Array[])[0]!;
+  const bytes = withPayload(readRealDocument(doc.file), (p) => ((p.get("cabundle") as Uint8Array[])[0] = simulatedRoot));
+  await rejects(verifyAttestationDocument(bytes, { at: doc.timestamp }), "cabundle-root");
+});
+
+test("verifyAttestationDocument() accepts a simulated document with its root and expectations", async () => {
+  const parsed = await verifyAttestationDocument(document, {
+    roots,
+    at: T0 + 60_000,
+    expect: { pcrs: { 0: APPROVED_PCR0 }, nonce, userData, maxAgeMs: 120_000 },
+  });
+  assert.is(parsed.moduleId, nsm.moduleId);
+  assert.is(parsed.timestamp, T0);
+  assert.equal(parsed.nonce, nonce);
+  assert.equal(parsed.userData, userData);
+  assert.is(parsed.publicKey?.length, 120);
+});
+
+test("verifyAttestationDocument() accepts a tagged COSE_Sign1 (tag 18)", async () => {
+  const tagged = new Uint8Array([0xd2, ...document]);
+  await verifyAttestationDocument(tagged, { roots, at: T0 });
+});
+
+test("verifyAttestationDocument() rejects a simulated document with the default AWS root (wrong root)", async () => {
+  const e = await rejects(verifyAttestationDocument(document, { at: T0 }), "root");
+  assert.match(e.reason, /simulated\.nitro-enclaves/);
+});
+
+test("verifyAttestationDocument() rejects a tampered payload (cose-signature)", async () => {
+  await rejects(verifyAttestationDocument(flipInside(document, nonce), { roots, at: T0 }), "cose-signature");
+});
+
+test("verifyAttestationDocument() rejects a payload re-encoded with the same content (original bytes are signed)", async () => {
+  // Same fields, canonical key order instead of AWS's: the decoded value is equal, the bytes are not.
+  const parts = split(document);
+  const reordered = join(parts, { payloadBytes: encode(parts.payload) });
+  await rejects(verifyAttestationDocument(reordered, { roots, at: T0 }), "cose-signature");
+});
+
+test("verifyAttestationDocument() rejects a tampered signature (cose-signature)", async () => {
+  const tampered = document.slice();
+  tampered[tampered.length - 1]! ^= 0x80;
+  await rejects(verifyAttestationDocument(tampered, { roots, at: T0 }), "cose-signature");
+});
+
+test("verifyAttestationDocument() rejects an expired leaf (validity)", async () => {
+  const e = await rejects(verifyAttestationDocument(document, { roots, at: T0 + 4 * 3_600_000 }), "validity");
+  assert.match(e.reason, /-enc[0-9a-f]{16}/);
+});
+
+test("verifyAttestationDocument() rejects a document verified before its leaf existed (validity)", async () => {
+  await rejects(verifyAttestationDocument(document, { roots, at: T0 - 3_600_000 }), "validity");
+});
+
+test("verifyAttestationDocument() rejects a wrong PCR (pcr)", async () => {
+  await rejects(verifyAttestationDocument(document, { roots, at: T0, expect: { pcrs: { 0: "cd".repeat(48) } } }), "pcr");
+});
+
+test("verifyAttestationDocument() rejects a wrong or missing nonce (nonce)", async () => {
+  await rejects(verifyAttestationDocument(document, { roots, at: T0, expect: { nonce: new Uint8Array(32) } }), "nonce");
+  const without = await nsm.attest();
+  await rejects(verifyAttestationDocument(without, { roots, at: T0, expect: { nonce } }), "nonce");
+});
+
+test("verifyAttestationDocument() rejects other user data (user-data)", async () => {
+  await rejects(verifyAttestationDocument(document, { roots, at: T0, expect: { userData: new Uint8Array([1]) } }), "user-data");
+});
+
+test("verifyAttestationDocument() rejects an old document (max-age)", async () => {
+  await rejects(verifyAttestationDocument(document, { roots, at: T0 + 10 * 60_000, expect: { maxAgeMs: 5 * 60_000 } }), "max-age");
+});
+
+test("verifyAttestationDocument() rejects oversized fields before any crypto (size)", async () => {
+  const big = withPayload(document, (p) => p.set("user_data", new Uint8Array(600)));
+  await rejects(verifyAttestationDocument(big, { roots, at: T0 }), "size");
+  const longNonce = withPayload(document, (p) => p.set("nonce", new Uint8Array(513)));
+  await rejects(verifyAttestationDocument(longNonce, { roots, at: T0 }), "size");
+  const bigKey = withPayload(document, (p) => p.set("public_key", new Uint8Array(1025)));
+  await rejects(verifyAttestationDocument(bigKey, { roots, at: T0 }), "size");
+  const longBundle = withPayload(document, (p) => {
+    const bundle = p.get("cabundle") as Uint8Array[];
+    p.set("cabundle", [...bundle, ...bundle, ...bundle]);
+  });
+  await rejects(verifyAttestationDocument(longBundle, { roots, at: T0 }), "size");
+  const bigCert = withPayload(document, (p) => p.set("certificate", new Uint8Array(1025)));
+  await rejects(verifyAttestationDocument(bigCert, { roots, at: T0 }), "size");
+  await rejects(verifyAttestationDocument(new Uint8Array(20_000), { roots, at: T0 }), "size");
+});
+
+test("verifyAttestationDocument() rejects truncated CBOR and trailing bytes (cbor)", async () => {
+  await rejects(verifyAttestationDocument(document.subarray(0, document.length - 10), { roots, at: T0 }), "cbor");
+  await rejects(verifyAttestationDocument(document.subarray(0, 3), { roots, at: T0 }), "cbor");
+  await rejects(verifyAttestationDocument(new Uint8Array([...document, 0]), { roots, at: T0 }), "cbor");
+  await rejects(verifyAttestationDocument(new Uint8Array(0), { roots, at: T0 }), "cbor");
+});
+
+test("verifyAttestationDocument() rejects a cabundle whose root copy differs from the pinned root (cabundle-root)", async () => {
+  const other = await createSimulatedNsm({ clock: () => T0 });
+  const otherRoot = (split(await other.attest()).payload.get("cabundle") as Uint8Array[])[0]!;
+  const swapped = withPayload(document, (p) => ((p.get("cabundle") as Uint8Array[])[0] = otherRoot));
+  await rejects(verifyAttestationDocument(swapped, { roots, at: T0 }), "cabundle-root");
+});
+
+test("verifyAttestationDocument() rejects a chain out of order (chain-signature)", async () => {
+  const swapped = withPayload(document, (p) => {
+    const b = p.get("cabundle") as Uint8Array[];
+    p.set("cabundle", [b[0], b[1], b[3], b[2]]);
+  });
+  await rejects(verifyAttestationDocument(swapped, { roots, at: T0 }), "chain-signature");
+  // A leaf from another PKI under this chain.
+  const other = await createSimulatedNsm({ clock: () => T0 });
+  const foreignLeaf = split(await other.attest()).payload.get("certificate") as Uint8Array;
+  const foreign = withPayload(document, (p) => p.set("certificate", foreignLeaf));
+  await rejects(verifyAttestationDocument(foreign, { roots, at: T0 }), "chain-signature");
+});
+
+test("verifyAttestationDocument() rejects a CA certificate used as the signing certificate (constraints)", async () => {
+  const shortened = withPayload(document, (p) => {
+    const b = p.get("cabundle") as Uint8Array[];
+    p.set("certificate", b[3]);
+    p.set("cabundle", b.slice(0, 3));
+  });
+  await rejects(verifyAttestationDocument(shortened, { roots, at: T0 }), "constraints");
+});
+
+test("verifyAttestationDocument() rejects a malformed COSE_Sign1 (cose-structure)", async () => {
+  const parts = split(document);
+  const payload = encode(parts.payload, { mapSorter: () => 0 });
+  const cases = [
+    encode([parts.protectedHeader, new Map(), payload]),
+    encode([encode(new Map([[1, -7]])), new Map(), payload, parts.signature]),
+    encode([parts.protectedHeader, new Map(), payload, parts.signature.subarray(0, 64)]),
+    encode([parts.protectedHeader, new Map(), "text", parts.signature]),
+    encode({ not: "an array" }),
+  ];
+  for (const bytes of cases) await rejects(verifyAttestationDocument(bytes, { roots, at: T0 }), "cose-structure");
+});
+
+test("verifyAttestationDocument() rejects wrong payload field types (payload-fields)", async () => {
+  const edits: ((p: Map<string, unknown>) => void)[] = [
+    (p) => p.set("digest", "SHA256"),
+    (p) => p.set("module_id", ""),
+    (p) => p.set("timestamp", -1),
+    (p) => p.set("extra", 1),
+    (p) => p.delete("certificate"),
+    (p) => p.set("pcrs", new Map([[40, new Uint8Array(48)]])),
+    (p) => p.set("pcrs", new Map([["0", new Uint8Array(48)]])),
+    (p) => p.set("public_key", "text"),
+    (p) => p.set("certificate", new Uint8Array([0x30, 0x03, 0x02, 0x01, 0x01])),
+  ];
+  for (const edit of edits) await rejects(verifyAttestationDocument(withPayload(document, edit), { roots, at: T0 }), "payload-fields");
+});
+
+test("verifyAttestationDocument() checks its arguments before the document", async () => {
+  await throwsAsync(() => verifyAttestationDocument("nope" as unknown as Uint8Array), TypeError);
+  await throwsAsync(() => verifyAttestationDocument(document, { at: Number.NaN }), RangeError);
+  await throwsAsync(() => verifyAttestationDocument(document, { roots: ["not a pem"] }), TypeError);
+  await throwsAsync(() => verifyAttestationDocument(document, { roots: [] }), TypeError);
+  await throwsAsync(() => verifyAttestationDocument(document, { expect: { pcrs: { 40: "00".repeat(48) } } }), RangeError);
+  await throwsAsync(() => verifyAttestationDocument(document, { expect: { pcrs: { 0: "zz" } } }), TypeError);
+  await throwsAsync(() => verifyAttestationDocument(document, { expect: { maxAgeMs: -1 } }), RangeError);
+});
+
+test.run();
