@@ -1,25 +1,97 @@
 import type { KeyStore } from "../keys/key_store.ts";
+import { BaseError } from "../protocol/base_error.ts";
+import { ErrorCode } from "../protocol/error_codes.ts";
 import type { SignerMethods } from "../protocol/messages.ts";
 import { parseTransaction } from "../signing/parse_transaction.ts";
+import { parseTypedData } from "../signing/parse_typed_data.ts";
+import { signAuthorization } from "../signing/sign_authorization.ts";
+import { signMessage } from "../signing/sign_message.ts";
 import { signTransaction } from "../signing/sign_transaction.ts";
+import { signTypedData } from "../signing/sign_typed_data.ts";
+import { InvalidParamsError } from "../signing/signing_errors.ts";
 import { addressParam, paramsRecord } from "./method_helpers.ts";
 
 type Handler<M extends keyof SignerMethods> = (params: unknown) => SignerMethods[M]["result"] | Promise<SignerMethods[M]["result"]>;
 
+/** The signer's policy refuses a well-formed request; `data.reason` says why (stable code POLICY_REFUSED). */
+export class PolicyRefusedError extends BaseError {
+  override readonly name = "Signer.PolicyRefusedError";
+  constructor(reason: string) {
+    super(ErrorCode.policyRefused, `Refused by policy: ${reason}`, { data: { reason } });
+  }
+}
+
+/** EIP-7702 §"Parameters" allows nonces below 2^64 and any chain id; viem takes both as numbers, exact up to 2^53. */
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
 /**
- * The `sign.*` methods: each takes the account's key from the store and signs exactly what it is given.
+ * The `sign.*` methods: each validates its params, takes the account's key from the store and signs exactly
+ * what it is given (nothing is filled in here).
+ *
+ * - `sign.transaction` `{ address, transaction }` → `{ raw, hash }`
+ * - `sign.message` `{ address, message: bytes }` → `{ signature }` (EIP-191 personal message)
+ * - `sign.typedData` `{ address, typedData, chainId? }` → `{ signature }` (EIP-712); refused with
+ *   POLICY_REFUSED when `typedData.domain.chainId` is given and differs from `chainId` (the caller's chain)
+ * - `sign.authorization` `{ address, authorization: { chainId, address, nonce } }` → the signed tuple
+ *   (EIP-7702); chain id 0 (valid on every chain) is refused with POLICY_REFUSED
  *
  * @example
  * ```ts
  * const { raw } = signingMethods({ keyStore })["sign.transaction"]({ address, transaction });
  * ```
  */
-export function signingMethods(deps: { keyStore: KeyStore }): { "sign.transaction": Handler<"sign.transaction"> } {
+export function signingMethods(deps: { keyStore: KeyStore }): {
+  "sign.transaction": Handler<"sign.transaction">;
+  "sign.message": Handler<"sign.message">;
+  "sign.typedData": Handler<"sign.typedData">;
+  "sign.authorization": Handler<"sign.authorization">;
+} {
+  const { keyStore } = deps;
   return {
     "sign.transaction": (params) => {
       const p = paramsRecord(params);
-      const key = deps.keyStore.get(addressParam(p));
+      const key = keyStore.get(addressParam(p));
       return signTransaction(key.privateKey, parseTransaction(p.transaction));
     },
+    "sign.message": (params) => {
+      const p = paramsRecord(params);
+      const address = addressParam(p);
+      if (!(p.message instanceof Uint8Array)) throw new InvalidParamsError("message", "expected bytes");
+      const key = keyStore.get(address);
+      return { signature: signMessage(key.privateKey, p.message) };
+    },
+    "sign.typedData": (params) => {
+      const p = paramsRecord(params);
+      const address = addressParam(p);
+      const chainId = p.chainId === undefined ? undefined : quantity(p.chainId, "chainId");
+      const parsed = parseTypedData(p.typedData);
+      if (chainId !== undefined && parsed.chainId !== undefined && parsed.chainId !== chainId) {
+        throw new PolicyRefusedError(`typed data domain chainId ${parsed.chainId} does not match chain ${chainId}`);
+      }
+      const key = keyStore.get(address);
+      return { signature: signTypedData(key.privateKey, parsed.typedData) };
+    },
+    "sign.authorization": (params) => {
+      const p = paramsRecord(params);
+      const address = addressParam(p);
+      const a = paramsRecord(p.authorization);
+      const chainId = quantity(a.chainId, "authorization.chainId");
+      const nonce = quantity(a.nonce, "authorization.nonce");
+      if (typeof a.address !== "string" || !/^0x[0-9a-fA-F]{40}$/.test(a.address)) {
+        throw new InvalidParamsError("authorization.address", "expected a 20-byte 0x address");
+      }
+      const delegate = a.address as `0x${string}`;
+      if (chainId === 0n) throw new PolicyRefusedError("an authorization with chainId 0 is valid on every chain (EIP-7702)");
+      if (chainId > MAX_SAFE) throw new InvalidParamsError("authorization.chainId", "too large");
+      if (nonce > MAX_SAFE) throw new InvalidParamsError("authorization.nonce", "too large");
+      const key = keyStore.get(address);
+      return signAuthorization(key.privateKey, { chainId: Number(chainId), address: delegate, nonce: Number(nonce) });
+    },
   };
+}
+
+const QUANTITY = /^0x(0|[1-9a-f][0-9a-f]{0,63})$/i;
+function quantity(value: unknown, field: string): bigint {
+  if (typeof value === "string" && QUANTITY.test(value)) return BigInt(value);
+  throw new InvalidParamsError(field, 'expected a hex quantity like "0x1a"');
 }

@@ -64,6 +64,12 @@ export type SignerMethods = {
   "keys.unload": { params: { address: Hex }; result: { removed: boolean } };
   "keys.list": { params: Record<string, never> | undefined; result: AccountInfo[] };
   "sign.transaction": { params: { address: Hex; transaction: TransactionParams }; result: { raw: Hex; hash: Hex } };
+  /** EIP-191 personal message (`personal_sign`, `eth_sign`); `signature` is 65 bytes r ‖ s ‖ v. */
+  "sign.message": { params: { address: Hex; message: Uint8Array }; result: { signature: Hex } };
+  /** EIP-712 JSON `{ types, primaryType, domain, message }`; refused when domain.chainId ≠ `chainId` (the node's chain). */
+  "sign.typedData": { params: { address: Hex; typedData: Record<string, unknown>; chainId?: Hex }; result: { signature: Hex } };
+  /** EIP-7702 authorization; the result is one entry of a transaction's `authorizationList`. */
+  "sign.authorization": { params: { address: Hex; authorization: { chainId: Hex; address: Hex; nonce: Hex } }; result: AuthorizationParams };
 };
 
 export type SignerMethod = keyof SignerMethods;

@@ -58,7 +58,7 @@ export function parseTransaction(params: unknown): TransactionSerializable {
   if (type === "eip1559") return { ...fees, type };
   if (type === "eip4844") {
     if (fees.to === null) throw new InvalidParamsError("to", "a blob transaction cannot create a contract (EIP-4844)");
-    const hashes = required(p.blobVersionedHashes, "blobVersionedHashes", (v) => list(v, "blobVersionedHashes").map((h, i) => hash32(h, `blobVersionedHashes[${i}]`)));
+    const hashes = required(p.blobVersionedHashes, "blobVersionedHashes", (v) => list(v, "blobVersionedHashes").map((h, i) => versionedHash(h, `blobVersionedHashes[${i}]`)));
     if (hashes.length === 0) throw new InvalidParamsError("blobVersionedHashes", "at least one hash is required");
     const maxFeePerBlobGas = required(p.maxFeePerBlobGas, "maxFeePerBlobGas", (v) => quantity(v, "maxFeePerBlobGas"));
     return { ...fees, to: fees.to, type, blobVersionedHashes: hashes, maxFeePerBlobGas };
@@ -99,14 +99,30 @@ function parseAuthorization(value: unknown, i: number) {
   const a = value as AuthorizationParams;
   const yParity = Number(quantity(a.yParity, `${field}.yParity`));
   if (yParity > 1) throw new InvalidParamsError(`${field}.yParity`, "must be 0 or 1");
+  const chainId = quantity(a.chainId, `${field}.chainId`);
+  const nonce = quantity(a.nonce, `${field}.nonce`);
+  if (chainId > MAX_SAFE) throw new InvalidParamsError(`${field}.chainId`, "too large");
+  if (nonce > MAX_SAFE) throw new InvalidParamsError(`${field}.nonce`, "too large");
   return {
-    chainId: Number(quantity(a.chainId, `${field}.chainId`)),
+    chainId: Number(chainId),
     address: address(a.address, `${field}.address`),
-    nonce: Number(quantity(a.nonce, `${field}.nonce`)),
+    nonce: Number(nonce),
     yParity,
-    r: hash32(a.r, `${field}.r`),
-    s: hash32(a.s, `${field}.s`),
+    r: word(a.r, `${field}.r`),
+    s: word(a.s, `${field}.s`),
   };
+}
+
+/** JavaScript numbers (what viem takes for chain ids and nonces) are exact up to 2^53. */
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+/**
+ * A signature scalar: clients send r and s of authorizations as quantities without leading zeros (viem's
+ * formatter, alloy) or as 32-byte hex; both become 32-byte hex.
+ */
+function word(value: unknown, field: string): Hex {
+  if (typeof value === "string" && /^0x[0-9a-f]{1,64}$/i.test(value)) return `0x${value.slice(2).toLowerCase().padStart(64, "0")}`;
+  throw new InvalidParamsError(field, `expected a 32-byte scalar in hex, got ${describe(value)}`);
 }
 
 function required<T>(value: unknown, field: string, parse: (v: unknown) => T): T {
@@ -133,6 +149,13 @@ function address(value: unknown, field: string): Hex {
 function hash32(value: unknown, field: string): Hex {
   if (typeof value === "string" && /^0x[0-9a-f]{64}$/i.test(value)) return value as Hex;
   throw new InvalidParamsError(field, `expected 32 bytes of hex, got ${describe(value)}`);
+}
+
+/** EIP-4844 §"Parameters": a versioned hash starts with VERSIONED_HASH_VERSION_KZG = 0x01. */
+function versionedHash(value: unknown, field: string): Hex {
+  const hash = hash32(value, field);
+  if (!hash.startsWith("0x01")) throw new InvalidParamsError(field, "expected a versioned hash starting with 0x01 (EIP-4844)");
+  return hash;
 }
 
 function list(value: unknown, field: string): unknown[] {
