@@ -1,0 +1,106 @@
+import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { createSignerClient, type SignerClient } from "../../signer/protocol/create_signer_client.ts";
+import type { Transport } from "../../signer/transport/transport.ts";
+import { createNitroCli } from "../enclave/create_nitro_cli.ts";
+import type { EnclaveStatus } from "../enclave/enclave_status.ts";
+import type { CommandRunner } from "../enclave/nitro_cli.ts";
+import { pushCredentials } from "../enclave/push_credentials.ts";
+import { superviseEnclave, type PrepareSignerResult } from "../enclave/supervise_enclave.ts";
+import { createImdsClient } from "../imds/create_imds_client.ts";
+import { keepCredentialsFresh } from "../imds/keep_credentials_fresh.ts";
+import { computeBackoff } from "./compute_backoff.ts";
+import type { DaemonConfig } from "./parse_daemon_config.ts";
+import { sleep } from "./sleep.ts";
+
+export type RunDaemonDeps = {
+  /** How the signer is reached (Deno's in production: vsock). */
+  transport: Transport;
+  /** Runs `nitro-cli`. */
+  runCommand: CommandRunner;
+  /** Writes the status file atomically. */
+  writeStatus: (path: string, status: EnclaveStatus) => Promise<void>;
+  /** Loads every key record into the signer (`host-agent/keys/load_all_keys.ts`). */
+  loadAllKeys: (deps: { signer: SignerClient; secrets: SecretsManagerClient; prefix: string }) => Promise<PrepareSignerResult>;
+  /** Stops the daemon. */
+  signal: AbortSignal;
+  /** @default globalThis.fetch */
+  fetch?: (input: string, init: RequestInit) => Promise<Response>;
+  log?: (event: Record<string, unknown>) => void;
+};
+
+/**
+ * The host-agent daemon (DESIGN §2, §6): region and instance id from IMDSv2, role credentials kept fresh and
+ * pushed to the signer, the enclave run and watched by `superviseEnclave`, key records loaded from Secrets
+ * Manager after every (re)start, status written to `config.statusFile`. Resolves when `deps.signal` aborts and
+ * the enclave has been terminated.
+ *
+ * @example
+ * ```ts
+ * await runDaemon(parseDaemonConfig(args, env), { transport: denoTransport, runCommand, writeStatus, loadAllKeys, signal });
+ * ```
+ */
+export async function runDaemon(config: DaemonConfig, deps: RunDaemonDeps): Promise<void> {
+  const { signal } = deps;
+  const log = deps.log ?? (() => {});
+  const imds = createImdsClient({ endpoint: config.imdsEndpoint, ...(deps.fetch ? { fetch: deps.fetch } : {}) });
+
+  let region = config.region;
+  for (let attempt = 1; region === undefined; attempt++) {
+    try {
+      region = await imds.region();
+    } catch (error) {
+      const retryInMs = computeBackoff(attempt, { initialMs: 1000, maxMs: 30_000 });
+      log({ event: "region-failed", error: (error as Error).message, retryInMs });
+      await sleep(retryInMs, signal);
+      if (signal.aborted) return;
+    }
+  }
+  const instanceId = await imds.instanceId().catch(() => undefined);
+  log({ event: "starting", region, instanceId, signer: config.signer, enclave: config.enclave, statusFile: config.statusFile });
+
+  let currentSigner: SignerClient | undefined;
+  const credentials = keepCredentialsFresh({
+    imds,
+    signal,
+    log,
+    onCredentials: async (c) => {
+      const signer = currentSigner;
+      if (!signer) return;
+      await pushCredentials(signer, c, region);
+      log({ event: "credentials-pushed", expiration: c.expiration.toISOString() });
+    },
+  });
+
+  const secrets = new SecretsManagerClient({
+    region,
+    ...(config.secretsEndpoint ? { endpoint: config.secretsEndpoint } : {}),
+    credentials: async () => {
+      const c = credentials.current() ?? (await credentials.ready());
+      return { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, sessionToken: c.sessionToken, expiration: c.expiration };
+    },
+    maxAttempts: 3,
+  });
+
+  try {
+    await superviseEnclave({
+      nitroCli: createNitroCli(deps.runCommand, { command: config.nitroCli }),
+      enclave: config.enclave,
+      connectSigner: () => createSignerClient(() => deps.transport.connect(config.signer), { timeoutMs: 30_000 }),
+      prepare: async (signer) => {
+        const c = credentials.current();
+        if (!c) throw new Error("no valid role credentials from IMDS yet");
+        await pushCredentials(signer, c, region);
+        return await deps.loadAllKeys({ signer, secrets, prefix: config.secretPrefix });
+      },
+      onSigner: (signer) => (currentSigner = signer),
+      onStatus: (status) => deps.writeStatus(config.statusFile, status),
+      extraStatus: () => ({ credentialsExpireAt: credentials.current()?.expiration.toISOString() ?? null }),
+      signal,
+      timings: config.timings,
+      log,
+    });
+  } finally {
+    await credentials.stopped;
+    secrets.destroy();
+  }
+}
