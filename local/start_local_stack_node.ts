@@ -1,13 +1,25 @@
 import { serve, type ServerType } from "@hono/node-server";
-import { mkdir, writeFile, rm } from "node:fs/promises";
+import { CreateKeyCommand, KMSClient } from "@aws-sdk/client-kms";
+import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { mkdir, readFile, writeFile, rm } from "node:fs/promises";
+import { Agent } from "node:https";
 import { resolve, join } from "node:path";
 import type { AddressInfo } from "node:net";
-import { createSignerClient } from "../signer/protocol/create_signer_client.ts";
+import { createSignerClient, type SignerClient } from "../signer/protocol/create_signer_client.ts";
 import type { Hex } from "../signer/protocol/messages.ts";
 import { parseSignerAddress } from "../signer/transport/parse_signer_address.ts";
 import { nodeTransport } from "../signer/transport/transport_node.ts";
 import { startRpcProxy } from "../rpc-proxy/start_rpc_proxy.ts";
 import { createUpstream } from "../rpc-proxy/upstream/create_upstream.ts";
+import { generateKey } from "../host-agent/keys/generate_key.ts";
+import { loadAllKeys } from "../host-agent/keys/load_all_keys.ts";
+import type { LocalStackInfo } from "../host-agent/config/open_host_context_node.ts";
+import { ensureLocalCredentials } from "./aws/ensure_local_credentials_node.ts";
+import { ensureLocalSetup } from "./ensure_local_setup_node.ts";
+import { localKeyPolicy } from "./local_key_policy.ts";
+import { startKmsStandIn } from "./kms/start_kms_stand_in_node.ts";
+import { startSecretsManagerStandIn } from "./secrets_manager/start_secrets_manager_stand_in_node.ts";
+import { startVsockProxyStandIn } from "./vsock_proxy/start_vsock_proxy_stand_in_node.ts";
 import { ANVIL_DEV_ACCOUNT, startAnvil } from "./start_anvil_node.ts";
 import { startSigner } from "./start_signer_node.ts";
 import type { Service } from "./spawn_service_node.ts";
@@ -15,12 +27,14 @@ import type { Service } from "./spawn_service_node.ts";
 export type StartLocalStackOptions = {
   /** Where local state lives. @default ".local" */
   stateDir?: string;
-  /** Listen address of every listener. @default "127.0.0.1" */
+  /** Listen address of the JSON-RPC proxy (the other listeners stay on loopback). @default "127.0.0.1" */
   host?: string;
   /** JSON-RPC port; 0 picks a free one. @default 8545 */
   port?: number;
   /** Use this node instead of launching Anvil (then nothing is funded). */
   upstreamUrl?: string;
+  /** PCR0 the simulated signer reports. @default the approved image's (the key policy's) */
+  signerPcr0?: string;
   /** Log a line of progress. */
   log?: (line: string) => void;
 };
@@ -33,13 +47,15 @@ export type LocalStack = {
   stop(): Promise<void>;
 };
 
-/** 100 ETH, what the first start gives the signer's account on an Anvil it launched itself. */
+/** 100 ETH, what the stack gives each account that has nothing on an Anvil it launched itself. */
 const FUNDING_WEI = 100n * 10n ** 18n;
 
 /**
- * The whole system on one machine (DESIGN §8): Anvil (unless an upstream is given), the signer as a Deno
- * process on a Unix socket in the state directory, and the rpc-proxy on `http://host:port`. Makes one account
- * when the signer has none and funds it when Anvil is ours. `stop()` stops everything it started.
+ * The whole system on one machine (DESIGN §8), all state in one directory: Anvil (unless an upstream is given;
+ * its chain is kept in the state directory), the KMS and Secrets Manager stand-ins (HTTPS with a local CA,
+ * SigV4, key policy bound to the approved PCR0), the vsock-proxy stand-in, the signer as a Deno process with the
+ * simulated NSM, the host-agent's start-up work (credentials, loading every key record through KMS with
+ * Recipient, one new key on first start) and the rpc-proxy. `stop()` stops everything it started.
  *
  * @example
  * ```ts
@@ -57,12 +73,41 @@ export async function startLocalStack(options: StartLocalStackOptions = {}): Pro
   const cleanups: (() => Promise<void>)[] = [];
   const stop = async () => {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
+    cleanups.length = 0;
     await Promise.all(services.map((s) => s.stop()));
   };
   try {
+    const setup = await ensureLocalSetup(stateDir);
+    const credentials = await ensureLocalCredentials(stateDir);
+    const hostCredentials = { accessKeyId: credentials.host.accessKeyId, secretAccessKey: credentials.host.secretAccessKey };
+    const adminCredentials = { accessKeyId: credentials.admin.accessKeyId, secretAccessKey: credentials.admin.secretAccessKey };
+    const kms = await startKmsStandIn({ stateDir, region: setup.region, attestationRoots: [await readFile(setup.attestationRootFile, "utf8")] });
+    cleanups.push(() => kms.close());
+    const secretsStandIn = await startSecretsManagerStandIn({ stateDir, region: setup.region });
+    cleanups.push(() => secretsStandIn.close());
+    const vsockProxy = await startVsockProxyStandIn({
+      remoteHost: "127.0.0.1",
+      remotePort: kms.port,
+      allowlist: [{ address: "127.0.0.1", port: kms.port }],
+    });
+    cleanups.push(() => vsockProxy.close());
+    const caFile = join(stateDir, "ca", "ca.pem");
+    const httpsAgent = new Agent({ ca: kms.caPem });
+
+    if (!setup.kmsKeyId) {
+      const admin = new KMSClient({ region: setup.region, endpoint: kms.url, credentials: adminCredentials, requestHandler: { httpsAgent } });
+      const { KeyMetadata } = await admin.send(new CreateKeyCommand({
+        Description: "nitro-eth-signer local key encryption key",
+        Policy: JSON.stringify(localKeyPolicy(setup.pcr0)),
+      }));
+      admin.destroy();
+      await setup.save({ kmsKeyId: KeyMetadata!.KeyId! });
+      log(`created KMS key ${setup.kmsKeyId}`);
+    }
+
     let upstreamUrl = options.upstreamUrl;
     if (!upstreamUrl) {
-      const anvil = await startAnvil({ host });
+      const anvil = await startAnvil({ host: "127.0.0.1", args: ["--state", join(stateDir, "anvil-state.json")] });
       services.push(anvil.service);
       upstreamUrl = anvil.url;
       log(`anvil listening at ${upstreamUrl}`);
@@ -70,19 +115,35 @@ export async function startLocalStack(options: StartLocalStackOptions = {}): Pro
 
     const socketPath = join(stateDir, "signer.sock");
     await rm(socketPath, { force: true });
-    const signerProcess = await startSigner({ listen: `unix://${socketPath}` });
+    const signerProcess = await startSigner({
+      listen: `unix://${socketPath}`,
+      args: [
+        "--mode", "dev",
+        "--pki", setup.pkiFile,
+        "--pcr", `0=${options.signerPcr0 ?? setup.pcr0}`,
+        "--kms-proxy", vsockProxy.url,
+        "--kms-ca", caFile,
+        "--region", setup.region,
+      ],
+    });
     services.push(signerProcess.service);
     log(`signer listening at ${signerProcess.address}`);
 
+    // What the host-agent does after every signer start: credentials, then every key record.
     const signer = createSignerClient(() => nodeTransport.connect(parseSignerAddress(signerProcess.address)));
     cleanups.push(async () => signer.close());
-    let accounts = (await signer.request("keys.list", {})).map((a) => a.address);
-    if (accounts.length === 0) {
-      const { address } = await signer.request("keys.generate", { label: "default" });
-      accounts = [address];
+    const secrets = new SecretsManagerClient({ region: setup.region, endpoint: secretsStandIn.url, credentials: hostCredentials, requestHandler: { httpsAgent } });
+    cleanups.push(async () => secrets.destroy());
+    await signer.request("credentials.put", { ...hostCredentials, region: setup.region });
+    const { loaded, failed } = await loadAllKeys({ signer, secrets, prefix: setup.secretPrefix });
+    for (const f of failed) log(`could not load key ${f.name}: ${f.error}`);
+    if (loaded.length === 0 && failed.length > 0) throw new Error(`No key could be loaded: ${failed[0]!.error}`);
+    if (loaded.length === 0) {
+      const { address } = await generateKey({ signer, secrets, prefix: setup.secretPrefix, kmsKeyId: setup.kmsKeyId! }, { label: "default" });
       log(`generated account ${address}`);
-      if (!options.upstreamUrl) await fund(upstreamUrl, address);
     }
+    const accounts = await accountsOf(signer);
+    if (!options.upstreamUrl) for (const account of accounts) await fundIfEmpty(upstreamUrl, account);
 
     const proxy = startRpcProxy(
       { host, port: options.port ?? 8545, upstreamUrl, signer: parseSignerAddress(signerProcess.address), maxBodyBytes: 1024 * 1024, maxBatchSize: 100 },
@@ -95,8 +156,22 @@ export async function startLocalStack(options: StartLocalStackOptions = {}): Pro
     });
     const port = (server.address() as AddressInfo).port;
     const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
-    await writeFile(join(stateDir, "stack.json"), JSON.stringify({ url, upstreamUrl, signerAddress: signerProcess.address, pid: process.pid }, null, 2));
-    cleanups.push(() => rm(join(stateDir, "stack.json"), { force: true }));
+    const info: LocalStackInfo = {
+      url,
+      upstreamUrl,
+      signerAddress: signerProcess.address,
+      region: setup.region,
+      secretsEndpoint: secretsStandIn.url,
+      kmsEndpoint: kms.url,
+      caFile,
+      kmsKeyId: setup.kmsKeyId!,
+      secretPrefix: setup.secretPrefix,
+      hostCredentials,
+      attestationRootFile: setup.attestationRootFile,
+      pcr0: setup.pcr0,
+    };
+    await writeFile(join(stateDir, "stack.json"), JSON.stringify(info, null, 2), { mode: 0o600 });
+    cleanups.unshift(() => rm(join(stateDir, "stack.json"), { force: true }));
     return { url, upstreamUrl, signerAddress: signerProcess.address, accounts, stop };
   } catch (error) {
     await stop();
@@ -104,9 +179,14 @@ export async function startLocalStack(options: StartLocalStackOptions = {}): Pro
   }
 }
 
-async function fund(upstreamUrl: string, address: Hex): Promise<void> {
+async function accountsOf(signer: SignerClient): Promise<Hex[]> {
+  return (await signer.request("keys.list", {})).map((a) => a.address);
+}
+
+async function fundIfEmpty(upstreamUrl: string, address: Hex): Promise<void> {
   const upstream = createUpstream(upstreamUrl);
   try {
+    if (BigInt(await upstream.request<Hex>("eth_getBalance", [address, "latest"])) > 0n) return;
     const hash = await upstream.request<Hex>("eth_sendTransaction", [{ from: ANVIL_DEV_ACCOUNT, to: address, value: `0x${FUNDING_WEI.toString(16)}` }]);
     for (let i = 0; i < 100; i++) {
       if (await upstream.request("eth_getTransactionReceipt", [hash])) return;

@@ -14,7 +14,7 @@ const SIGNER_MAIN = fileURLToPath(new URL("../signer/main_deno.ts", import.meta.
  * ```
  */
 export async function startSigner(options: { listen: string; args?: string[]; env?: Record<string, string> }): Promise<{ address: string; service: Service }> {
-  const args = ["run", "--quiet", "--allow-net", "--allow-read", "--allow-write", "--allow-env", "--allow-ffi", SIGNER_MAIN, "--listen", options.listen, ...(options.args ?? ["--mode", "dev"])];
+  const args = ["run", "--quiet", "--allow-net", "--allow-read", "--allow-write", "--allow-env", "--allow-ffi", "--allow-sys", SIGNER_MAIN, "--listen", options.listen, ...(options.args ?? ["--mode", "dev"])];
   const { service, value } = await spawnService("signer", binaryPath("deno"), args, {
     env: { NO_COLOR: "1", ...options.env },
     timeoutMs: 60_000,

@@ -7,6 +7,10 @@
 import { createCredentialsStore } from "./keys/credentials_store.ts";
 import { createEnclaveKeyPair } from "./keys/create_enclave_key_pair.ts";
 import { createKeyStore } from "./keys/key_store.ts";
+import { createKmsKeyVault } from "./keys/create_kms_key_vault.ts";
+import { createKmsClient, type KmsClient } from "./kms/create_kms_client.ts";
+import { kmsConnectDeno } from "./kms/kms_connect_deno.ts";
+import { openDeviceNsm } from "./nsm/nsm_device_deno.ts";
 import { createSignerMethods } from "./methods/create_signer_methods.ts";
 import type { Nsm } from "./nsm/nsm.ts";
 import { createSimulatedNsm } from "./nsm/nsm_simulated.ts";
@@ -36,14 +40,33 @@ async function openNsm(config: SignerConfig): Promise<Nsm> {
     const pki = config.pkiFile ? await importSimulatedPki(await Deno.readTextFile(config.pkiFile)) : undefined;
     return createSimulatedNsm({ ...(pki ? { pki } : {}), pcrs: config.pcrs });
   }
-  throw new Error("The device NSM is not available in this build");
+  return openDeviceNsm();
+}
+
+/** One KMS client per region, made on first use; credentials are read from the store on every request. */
+function kmsClients(config: SignerConfig, credentials: ReturnType<typeof createCredentialsStore>, caCertificates: string[]) {
+  const clients = new Map<string, KmsClient>();
+  if (config.kmsProxy.transport === "unix") throw new TypeError("--kms-proxy must be a vsock:// or tcp:// address");
+  const connect = kmsConnectDeno(config.kmsProxy);
+  return () => {
+    const region = credentials.region();
+    if (!region) throw new TypeError("No AWS region: give --region or push credentials with a region");
+    let client = clients.get(region);
+    if (!client) {
+      client = createKmsClient({ region, connect, credentialsProvider: async () => credentials.get(), caCertificates });
+      clients.set(region, client);
+    }
+    return client;
+  };
 }
 
 const nsm = await openNsm(config);
 const identity = await createEnclaveKeyPair();
 const keyStore = createKeyStore();
 const credentials = createCredentialsStore(config.region ? { region: config.region } : {});
-const methods = createSignerMethods({ keyStore, nsm, identity, credentials });
+const caCertificates = config.kmsCaFile ? [await Deno.readTextFile(config.kmsCaFile)] : [];
+const vault = createKmsKeyVault({ client: kmsClients(config, credentials, caCertificates), nsm, identity });
+const methods = createSignerMethods({ keyStore, nsm, identity, credentials, vault });
 
 if (config.listen.transport === "unix") {
   try { Deno.removeSync(config.listen.path); } catch { /* no stale socket */ }
@@ -60,5 +83,5 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
   });
 }
 await serveSigner(listener, methods, {
-  onInternalError: (error, method) => log({ event: "internal-error", method, error: error instanceof Error ? error.name : "unknown" }),
+  onInternalError: (error, method) => log({ event: "internal-error", method, error: error instanceof Error ? error.name : "unknown", debug: Deno.env.get("SIGNER_DEBUG") ? String((error as Error)?.stack) : undefined }),
 });
