@@ -11,7 +11,7 @@ const SIGNER_MAIN = fileURLToPath(new URL("../../../signer/main_deno.ts", import
 /** The argv the fake nitro-cli runs as the "enclave": the real Deno signer in dev mode at `listen`. */
 export function signerEnclaveCommand(listen: string, extra: string[] = []): string[] {
   return [
-    binaryPath("deno"), "run", "--quiet", "--allow-net", "--allow-read", "--allow-write", "--allow-env", "--allow-ffi",
+    binaryPath("deno"), "run", "--quiet", "--unstable-vsock", "--allow-net", "--allow-read", "--allow-write", "--allow-env", "--allow-ffi", "--allow-sys",
     SIGNER_MAIN, "--listen", listen, "--mode", "dev", ...extra,
   ];
 }
