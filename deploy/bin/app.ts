@@ -1,0 +1,12 @@
+#!/usr/bin/env -S npx tsx
+// The CDK app: reads the context, creates the signer stack, runs the cdk-nag AwsSolutions checks on it.
+// Run from the project root: `npx cdk synth -c pcr0=<96 hex>` (see deploy/README.md for every parameter).
+import { App, Validations } from "aws-cdk-lib";
+import { AwsSolutionsChecks } from "cdk-nag";
+import { readSignerContext } from "../lib/read_signer_context.ts";
+import { SignerStack } from "../lib/signer_stack.ts";
+
+const app = new App();
+new SignerStack(app, "NitroSigner", readSignerContext(app));
+Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+app.synth();
