@@ -3,6 +3,8 @@
  * On an instance the same commands run from the deno-compiled binary (`main_deno.ts`).
  */
 import { nodeTransport } from "../signer/transport/transport_node.ts";
+import { readFile } from "node:fs/promises";
+import { runAttestationCommand } from "./cli/attestation_command.ts";
 import { runKeysCommand } from "./cli/keys_command.ts";
 import { openHostContext } from "./config/open_host_context_node.ts";
 import { runDaemonCommand } from "./daemon/run_daemon_command_node.ts";
@@ -10,6 +12,7 @@ import { runDaemonCommand } from "./daemon/run_daemon_command_node.ts";
 const USAGE = `host-agent <command>
 
   keys …          generate, import and list keys (host-agent keys --help)
+  attestation …   verify an attestation document (host-agent attestation --help)
   daemon          run and watch the enclave, push credentials, load keys (host-agent daemon --help)
 `;
 
@@ -33,6 +36,9 @@ switch (command) {
     break;
   case "daemon":
     process.exitCode = await runDaemonCommand(rest, process.env, { transport: nodeTransport });
+    break;
+  case "attestation":
+    process.exitCode = await runAttestationCommand(rest, { ...io, readFile: async (path) => new Uint8Array(await readFile(path)) });
     break;
   case "--help":
   case "help":

@@ -113,7 +113,7 @@ export async function verifyAttestationDocument(
     const actual = payload.pcrs[index];
     if (!actual) throw new AttestationError("pcr", `PCR${index} is not in the document`);
     if (!equalBytes(actual, value)) {
-      throw new AttestationError("pcr", `PCR${index} is ${bytesToHex(actual)}, expected ${bytesToHex(value)}`);
+      throw new AttestationError("pcr", `PCR${index} is ${bytesToHex(actual).slice(2)}, expected ${bytesToHex(value).slice(2)}`);
     }
   }
   if (expect.nonce && !(payload.nonce && equalBytes(payload.nonce, expect.nonce))) {
