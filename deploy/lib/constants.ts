@@ -15,8 +15,10 @@ export const PROJECT_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
 /** rpc-proxy: HTTP JSON-RPC port on the parent instance; `GET /readyz` answers 200 only when it can sign. */
 export const PROXY_PORT = 8545;
-/** rpc-proxy readiness path, used by the NLB target group health check. */
+/** rpc-proxy readiness path (signer, node and keys all ready), used by the NLB target group health check. */
 export const READY_PATH = "/readyz";
+/** rpc-proxy liveness path (the process is up). */
+export const HEALTH_PATH = "/healthz";
 /** The enclave's vsock CID and the signer's vsock port. */
 export const SIGNER_CID = 16;
 export const SIGNER_PORT = 5000;

@@ -3,6 +3,7 @@ import {
   type ArtifactName,
   EIF_PATH,
   ENV_FILE,
+  HEALTH_PATH,
   HOST_AGENT_BIN,
   INSTALL_DIR,
   LOG_DIR,
@@ -11,6 +12,7 @@ import {
   RPC_PROXY_BIN,
   SERVICES,
   type ServiceName,
+  STATUS_FILE,
   SYSTEMD_UNITS,
   VSOCK_PROXY_CONFIG,
 } from "./constants.ts";
@@ -31,7 +33,7 @@ export type RenderBootstrapScriptParameters = {
   readonly logGroups: Readonly<Record<ServiceName, string>>;
   /** The stack and the Auto Scaling group's logical id, for the CloudFormation resource signal. */
   readonly signal: { readonly stackName: string; readonly logicalId: string };
-  /** How long to wait for `GET /readyz` before failing the bootstrap. @default 600 */
+  /** How long to wait for the enclave and the rpc-proxy before failing the bootstrap. @default 600 */
   readonly readyTimeoutSeconds?: number;
 };
 
@@ -42,7 +44,8 @@ const CW_AGENT_CONFIG = "/opt/aws/amazon-cloudwatch-agent/etc/nitro-signer.json"
 /**
  * The instance bootstrap (user data), as bash lines: install the Nitro CLI and the CloudWatch agent, write the
  * env file and the vsock-proxy allowlist, install the systemd units, binaries and EIF, check the EIF's PCR0
- * against the key policy, start everything, wait until the rpc-proxy is ready, and signal CloudFormation
+ * against the key policy, start everything, wait until the host-agent reports the enclave ready (keys loaded
+ * through KMS, so a PCR0 the key policy refuses fails here) and the rpc-proxy is up, and signal CloudFormation
  * SUCCESS (or FAILURE on any error), which is what paces the Auto Scaling group's rolling updates.
  *
  * @example
@@ -147,11 +150,16 @@ export function renderBootstrapScript(p: RenderBootstrapScriptParameters): Rende
     "systemctl enable nitro-enclaves-allocator.service",
     `systemctl enable --now ${SYSTEMD_UNITS.join(" ")}`,
     "",
+    "# Ready to serve: the host-agent reports the enclave running, answering and holding its keys (a fresh",
+    "# deployment has none yet, which is ready), and the rpc-proxy is up. Not /readyz: it also needs the Ethereum",
+    "# node and at least one key, which an instance cannot vouch for; the NLB uses it to route.",
     `deadline=$((SECONDS + ${readyTimeout}))`,
-    `until curl -sf -o /dev/null http://127.0.0.1:${PROXY_PORT}${READY_PATH}; do`,
-    `  if [ "$SECONDS" -ge "$deadline" ]; then echo "nitro-signer: rpc-proxy not ready after ${readyTimeout}s" >&2; exit 1; fi`,
+    `until jq -e '.ready == true' ${STATUS_FILE} >/dev/null 2>&1 && curl -sf -o /dev/null http://127.0.0.1:${PROXY_PORT}${HEALTH_PATH}; do`,
+    `  if [ "$SECONDS" -ge "$deadline" ]; then echo "nitro-signer: not ready after ${readyTimeout}s: $(cat ${STATUS_FILE} 2>/dev/null | jq -c '{state, lastError}' 2>/dev/null)" >&2; exit 1; fi`,
     "  sleep 5",
     "done",
+    `curl -s http://127.0.0.1:${PROXY_PORT}${READY_PATH} || true`,
+    "echo",
     "echo 'nitro-signer: ready'",
   );
   return lines;

@@ -142,6 +142,10 @@ export class SignerFleet extends Construct {
         pauseTime: bootstrapTimeout,
         waitOnResourceSignals: true,
       }),
+      // Instance maintenance policy: replace an unhealthy instance by launching its successor first, one extra
+      // at a time, so a replacement (or a wave of them) never lowers the capacity that is still serving.
+      minHealthyPercentage: 100,
+      maxHealthyPercentage: 150,
       defaultInstanceWarmup: Duration.minutes(5),
       cooldown: Duration.minutes(5),
       groupMetrics: [GroupMetrics.all()],

@@ -56,13 +56,13 @@ test("renderBootstrapScript() refuses an EIF whose PCR0 is not the key policy's"
   assert.not.match(debug, "!= \"", "debug deployments skip the comparison");
 });
 
-test("renderBootstrapScript() ships the three service logs and waits for /readyz before SUCCESS", () => {
+test("renderBootstrapScript() ships the three service logs and waits for the enclave and the proxy before SUCCESS", () => {
   for (const s of ["signer", "host-agent", "rpc-proxy"]) {
     assert.match(script, `"file_path": "/var/log/nitro-signer/${s}.log"`);
     assert.match(script, `"log_group_name": "lg-${s}"`);
   }
   assert.match(script, "systemctl enable --now nitro-signer-allocator.service nitro-signer-vsock-proxy.service nitro-signer-host-agent.service nitro-signer-rpc-proxy.service");
-  assert.match(script, "until curl -sf -o /dev/null http://127.0.0.1:8545/readyz; do");
+  assert.match(script, "until jq -e '.ready == true' /run/nitro-signer/status.json >/dev/null 2>&1 && curl -sf -o /dev/null http://127.0.0.1:8545/healthz; do");
   assert.match(script, "deadline=$((SECONDS + 600))");
   assert.ok(script.endsWith("echo 'nitro-signer: ready'"));
 });

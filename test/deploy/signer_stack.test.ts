@@ -147,6 +147,7 @@ test("fleet: Auto Scaling group of 2 to 4 across both AZs' private subnets, ELB 
     SuspendProcesses: ["HealthCheck", "ReplaceUnhealthy", "AZRebalance", "AlarmNotification", "ScheduledActions", "InstanceRefresh"],
   });
   assert.equal(asg.CreationPolicy, { ResourceSignal: { Count: 2, Timeout: "PT20M" } });
+  assert.equal(p.InstanceMaintenancePolicy, { MinHealthyPercentage: 100, MaxHealthyPercentage: 150 }, "launch before terminate");
   assert.equal(p.LaunchTemplate.Version, { "Fn::GetAtt": [logicalId("Fleet/LaunchTemplate/Resource"), "LatestVersionNumber"] }, "a new template version rolls the group");
 });
 
@@ -203,7 +204,7 @@ test("fleet: the instance role has SSM core access and only the scoped permissio
   assert.not.ok(actions.includes("secretsmanager:DeleteSecret"));
 });
 
-test("fleet: the bootstrap writes the env file, the allowlist, checks PCR0 and waits for /readyz", () => {
+test("fleet: the bootstrap writes the env file, the allowlist, checks PCR0 and waits for the enclave", () => {
   const script = userData();
   assert.match(script, `EXPECTED_PCR0="${PCR0}"`);
   assert.match(script, 'ENCLAVE_DEBUG_MODE="false"');
@@ -217,7 +218,8 @@ test("fleet: the bootstrap writes the env file, the allowlist, checks PCR0 and w
   assert.match(script, "- {address: kms.us-east-1.amazonaws.com, port: 443}");
   assert.match(script, `if [ "$MEASURED_PCR0" != "${PCR0}" ]; then`);
   assert.match(script, `--logical-resource-id ${logicalId("Fleet/Group/ASG")}`);
-  assert.match(script, "/readyz");
+  assert.match(script, "jq -e '.ready == true' /run/nitro-signer/status.json");
+  assert.match(script, 'STATUS_FILE="/run/nitro-signer/status.json"');
 });
 
 // ---- load balancer ----
