@@ -59,6 +59,7 @@ test.before(async () => {
   const stateDir = join(dir.path, "state");
   const setup = await ensureLocalSetup(stateDir);
   const { admin } = await ensureLocalCredentials(stateDir);
+  const adminKeys = { accessKeyId: admin.accessKeyId, secretAccessKey: admin.secretAccessKey };
   imds = await startImdsStandIn({ region: setup.region });
   closers.push(() => imds.close());
   const accepted = () => [...imds.acceptedCredentials(), admin];
@@ -70,10 +71,10 @@ test.before(async () => {
   closers.push(() => vsockProxy.close());
   const caFile = join(stateDir, "ca", "ca.pem");
   const httpsAgent = new Agent({ ca: kms.caPem });
-  const adminKms = new KMSClient({ region: setup.region, endpoint: kms.url, credentials: admin, requestHandler: { httpsAgent } });
+  const adminKms = new KMSClient({ region: setup.region, endpoint: kms.url, credentials: adminKeys, requestHandler: { httpsAgent } });
   kmsKeyId = (await adminKms.send(new CreateKeyCommand({ Policy: JSON.stringify(localKeyPolicy(setup.pcr0)) }))).KeyMetadata!.KeyId!;
   adminKms.destroy();
-  secrets = new SecretsManagerClient({ region: setup.region, endpoint: sm.url, credentials: admin, requestHandler: { httpsAgent } });
+  secrets = new SecretsManagerClient({ region: setup.region, endpoint: sm.url, credentials: adminKeys, requestHandler: { httpsAgent } });
   prefix = setup.secretPrefix;
 
   socket = join(dir.path, "signer.sock");
