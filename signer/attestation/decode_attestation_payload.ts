@@ -15,18 +15,21 @@ export type AttestationPayload = {
 };
 
 /**
- * Size bounds. AWS "Nitro Enclaves Attestation Process" §3.2.2.2 (aws-nitro-enclaves-nsm-api/docs):
- * certificates 1..1024 bytes, public_key 1..1024, user_data and nonce 0..512, pcrs 1..32 entries with index
- * 0..31 and 32/48/64-byte values. The module id and cabundle length have no AWS bound; ours are generous
- * (AWS chains carry 4 certificates and module ids are ~40 characters).
+ * Size bounds, from the AWS attestation document specification (aws-nitro-enclaves-nsm-api
+ * docs/attestation_process.md §2.2 and the Nitro Enclaves User Guide, "Verifying the root of trust"):
+ * certificates 1..1024 bytes, public_key 1..1024, user_data and nonce 0..1024, pcrs 1..32 entries with index
+ * 0..31 and 32/48/64-byte values. (§3.2.2.2 of the same document says 512 for user_data and nonce; the two
+ * disagree, aws-nitro-enclaves-nsm-api issue #52, and real NSMs do not enforce either, so we take the CDDL's
+ * 1024.) The module id and cabundle length have no AWS bound; ours are generous (AWS chains carry 4
+ * certificates and module ids are ~40 characters).
  */
 export const ATTESTATION_LIMITS = {
   certificate: 1024,
   cabundle: 8,
   moduleId: 256,
   publicKey: 1024,
-  userData: 512,
-  nonce: 512,
+  userData: 1024,
+  nonce: 1024,
   pcrs: 32,
 } as const;
 

@@ -46,8 +46,12 @@ export type SimulatedNsm = Nsm & {
 /** PCRs 0..15 are locked at boot and reported in documents; 16..31 exist but stay unlocked (AWS NSM). */
 const MAX_PCRS = 32;
 const LOCKED_PCRS = 16;
-/** AWS's limits on the optional attestation fields (Nitro Enclaves attestation process §3.2.2.2). */
-const LIMITS = { userData: 512, nonce: 512, publicKey: 1024 } as const;
+/**
+ * AWS's documented limits on the optional attestation fields (1024 bytes each, attestation document CDDL).
+ * Real NSMs reportedly do not enforce them (only the driver's 0x1000-byte request limit); the simulated one
+ * does, so a caller that would produce documents verifiers reject finds out locally.
+ */
+const LIMITS = { userData: 1024, nonce: 1024, publicKey: 1024 } as const;
 /** COSE protected header {1: -35} (alg ES384), byte for byte as AWS sends it (RFC 8152 §3.1). */
 const PROTECTED_ES384 = new Uint8Array([0xa1, 0x01, 0x38, 0x22]);
 /** Re-issue the leaf when less than this remains, so a document never outlives its certificate by surprise. */
@@ -128,8 +132,8 @@ export async function createSimulatedNsm(options: CreateSimulatedNsmOptions = {}
 
   async function attest(request: Extract<NsmRequest, { type: "Attestation" }>): Promise<Uint8Array> {
     const { userData, nonce, publicKey } = request;
-    if (userData && userData.byteLength > LIMITS.userData) throw new NsmError("InputTooLarge", "user_data over 512 bytes");
-    if (nonce && nonce.byteLength > LIMITS.nonce) throw new NsmError("InputTooLarge", "nonce over 512 bytes");
+    if (userData && userData.byteLength > LIMITS.userData) throw new NsmError("InputTooLarge", "user_data over 1024 bytes");
+    if (nonce && nonce.byteLength > LIMITS.nonce) throw new NsmError("InputTooLarge", "nonce over 1024 bytes");
     if (publicKey && publicKey.byteLength > LIMITS.publicKey) throw new NsmError("InputTooLarge", "public_key over 1024 bytes");
     if (publicKey && publicKey.byteLength === 0) throw new NsmError("InvalidArgument", "public_key is empty");
     const now = Math.floor(clock());

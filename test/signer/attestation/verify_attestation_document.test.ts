@@ -182,9 +182,9 @@ test("verifyAttestationDocument() rejects an old document (max-age)", async () =
 });
 
 test("verifyAttestationDocument() rejects oversized fields before any crypto (size)", async () => {
-  const big = withPayload(document, (p) => p.set("user_data", new Uint8Array(600)));
+  const big = withPayload(document, (p) => p.set("user_data", new Uint8Array(1025)));
   await rejects(verifyAttestationDocument(big, { roots, at: T0 }), "size");
-  const longNonce = withPayload(document, (p) => p.set("nonce", new Uint8Array(513)));
+  const longNonce = withPayload(document, (p) => p.set("nonce", new Uint8Array(1025)));
   await rejects(verifyAttestationDocument(longNonce, { roots, at: T0 }), "size");
   const bigKey = withPayload(document, (p) => p.set("public_key", new Uint8Array(1025)));
   await rejects(verifyAttestationDocument(bigKey, { roots, at: T0 }), "size");

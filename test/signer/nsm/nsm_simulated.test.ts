@@ -7,6 +7,7 @@ import { createSimulatedPki } from "../../../signer/nsm/create_simulated_pki.ts"
 import { exportSimulatedPki } from "../../../signer/nsm/export_simulated_pki.ts";
 import { importSimulatedPki } from "../../../signer/nsm/import_simulated_pki.ts";
 import { createSimulatedNsm } from "../../../signer/nsm/nsm_simulated.ts";
+import { NsmError } from "../../../signer/nsm/nsm_error.ts";
 import { HAVE_NITRO_FIXTURES, readRealDocument, REAL_DOCUMENTS } from "../attestation/fixtures.ts";
 import { runNsmContract } from "./nsm_contract.ts";
 
@@ -101,6 +102,20 @@ test("createSimulatedNsm() uses configured PCRs (approved image or not)", async 
   assert.is(hex(parsed.pcrs[8]!), "08".repeat(48));
   assert.is(parsed.pcrs[20], undefined, "only locked PCRs 0..15 are in documents");
   assert.is(hex((await (await createSimulatedNsm()).describePcr(0)).data), "00".repeat(48));
+});
+
+test("createSimulatedNsm() enforces AWS's documented 1024-byte field limits with InputTooLarge", async () => {
+  const nsm = await createSimulatedNsm();
+  for (const options of [{ userData: new Uint8Array(1025) }, { nonce: new Uint8Array(1025) }, { publicKey: new Uint8Array(1025) }]) {
+    try {
+      await nsm.attest(options);
+      assert.unreachable("should throw");
+    } catch (error) {
+      assert.instance(error, NsmError);
+      assert.is((error as NsmError).reason, "InputTooLarge");
+    }
+  }
+  await verifyAttestationDocument(await nsm.attest({ userData: new Uint8Array(1024), nonce: new Uint8Array(1024) }), { roots: [nsm.rootCertificatePem] });
 });
 
 test("createSimulatedNsm() refuses bad options", async () => {
