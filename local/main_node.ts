@@ -4,7 +4,12 @@
  * every child process on SIGINT/SIGTERM.
  */
 import { parseArgs } from "node:util";
+
 import { startLocalStack } from "./start_local_stack_node.ts";
+
+// The AWS SDK warns that releases after January 2027 need Node 22; this project pins its SDK and supports
+// Node 20 for local use, so the warning is noise in the one-screen start-up output.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
 const USAGE = `npm start -- [options]
 
