@@ -32,7 +32,7 @@ const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
  * await server.close();
  * ```
  */
-export function serveHttps(fetch: (request: Request) => Promise<Response>, options: ServeHttpsOptions): Promise<HttpsServer> {
+export async function serveHttps(fetch: (request: Request) => Promise<Response>, options: ServeHttpsOptions): Promise<HttpsServer> {
   const host = options.host ?? "127.0.0.1";
   if (!LOOPBACK.has(host)) throw new RangeError(`Cannot serve on ${host}: local stand-ins bind loopback only`);
   const port = options.port ?? 0;

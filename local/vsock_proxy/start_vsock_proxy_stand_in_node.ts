@@ -43,7 +43,7 @@ const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
  * await proxy.close();
  * ```
  */
-export function startVsockProxyStandIn(options: StartVsockProxyStandInOptions): Promise<VsockProxyStandIn> {
+export async function startVsockProxyStandIn(options: StartVsockProxyStandInOptions): Promise<VsockProxyStandIn> {
   const host = options.host ?? "127.0.0.1";
   if (!LOOPBACK.has(host)) throw new RangeError(`Cannot listen on ${host}: the vsock-proxy stand-in binds loopback only`);
   if (typeof options.remoteHost !== "string" || options.remoteHost === "") throw new TypeError("remoteHost must be a host name or address");
