@@ -1,8 +1,9 @@
 import { BaseError } from "../protocol/base_error.ts";
+import { ErrorCode } from "../protocol/error_codes.ts";
 import type { NsmErrorCode } from "./nsm.ts";
 
-/** Stable code of NSM failures. Not yet in `signer/protocol/error_codes.ts` (owned elsewhere): add it there. */
-export const NSM_ERROR_CODE = "NSM_ERROR";
+/** Stable code of NSM failures (`ErrorCode.nsm`). */
+export const NSM_ERROR_CODE = ErrorCode.nsm;
 
 /**
  * A failed NSM call: the NSM answered `{ "Error": "<Code>" }`, the ioctl failed (`errno` set), or the answer

@@ -27,6 +27,8 @@ export const ErrorCode = {
   cmsUnsupported: "CMS_UNSUPPORTED",
   /** A CMS envelope could not be decrypted with the recipient's private key (wrong key, bad padding). */
   cmsDecryptFailed: "CMS_DECRYPT_FAILED",
+  /** The Nitro Secure Module refused a request; `data.reason` is its error code (e.g. InputTooLarge). */
+  nsm: "NSM_ERROR",
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
