@@ -93,6 +93,21 @@ test("a stack without a build still synthesizes, warns, and its instances refuse
   assert.ok(script.trimEnd().endsWith("exit 1"));
 });
 
+test("a new enclave image (new PCR0) changes the launch template, which rolls the group", () => {
+  const dist = emptyDist();
+  const launchData = (pcr0: string) => {
+    const { template } = synthSignerStack({ pcr0, distDir: dist, upstreamUrl: "https://node.internal" });
+    const [lt] = Object.values(template.findResources("AWS::EC2::LaunchTemplate")) as { Properties: any }[];
+    const [asg] = Object.values(template.findResources("AWS::AutoScaling::AutoScalingGroup")) as { Properties: any }[];
+    assert.equal(Object.keys(asg!.Properties.LaunchTemplate.Version), ["Fn::GetAtt"], "the group follows the latest version");
+    return userData(lt!);
+  };
+  const before = launchData("ab".repeat(48));
+  const after = launchData("cd".repeat(48));
+  assert.is.not(before, after);
+  assert.match(after, `EXPECTED_PCR0="${"cd".repeat(48)}"`);
+});
+
 test("the stack refuses to synthesize without a PCR0 unless debug is set", () => {
   assert.throws(() => synthSignerStack({ distDir: emptyDist() }), /without a PCR0/);
 });
