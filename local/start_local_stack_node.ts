@@ -9,6 +9,7 @@ import { createSignerClient, type SignerClient } from "../signer/protocol/create
 import type { Hex } from "../signer/protocol/messages.ts";
 import { parseSignerAddress } from "../signer/transport/parse_signer_address.ts";
 import { nodeTransport } from "../signer/transport/transport_node.ts";
+import type { ProxyConfig } from "../rpc-proxy/parse_proxy_config.ts";
 import { startRpcProxy } from "../rpc-proxy/start_rpc_proxy.ts";
 import { createUpstream } from "../rpc-proxy/upstream/create_upstream.ts";
 import { generateKey } from "../host-agent/keys/generate_key.ts";
@@ -37,6 +38,8 @@ export type StartLocalStackOptions = {
   signerPcr0?: string;
   /** Log a line of progress. */
   log?: (line: string) => void;
+  /** rpc-proxy options: API keys, CORS origins, limits, and where its JSON request log lines go (default nowhere). */
+  proxy?: Partial<Pick<ProxyConfig, "apiKeys" | "corsOrigins" | "maxBodyBytes" | "maxBatchSize">> & { log?: (line: string) => void };
 };
 
 export type LocalStack = {
@@ -145,9 +148,11 @@ export async function startLocalStack(options: StartLocalStackOptions = {}): Pro
     const accounts = await accountsOf(signer);
     if (!options.upstreamUrl) for (const account of accounts) await fundIfEmpty(upstreamUrl, account);
 
+    const { log: proxyLog, ...proxyOptions } = options.proxy ?? {};
     const proxy = startRpcProxy(
-      { host, port: options.port ?? 8545, upstreamUrl, signer: parseSignerAddress(signerProcess.address), maxBodyBytes: 1024 * 1024, maxBatchSize: 100 },
+      { host, port: options.port ?? 8545, upstreamUrl, signer: parseSignerAddress(signerProcess.address), maxBodyBytes: 1024 * 1024, maxBatchSize: 100, ...proxyOptions },
       nodeTransport,
+      proxyLog ? { log: proxyLog } : {},
     );
     const server = await listen(proxy.app.fetch, host, options.port ?? 8545);
     cleanups.push(async () => {

@@ -1,12 +1,28 @@
-import { Hono } from "hono";
+import { Hono, type MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { cors } from "hono/cors";
 import type { SignerClient } from "../signer/protocol/create_signer_client.ts";
-import { handleRpcBody, type RpcRequest } from "./jsonrpc/handle_rpc_body.ts";
+import { authenticateRequest } from "./auth/authenticate_request.ts";
+import { createCaller, type Caller } from "./auth/create_caller.ts";
+import type { ApiKey } from "./auth/parse_api_keys.ts";
+import { checkReadiness } from "./health/check_readiness.ts";
+import { handleRpcBody, type RpcEntry, type RpcRequest } from "./jsonrpc/handle_rpc_body.ts";
 import { RpcCode, RpcError, UpstreamRpcError } from "./jsonrpc/rpc_error.ts";
+import { createRequestLogger } from "./logging/create_request_logger.ts";
+import { PROMETHEUS_CONTENT_TYPE } from "./metrics/create_metrics_registry.ts";
+import { createProxyMetrics, type ProxyMetrics } from "./metrics/create_proxy_metrics.ts";
+import { instrumentSigner } from "./metrics/instrument_signer.ts";
+import { instrumentUpstream } from "./metrics/instrument_upstream.ts";
 import { createRpcMethods } from "./methods/create_rpc_methods.ts";
 import { createRpcContext } from "./methods/rpc_context.ts";
 import { createNonceManager, type NonceManager } from "./transactions/create_nonce_manager.ts";
 import type { Upstream } from "./upstream/create_upstream.ts";
+
+/** Per-request values the middleware hands to the JSON-RPC handler. */
+type ProxyEnv = { Variables: { caller: Caller; started: number } };
+
+/** The proxy's Hono app; serve `app.fetch`. */
+export type RpcProxyApp = Hono<ProxyEnv>;
 
 export type CreateRpcProxyOptions = {
   signer: SignerClient;
@@ -15,13 +31,26 @@ export type CreateRpcProxyOptions = {
   nonces?: NonceManager;
   /** Largest accepted request body in bytes (HTTP 413 above). @default 1048576 */
   maxBodyBytes?: number;
-  /** @default 100 */
+  /** Largest accepted batch (-32600 above). @default 100 */
   maxBatchSize?: number;
+  /** When non-empty, every JSON-RPC request needs one of these keys (HTTP 401 without). @default [] (open) */
+  apiKeys?: readonly ApiKey[];
+  /** Origins allowed by CORS, or ["*"]. @default [] (CORS off: no CORS headers, preflights refused) */
+  corsOrigins?: readonly string[];
+  /** @default a fresh registry */
+  metrics?: ProxyMetrics;
+  /** Receives one JSON line per request. @default none */
+  log?: (line: string) => void;
+  /** Bound on each readiness check. @default 2000 */
+  readinessTimeoutMs?: number;
 };
 
 /**
- * The JSON-RPC facade (DESIGN §7) as a Hono app: `POST /` answers JSON-RPC 2.0, `GET /healthz` says the
- * process is up. Serve it with any Hono adapter (`main_node.ts`, `main_deno.ts`) or call `app.request()`.
+ * The JSON-RPC facade (DESIGN §7) as a Hono app: `POST /` answers JSON-RPC 2.0 (single, batch,
+ * notifications), `GET /healthz` says the process is up, `GET /readyz` whether the signer, the node and at least
+ * one key are there (503 and which part is not), `GET /metrics` the Prometheus metrics. With API keys, a
+ * request without a valid `Authorization` is refused with HTTP 401 before its body is read. Serve it with any
+ * Hono adapter (`main_node.ts`, `main_deno.ts`) or call `app.request()`.
  *
  * @example
  * ```ts
@@ -29,33 +58,100 @@ export type CreateRpcProxyOptions = {
  * Deno.serve({ port: 8545 }, app.fetch);
  * ```
  */
-export function createRpcProxy(options: CreateRpcProxyOptions): Hono {
-  const { signer, upstream } = options;
-  const nonces = options.nonces ?? createNonceManager((address) =>
-    upstream.request<string>("eth_getTransactionCount", [address, "pending"]).then(Number)
+export function createRpcProxy(options: CreateRpcProxyOptions): RpcProxyApp {
+  const metrics = options.metrics ?? createProxyMetrics();
+  const signer = instrumentSigner(options.signer, metrics);
+  const upstream = instrumentUpstream(options.upstream, metrics);
+  const nonces = options.nonces ?? createNonceManager(
+    (address) => upstream.request<string>("eth_getTransactionCount", [address, "pending"]).then(Number),
+    { onResync: () => metrics.nonceResync() },
   );
   const context = createRpcContext({ signer, upstream, nonces });
   const methods = createRpcMethods();
   const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
+  const apiKeys = options.apiKeys ?? [];
+  const logger = options.log ? createRequestLogger(options.log) : undefined;
+  const handled = (method: string) => Object.hasOwn(methods, method);
 
-  const dispatch = async (request: RpcRequest) => {
-    const handler = Object.hasOwn(methods, request.method) ? methods[request.method] : undefined;
-    if (!handler) return upstream.request(request.method, request.params as unknown[]);
+  const dispatchFor = (caller: Caller) => async (request: RpcRequest, entry: RpcEntry) => {
+    if (!caller.allowsMethod(request.method)) {
+      throw new RpcError(RpcCode.unauthorized, `Unauthorized: this API key may not call ${request.method}`);
+    }
+    if (!handled(request.method)) return upstream.request(request.method, request.params as unknown[]);
     if (request.params !== undefined && !Array.isArray(request.params)) {
       throw new RpcError(RpcCode.invalidParams, `Invalid params: ${request.method} takes positional params`);
     }
-    return handler(request.params ?? [], context);
+    return methods[request.method]!(request.params ?? [], context, { caller, entry });
   };
-  const forward = (request: RpcRequest, body: string) =>
-    Object.hasOwn(methods, request.method) ? undefined : upstream.forward(body);
+  const forwardFor = (caller: Caller) => (request: RpcRequest, body: string) => {
+    if (handled(request.method) || !caller.allowsMethod(request.method)) return undefined;
+    return upstream.forwardMethod(request.method, body).catch((error) => upstreamFailure(request, error));
+  };
 
-  const app = new Hono();
+  const app = new Hono<ProxyEnv>();
+  if (options.corsOrigins && options.corsOrigins.length > 0) {
+    const origins = [...options.corsOrigins];
+    app.use("*", cors({
+      origin: origins.includes("*") ? "*" : origins,
+      allowMethods: ["POST", "GET", "OPTIONS"],
+      allowHeaders: ["Content-Type", "Authorization"],
+      maxAge: 600,
+    }));
+  }
   app.get("/healthz", (c) => c.json({ status: "ok" }));
-  app.post("/", bodyLimit({ maxSize: maxBodyBytes, onError: () => tooLarge(maxBodyBytes) }), async (c) => {
-    const body = await c.req.text();
-    const reply = await handleRpcBody(body, dispatch, {
+  app.get("/readyz", async (c) => {
+    const readiness = await checkReadiness({
+      signer,
+      upstream,
+      ...(options.readinessTimeoutMs === undefined ? {} : { timeoutMs: options.readinessTimeoutMs }),
+    });
+    return c.json(readiness, readiness.ready ? 200 : 503);
+  });
+  app.get("/metrics", (c) => c.body(metrics.registry.render(), 200, { "content-type": PROMETHEUS_CONTENT_TYPE }));
+
+  const track: MiddlewareHandler<ProxyEnv> = async function trackInFlight(c, next) {
+    c.set("started", performance.now());
+    metrics.requestStarted();
+    try {
+      await next();
+    } finally {
+      metrics.requestFinished();
+    }
+  };
+  const authenticate: MiddlewareHandler<ProxyEnv> = async function authenticate(c, next) {
+    if (apiKeys.length === 0) {
+      c.set("caller", createCaller(undefined));
+      return next();
+    }
+    const key = authenticateRequest(c.req.header("authorization"), apiKeys);
+    if (!key) {
+      metrics.httpRejected("unauthenticated");
+      logger?.rejected(401, "unauthenticated", performance.now() - c.get("started"));
+      return errorResponse(401, RpcCode.unauthorized, "Unauthorized: a valid API key is required (Authorization: Bearer <key>)", {
+        "www-authenticate": 'Bearer realm="rpc-proxy"',
+      });
+    }
+    c.set("caller", createCaller(key));
+    return next();
+  };
+  const limit = bodyLimit({
+    maxSize: maxBodyBytes,
+    onError: (c) => {
+      metrics.httpRejected("body_too_large");
+      logger?.rejected(413, "body_too_large", performance.now() - c.get("started"));
+      return errorResponse(413, RpcCode.invalidRequest, `Invalid request: body exceeds ${maxBodyBytes} bytes`);
+    },
+  });
+
+  app.post("/", track, authenticate, limit, async (c) => {
+    const caller = c.get("caller");
+    const reply = await handleRpcBody(await c.req.text(), dispatchFor(caller), {
       ...(options.maxBatchSize === undefined ? {} : { maxBatchSize: options.maxBatchSize }),
-      forward: (request, text) => forward(request, text)?.catch((error) => upstreamFailure(request, error)),
+      forward: forwardFor(caller),
+      onOutcome: (outcome) => {
+        metrics.rpcRequest(outcome.request?.method, outcome.error, outcome.durationMs);
+        logger?.rpc(outcome, caller.keyName);
+      },
     });
     if (reply === undefined) return c.body(null, 204);
     return c.body(reply, 200, { "content-type": "application/json" });
@@ -63,11 +159,11 @@ export function createRpcProxy(options: CreateRpcProxyOptions): Hono {
   return app;
 }
 
-function tooLarge(max: number): Response {
-  return new Response(
-    JSON.stringify({ jsonrpc: "2.0", id: null, error: { code: RpcCode.invalidRequest, message: `Invalid request: body exceeds ${max} bytes` } }),
-    { status: 413, headers: { "content-type": "application/json" } },
-  );
+function errorResponse(status: number, code: number, message: string, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify({ jsonrpc: "2.0", id: null, error: { code, message } }), {
+    status,
+    headers: { "content-type": "application/json", ...headers },
+  });
 }
 
 function upstreamFailure(request: RpcRequest, error: unknown): string {

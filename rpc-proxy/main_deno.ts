@@ -13,12 +13,12 @@ if (Deno.args.includes("--help")) {
 }
 let config;
 try {
-  config = parseProxyConfig(Deno.args, Deno.env.toObject());
+  config = parseProxyConfig(Deno.args, Deno.env.toObject(), { readTextFile: (path) => Deno.readTextFileSync(path) });
 } catch (error) {
   console.error(`rpc-proxy: ${(error as Error).message}`);
   Deno.exit(2);
 }
-const proxy = startRpcProxy(config, denoTransport);
+const proxy = startRpcProxy(config, denoTransport, { log: (line) => console.error(line) });
 const server = Deno.serve({
   hostname: config.host,
   port: config.port,

@@ -3,6 +3,7 @@
  * Prints one JSON line `{"event":"listening","url":…}` on stdout when ready.
  */
 import { serve } from "@hono/node-server";
+import { readFileSync } from "node:fs";
 import { nodeTransport } from "../signer/transport/transport_node.ts";
 import { parseProxyConfig, PROXY_USAGE } from "./parse_proxy_config.ts";
 import { startRpcProxy } from "./start_rpc_proxy.ts";
@@ -13,12 +14,12 @@ if (process.argv.includes("--help")) {
 }
 let config;
 try {
-  config = parseProxyConfig(process.argv.slice(2), process.env);
+  config = parseProxyConfig(process.argv.slice(2), process.env, { readTextFile: (path) => readFileSync(path, "utf8") });
 } catch (error) {
   process.stderr.write(`rpc-proxy: ${(error as Error).message}\n`);
   process.exit(2);
 }
-const proxy = startRpcProxy(config, nodeTransport);
+const proxy = startRpcProxy(config, nodeTransport, { log: (line) => process.stderr.write(`${line}\n`) });
 const server = serve({ fetch: proxy.app.fetch, hostname: config.host, port: config.port }, (info) => {
   console.log(JSON.stringify({ event: "listening", url: `http://${config.host}:${info.port}` }));
 });

@@ -1,5 +1,6 @@
 import type { SignerAddress } from "../signer/transport/transport.ts";
 import { parseSignerAddress } from "../signer/transport/parse_signer_address.ts";
+import { parseApiKeys, type ApiKey } from "./auth/parse_api_keys.ts";
 
 export type ProxyConfig = {
   host: string;
@@ -8,30 +9,50 @@ export type ProxyConfig = {
   signer: SignerAddress;
   maxBodyBytes: number;
   maxBatchSize: number;
+  /** Empty or absent: no authentication. */
+  apiKeys?: ApiKey[];
+  /** Empty or absent: CORS off. */
+  corsOrigins?: string[];
+  /** One JSON line per request to stderr. @default true */
+  logRequests?: boolean;
 };
 
 export const PROXY_USAGE = `rpc-proxy: JSON-RPC facade in front of the enclave signer
 
 Options (each also read from the environment variable in brackets):
-  --host HOST          listen address [HOST]                  default 127.0.0.1
-  --port N             listen port [PORT or PROXY_PORT]       default 8545
-  --upstream URL       Ethereum node JSON-RPC URL [UPSTREAM_URL]   required
-  --signer ADDRESS     signer address [SIGNER_ADDRESS]        default vsock://16:5000
-                       (tcp://HOST:PORT, unix:///PATH, vsock://CID:PORT)
-  --max-body-bytes N   [MAX_BODY_BYTES]                       default 1048576
-  --max-batch-size N   [MAX_BATCH_SIZE]                       default 100
+  --host HOST            listen address [HOST]                  default 127.0.0.1
+  --port N               listen port [PORT or PROXY_PORT]       default 8545
+  --upstream URL         Ethereum node JSON-RPC URL [UPSTREAM_URL]   required
+  --signer ADDRESS       signer address [SIGNER_ADDRESS]        default vsock://16:5000
+                         (tcp://HOST:PORT, unix:///PATH, vsock://CID:PORT)
+  --max-body-bytes N     [MAX_BODY_BYTES]                       default 1048576 (HTTP 413 above)
+  --max-batch-size N     [MAX_BATCH_SIZE]                       default 100 (-32600 above)
+  --api-keys FILE        API keys, JSON [API_KEYS_FILE]         default none (no authentication)
+                         [{ "name": "…", "key": "…" | "keySha256": "<hex>",
+                            "accounts": ["0x…" | "*"], "methods": ["sign","send","read","attest" | "*"] }]
+  --cors-origins LIST    comma-separated origins, or * [CORS_ORIGINS]   default none (CORS off)
+  --log-requests on|off  one JSON line per request on stderr [LOG_REQUESTS]   default on
+
+Endpoints: POST / (JSON-RPC 2.0), GET /healthz, GET /readyz, GET /metrics (Prometheus).
 `;
 
+const KNOWN = new Set(["host", "port", "upstream", "signer", "max-body-bytes", "max-batch-size", "api-keys", "cors-origins", "log-requests"]);
+
 /**
- * Reads the proxy's configuration from command-line flags, falling back to environment variables.
- * Throws TypeError with a one-line reason on bad input.
+ * Reads the proxy's configuration from command-line flags, falling back to environment variables. Files
+ * (the API keys) are read through `readTextFile`, so this stays free of runtime I/O. Throws TypeError or
+ * RangeError with a one-line reason on bad input; a reason never contains a key.
  *
  * @example
  * ```ts
- * const config = parseProxyConfig(["--upstream", "http://127.0.0.1:8546"], {});
+ * const config = parseProxyConfig(["--upstream", "http://127.0.0.1:8546"], {}, { readTextFile: (p) => readFileSync(p, "utf8") });
  * ```
  */
-export function parseProxyConfig(args: readonly string[], env: Readonly<Record<string, string | undefined>>): ProxyConfig {
+export function parseProxyConfig(
+  args: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+  io: { readTextFile?: (path: string) => string } = {},
+): ProxyConfig {
   const flags = new Map<string, string>();
   for (let i = 0; i < args.length; i++) {
     const name = args[i]!;
@@ -41,10 +62,12 @@ export function parseProxyConfig(args: readonly string[], env: Readonly<Record<s
     flags.set(name.slice(2), value);
     i++;
   }
-  const known = new Set(["host", "port", "upstream", "signer", "max-body-bytes", "max-batch-size"]);
-  for (const name of flags.keys()) if (!known.has(name)) throw new TypeError(`Unknown option --${name}`);
+  for (const name of flags.keys()) if (!KNOWN.has(name)) throw new TypeError(`Unknown option --${name}`);
   const upstreamUrl = flags.get("upstream") ?? env.UPSTREAM_URL;
   if (!upstreamUrl) throw new TypeError("Missing --upstream URL (or UPSTREAM_URL)");
+  const apiKeysFile = flags.get("api-keys") ?? env.API_KEYS_FILE;
+  const logRequests = flags.get("log-requests") ?? env.LOG_REQUESTS ?? "on";
+  if (!["on", "off", "true", "false"].includes(logRequests)) throw new TypeError(`Invalid --log-requests ${logRequests}: expected on or off`);
   return {
     host: flags.get("host") ?? env.HOST ?? "127.0.0.1",
     port: integer(flags.get("port") ?? env.PORT ?? env.PROXY_PORT ?? "8545", "port", 0, 65535),
@@ -52,7 +75,44 @@ export function parseProxyConfig(args: readonly string[], env: Readonly<Record<s
     signer: parseSignerAddress(flags.get("signer") ?? env.SIGNER_ADDRESS ?? "vsock://16:5000"),
     maxBodyBytes: integer(flags.get("max-body-bytes") ?? env.MAX_BODY_BYTES ?? "1048576", "max-body-bytes", 1, 64 * 1024 * 1024),
     maxBatchSize: integer(flags.get("max-batch-size") ?? env.MAX_BATCH_SIZE ?? "100", "max-batch-size", 1, 10_000),
+    apiKeys: apiKeysFile ? readApiKeys(apiKeysFile, io.readTextFile) : [],
+    corsOrigins: corsOrigins(flags.get("cors-origins") ?? env.CORS_ORIGINS ?? ""),
+    logRequests: logRequests === "on" || logRequests === "true",
   };
+}
+
+function readApiKeys(path: string, readTextFile: ((path: string) => string) | undefined): ApiKey[] {
+  if (!readTextFile) throw new TypeError("Cannot read --api-keys: no file access in this runtime");
+  let text: string;
+  try {
+    text = readTextFile(path);
+  } catch (error) {
+    throw new TypeError(`Cannot read --api-keys ${path}: ${(error as Error).message.split("\n")[0]}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new TypeError(`Cannot parse --api-keys ${path}: not valid JSON`);
+  }
+  const keys = parseApiKeys(json);
+  if (keys.length === 0) throw new TypeError(`Invalid --api-keys ${path}: no keys (omit the option to run without authentication)`);
+  return keys;
+}
+
+function corsOrigins(text: string): string[] {
+  const origins = text.split(",").map((o) => o.trim()).filter((o) => o.length > 0);
+  for (const origin of origins) {
+    if (origin === "*") continue;
+    let url: URL;
+    try {
+      url = new URL(origin);
+    } catch {
+      throw new TypeError(`Invalid --cors-origins entry ${origin}: expected an origin like https://app.example`);
+    }
+    if (url.origin !== origin) throw new TypeError(`Invalid --cors-origins entry ${origin}: expected an origin like ${url.origin}`);
+  }
+  return origins;
 }
 
 function integer(text: string, name: string, min: number, max: number): number {

@@ -1,22 +1,34 @@
-import type { Hono } from "hono";
 import { createSignerClient } from "../signer/protocol/create_signer_client.ts";
 import type { Transport } from "../signer/transport/transport.ts";
-import { createRpcProxy } from "./create_rpc_proxy.ts";
+import { createRpcProxy, type RpcProxyApp } from "./create_rpc_proxy.ts";
 import type { ProxyConfig } from "./parse_proxy_config.ts";
 import { createUpstream } from "./upstream/create_upstream.ts";
+
+export type StartRpcProxyOptions = {
+  /** Where request log lines go when `config.logRequests` is not false. @default nowhere */
+  log?: (line: string) => void;
+};
 
 /**
  * Wires a proxy from its configuration and a runtime's transport; the caller serves `app.fetch`.
  *
  * @example
  * ```ts
- * const { app, close } = startRpcProxy(config, nodeTransport);
+ * const { app, close } = startRpcProxy(config, nodeTransport, { log: (line) => process.stderr.write(`${line}\n`) });
  * ```
  */
-export function startRpcProxy(config: ProxyConfig, transport: Transport): { app: Hono; close(): Promise<void> } {
+export function startRpcProxy(config: ProxyConfig, transport: Transport, options: StartRpcProxyOptions = {}): { app: RpcProxyApp; close(): Promise<void> } {
   const signer = createSignerClient(() => transport.connect(config.signer));
   const upstream = createUpstream(config.upstreamUrl);
-  const app = createRpcProxy({ signer, upstream, maxBodyBytes: config.maxBodyBytes, maxBatchSize: config.maxBatchSize });
+  const app = createRpcProxy({
+    signer,
+    upstream,
+    maxBodyBytes: config.maxBodyBytes,
+    maxBatchSize: config.maxBatchSize,
+    ...(config.apiKeys ? { apiKeys: config.apiKeys } : {}),
+    ...(config.corsOrigins ? { corsOrigins: config.corsOrigins } : {}),
+    ...(options.log && config.logRequests !== false ? { log: options.log } : {}),
+  });
   return {
     app,
     async close() {

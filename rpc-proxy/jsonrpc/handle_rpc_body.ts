@@ -5,8 +5,21 @@ export type RpcId = string | number | null;
 export type RpcRequest = { jsonrpc: "2.0"; id?: RpcId; method: string; params?: unknown[] | Record<string, unknown> };
 export type RpcReply = { jsonrpc: "2.0"; id: RpcId; result: unknown } | { jsonrpc: "2.0"; id: RpcId; error: RpcErrorObject };
 
+/** What a handler learns about one entry while answering it, for its log line (never a secret). */
+export type RpcEntry = { account?: string };
+
 /** Answers one valid request: either a handled method or a passthrough. Throws for errors. */
-export type Dispatch = (request: RpcRequest) => Promise<unknown>;
+export type Dispatch = (request: RpcRequest, entry: RpcEntry) => Promise<unknown>;
+
+/** How one entry of a body ended: the request (undefined when it was not a valid request), its error if any. */
+export type RpcOutcome = {
+  request: RpcRequest | undefined;
+  error: RpcErrorObject | undefined;
+  durationMs: number;
+  entry: RpcEntry;
+  /** Entries in the body (1 for a single request). */
+  batchSize: number;
+};
 
 export type HandleRpcBodyOptions = {
   /** Largest accepted batch. @default 100 */
@@ -16,14 +29,17 @@ export type HandleRpcBodyOptions = {
    * is (the node echoes the id), or undefined to dispatch normally.
    */
   forward?: (request: RpcRequest, body: string) => Promise<string> | undefined;
-  /** Called once per request with its outcome (for logs and metrics). */
-  onOutcome?: (request: RpcRequest | undefined, error: RpcErrorObject | undefined) => void;
+  /** Called once per entry with its outcome (for logs and metrics). */
+  onOutcome?: (outcome: RpcOutcome) => void;
+  /** Milliseconds from an arbitrary origin. @default performance.now */
+  now?: () => number;
 };
 
 /**
  * JSON-RPC 2.0 over one HTTP body (https://www.jsonrpc.org/specification §4–§6): a single request or a batch,
  * answered in order; notifications (no `id`) get no entry; an invalid entry gets -32600 without affecting its
- * neighbours; an empty batch is -32600. Returns the reply text, or `undefined` when nothing is to be answered.
+ * neighbours; an empty batch or one above `maxBatchSize` is -32600. Returns the reply text, or `undefined` when
+ * nothing is to be answered. Never throws: every failure of a handler becomes that entry's error.
  *
  * @example
  * ```ts
@@ -31,48 +47,69 @@ export type HandleRpcBodyOptions = {
  * ```
  */
 export async function handleRpcBody(body: string, dispatch: Dispatch, options: HandleRpcBodyOptions = {}): Promise<string | undefined> {
+  const now = options.now ?? (() => performance.now());
+  const started = now();
   let parsed: unknown;
   try {
     parsed = JSON.parse(body);
   } catch {
-    return JSON.stringify(errorReply(null, { code: RpcCode.parseError, message: "Parse error: the body is not valid JSON" }));
+    const error = { code: RpcCode.parseError, message: "Parse error: the body is not valid JSON" };
+    options.onOutcome?.({ request: undefined, error, durationMs: now() - started, entry: {}, batchSize: 1 });
+    return JSON.stringify(errorReply(null, error));
   }
   if (!Array.isArray(parsed)) {
     if (options.forward && validate(parsed) === undefined && "id" in (parsed as object)) {
-      const forwarded = options.forward(parsed as RpcRequest, body);
-      if (forwarded) return forwarded;
+      const request = parsed as RpcRequest;
+      const forwarded = options.forward(request, body);
+      if (forwarded) {
+        const text = await forwarded;
+        options.onOutcome?.({ request, error: sniffError(text), durationMs: now() - started, entry: {}, batchSize: 1 });
+        return text;
+      }
     }
-    const reply = await handleOne(parsed, dispatch, options);
+    const reply = await handleOne(parsed, dispatch, options, now, 1);
     return reply === undefined ? undefined : JSON.stringify(reply);
   }
   const max = options.maxBatchSize ?? 100;
-  if (parsed.length === 0) {
-    return JSON.stringify(errorReply(null, { code: RpcCode.invalidRequest, message: "Invalid request: empty batch" }));
+  const batchError = parsed.length === 0
+    ? "Invalid request: empty batch"
+    : parsed.length > max
+    ? `Invalid request: batch of ${parsed.length} exceeds the limit of ${max}`
+    : undefined;
+  if (batchError) {
+    const error = { code: RpcCode.invalidRequest, message: batchError };
+    options.onOutcome?.({ request: undefined, error, durationMs: now() - started, entry: {}, batchSize: parsed.length });
+    return JSON.stringify(errorReply(null, error));
   }
-  if (parsed.length > max) {
-    return JSON.stringify(errorReply(null, { code: RpcCode.invalidRequest, message: `Invalid request: batch of ${parsed.length} exceeds the limit of ${max}` }));
-  }
-  const replies = await Promise.all(parsed.map((entry) => handleOne(entry, dispatch, options)));
+  const replies = await Promise.all(parsed.map((entry) => handleOne(entry, dispatch, options, now, parsed.length)));
   const answered = replies.filter((r): r is RpcReply => r !== undefined);
   return answered.length === 0 ? undefined : JSON.stringify(answered);
 }
 
-async function handleOne(entry: unknown, dispatch: Dispatch, options: HandleRpcBodyOptions): Promise<RpcReply | undefined> {
-  const invalid = validate(entry);
+async function handleOne(
+  value: unknown,
+  dispatch: Dispatch,
+  options: HandleRpcBodyOptions,
+  now: () => number,
+  batchSize: number,
+): Promise<RpcReply | undefined> {
+  const started = now();
+  const entry: RpcEntry = {};
+  const invalid = validate(value);
   if (invalid) {
-    options.onOutcome?.(undefined, invalid.error);
+    options.onOutcome?.({ request: undefined, error: invalid.error, durationMs: now() - started, entry, batchSize });
     return errorReply(invalid.id, invalid.error);
   }
-  const request = entry as RpcRequest;
+  const request = value as RpcRequest;
   const isNotification = !("id" in request);
   const id = request.id ?? null;
   try {
-    const result = await dispatch(request);
-    options.onOutcome?.(request, undefined);
+    const result = await dispatch(request, entry);
+    options.onOutcome?.({ request, error: undefined, durationMs: now() - started, entry, batchSize });
     return isNotification ? undefined : { jsonrpc: "2.0", id, result: result ?? null };
   } catch (error) {
     const rpcError = toRpcError(error);
-    options.onOutcome?.(request, rpcError);
+    options.onOutcome?.({ request, error: rpcError, durationMs: now() - started, entry, batchSize });
     return isNotification ? undefined : errorReply(id, rpcError);
   }
 }
@@ -93,7 +130,22 @@ function validate(entry: unknown): { id: RpcId; error: RpcErrorObject } | undefi
   return undefined;
 }
 
+/**
+ * The error of a node's single reply, for logs and metrics only (the text goes to the client untouched). A
+ * reply is `{"jsonrpc","id","result"|"error"}`: the first of the two keys seen after the id decides, and only
+ * an error reply (small) is parsed.
+ */
+function sniffError(text: string): RpcErrorObject | undefined {
+  const match = /"(result|error)"\s*:/.exec(text.slice(0, 1024));
+  if (match?.[1] !== "error") return undefined;
+  try {
+    const error = (JSON.parse(text) as { error?: RpcErrorObject }).error;
+    return typeof error?.code === "number" ? { code: error.code, message: String(error.message) } : { code: RpcCode.internal, message: "Invalid reply" };
+  } catch {
+    return { code: RpcCode.internal, message: "Invalid reply" };
+  }
+}
+
 function errorReply(id: RpcId, error: RpcErrorObject): RpcReply {
   return { jsonrpc: "2.0", id, error };
 }
-

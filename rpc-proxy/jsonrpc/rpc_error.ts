@@ -1,13 +1,18 @@
 import { BaseError } from "../../signer/protocol/base_error.ts";
 
-/** JSON-RPC 2.0 and EIP-1193 error codes used by the proxy (DESIGN §7). */
+/** JSON-RPC 2.0, EIP-1193 and the proxy's own error codes (DESIGN §7). Stable: never renumber one. */
 export const RpcCode = {
   parseError: -32700,
   invalidRequest: -32600,
   methodNotFound: -32601,
   invalidParams: -32602,
   internal: -32603,
-  /** EIP-1193: the requested account has not been authorized (the signer does not hold it). */
+  /**
+   * The signer's policy refused a well-formed request (e.g. typed data for another chain); `data.reason` says
+   * why. In the JSON-RPC 2.0 server-error range (-32000…-32099), clear of the codes nodes and EIP-1474 use.
+   */
+  policyRefused: -32050,
+  /** EIP-1193: the requested account or method has not been authorized (not held, or not allowed to this API key). */
   unauthorized: 4100,
   /** EIP-1193: the method is not supported. */
   unsupported: 4200,

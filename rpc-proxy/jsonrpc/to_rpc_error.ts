@@ -4,17 +4,20 @@ import { RpcCode, RpcError, UpstreamRpcError } from "./rpc_error.ts";
 
 export type RpcErrorObject = { code: number; message: string; data?: unknown };
 
+/** Signer error codes (signer/protocol/error_codes.ts) whose message and data are safe and useful to clients. */
 const SIGNER_CODES: Record<string, number> = {
   [ErrorCode.invalidParams]: RpcCode.invalidParams,
   [ErrorCode.missingChainId]: RpcCode.invalidParams,
   [ErrorCode.unknownAccount]: RpcCode.unauthorized,
-  [ErrorCode.policyRefused]: RpcCode.unauthorized,
+  [ErrorCode.policyRefused]: RpcCode.policyRefused,
+  [ErrorCode.unknownMethod]: RpcCode.unsupported,
 };
 
 /**
  * The one mapping from any error to a JSON-RPC error object (STYLE rule 6). Our own errors keep their
- * message; the node's errors pass through untouched; signer errors map by their stable code; anything else is
- * -32603 "Internal error" with no detail, so nothing secret can leak.
+ * message; the node's errors pass through untouched; signer errors map by their stable code (policy refusals
+ * to -32050 with `data.reason`); the signer or node being unreachable is -32603 with a short reason; anything
+ * else is -32603 "Internal error" with no detail, so nothing secret can leak.
  *
  * @example
  * ```ts
@@ -29,6 +32,7 @@ export function toRpcError(error: unknown): RpcErrorObject {
     const code = SIGNER_CODES[error.code];
     if (code !== undefined) return withData({ code, message: error.shortMessage }, error.data);
     if (error.code.startsWith("UPSTREAM")) return { code: RpcCode.internal, message: error.shortMessage };
+    if (error.code === ErrorCode.attestation) return { code: RpcCode.internal, message: "Attestation failed" };
   }
   return { code: RpcCode.internal, message: "Internal error" };
 }

@@ -1,6 +1,10 @@
+import { attestationRequest } from "./attestation_request.ts";
+import { ethSignRequest } from "./eth_sign_request.ts";
+import { personalSignRequest } from "./personal_sign_request.ts";
 import type { RpcHandler } from "./rpc_context.ts";
 import { sendTransactionRequest } from "./send_transaction_request.ts";
 import { signTransactionRequest } from "./sign_transaction_request.ts";
+import { signTypedDataRequest } from "./sign_typed_data_request.ts";
 
 /**
  * The methods the proxy answers itself (DESIGN §7); every other method passes through to the node.
@@ -12,10 +16,15 @@ import { signTransactionRequest } from "./sign_transaction_request.ts";
  */
 export function createRpcMethods(): Readonly<Record<string, RpcHandler>> {
   return {
-    eth_accounts: (_params, context) => context.accounts(),
-    eth_requestAccounts: (_params, context) => context.accounts(),
+    eth_accounts: (_params, context, scope) => context.accounts(scope.caller),
+    eth_requestAccounts: (_params, context, scope) => context.accounts(scope.caller),
     eth_chainId: (_params, context) => context.chainId(),
-    eth_signTransaction: signTransactionRequest,
     eth_sendTransaction: sendTransactionRequest,
+    wallet_sendTransaction: sendTransactionRequest,
+    eth_signTransaction: signTransactionRequest,
+    personal_sign: personalSignRequest,
+    eth_sign: ethSignRequest,
+    eth_signTypedData_v4: signTypedDataRequest,
+    signer_attestation: attestationRequest,
   };
 }

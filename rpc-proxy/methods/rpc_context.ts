@@ -1,5 +1,8 @@
 import type { Hex } from "../../signer/protocol/messages.ts";
 import type { SignerClient } from "../../signer/protocol/create_signer_client.ts";
+import type { Caller } from "../auth/create_caller.ts";
+import type { RpcEntry } from "../jsonrpc/handle_rpc_body.ts";
+import { RpcCode, RpcError } from "../jsonrpc/rpc_error.ts";
 import type { NonceManager } from "../transactions/create_nonce_manager.ts";
 import type { Upstream } from "../upstream/create_upstream.ts";
 
@@ -10,16 +13,24 @@ export type RpcContext = {
   readonly nonces: NonceManager;
   /** The node's chain id, asked once and cached. */
   chainId(): Promise<Hex>;
-  /** The signer's accounts (checksummed). */
-  accounts(): Promise<Hex[]>;
-  /** The signer's checksummed address for `address` (any case), or undefined if it does not hold it. */
-  findAccount(address: string): Promise<Hex | undefined>;
+  /** The signer's accounts (checksummed) that `caller` may use. */
+  accounts(caller: Caller): Promise<Hex[]>;
+  /**
+   * The checksummed account for `address` (any case), recorded on the entry for its log line; EIP-1193 4100
+   * when the signer does not hold it or the caller's API key does not allow it.
+   */
+  account(address: unknown, scope: RpcScope): Promise<Hex>;
 };
 
-export type RpcHandler = (params: unknown[], context: RpcContext) => Promise<unknown>;
+/** Who is asking and what their entry has touched so far. */
+export type RpcScope = { readonly caller: Caller; readonly entry: RpcEntry };
+
+export type RpcHandler = (params: unknown[], context: RpcContext, scope: RpcScope) => Promise<unknown>;
+
+const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 
 /**
- * Builds the shared context. The account list is re-read from the signer on a miss, so a key added while the
+ * Builds the shared context. The account list is re-read from the signer on a miss, so a key loaded while the
  * proxy runs is served at once.
  *
  * @example
@@ -30,10 +41,10 @@ export type RpcHandler = (params: unknown[], context: RpcContext) => Promise<unk
 export function createRpcContext(parts: { signer: SignerClient; upstream: Upstream; nonces: NonceManager }): RpcContext {
   let chainId: Promise<Hex> | undefined;
   let known = new Map<string, Hex>();
-  const accounts = async () => {
-    const list = (await parts.signer.request("keys.list", {})).map((a) => a.address);
-    known = new Map(list.map((a) => [a.toLowerCase(), a]));
-    return list;
+  const list = async () => {
+    const accounts = (await parts.signer.request("keys.list", {})).map((a) => a.address);
+    known = new Map(accounts.map((a) => [a.toLowerCase(), a]));
+    return accounts;
   };
   return {
     ...parts,
@@ -44,11 +55,22 @@ export function createRpcContext(parts: { signer: SignerClient; upstream: Upstre
       });
       return chainId;
     },
-    accounts,
-    async findAccount(address) {
+    async accounts(caller) {
+      return (await list()).filter((a) => caller.allowsAccount(a));
+    },
+    async account(address, scope) {
+      if (typeof address !== "string" || !ADDRESS.test(address)) {
+        throw new RpcError(RpcCode.invalidParams, "Invalid params: expected a 20-byte hex address");
+      }
       const key = address.toLowerCase();
-      if (!known.has(key)) await accounts();
-      return known.get(key);
+      if (!known.has(key)) await list();
+      const account = known.get(key);
+      if (!account) throw new RpcError(RpcCode.unauthorized, `Unauthorized: the signer does not hold account ${address}`);
+      if (!scope.caller.allowsAccount(account)) {
+        throw new RpcError(RpcCode.unauthorized, `Unauthorized: this API key may not use account ${account}`);
+      }
+      scope.entry.account = account;
+      return account;
     },
   };
 }

@@ -1,15 +1,23 @@
 import type { Hex, TransactionParams } from "../../signer/protocol/messages.ts";
-import { RpcCode, RpcError } from "../jsonrpc/rpc_error.ts";
+import { RpcCode, RpcError, UpstreamRpcError } from "../jsonrpc/rpc_error.ts";
 import type { Upstream } from "../upstream/create_upstream.ts";
 
-/** A transaction request as clients send it to eth_sendTransaction / eth_signTransaction. */
-export type TransactionRequest = TransactionParams & { from: Hex };
+/**
+ * A transaction request as clients send it to eth_sendTransaction / eth_signTransaction; `blobs`,
+ * `commitments` and `proofs` are EIP-4844 sidecars (see `takeBlobSidecars`).
+ */
+export type TransactionRequest = TransactionParams & { from: Hex; blobs?: Hex[]; commitments?: Hex[]; proofs?: Hex[] };
+
+type Block = { baseFeePerGas?: Hex } | null;
 
 /**
- * Fills what a partial transaction lacks, as nodes do (DESIGN §7): chainId from the node, type from the
- * fields given (else EIP-1559 when the chain has a base fee), fees from the node, gas from eth_estimateGas
- * with the caller's own fields. A field the caller gave is never changed; the nonce is left to the caller
- * (the nonce manager), so it is taken as late as possible.
+ * Fills what a partial transaction lacks, as nodes do (DESIGN §7): chainId from the node (a given one must
+ * match it), the type from the fields given (else EIP-1559 when the latest block has a base fee, legacy when
+ * not), gas from eth_estimateGas with the caller's own fields, EIP-1559 fees from eth_maxPriorityFeePerGas and
+ * twice the latest base fee, gasPrice from eth_gasPrice, and for blob transactions twice eth_blobBaseFee. A
+ * field the caller gave is never changed; `input` and `data` are both accepted (equal when both are given).
+ * The nonce is left to the caller (the nonce manager), so it is taken as late as possible. Blob sidecars must
+ * have been taken off the request first.
  *
  * @example
  * ```ts
@@ -21,62 +29,97 @@ export async function fillTransaction(
   context: { upstream: Upstream; chainId: Hex },
 ): Promise<TransactionParams> {
   const { upstream, chainId } = context;
-  const { from: _from, ...tx } = request;
-  if (tx.data !== undefined && tx.input !== undefined && tx.data.toLowerCase() !== tx.input.toLowerCase()) {
-    throw new RpcError(RpcCode.invalidParams, "Invalid params: data and input are both given and differ");
+  const { from: _from, blobs: _b, commitments: _c, proofs: _p, ...tx } = request;
+  if (tx.data !== undefined && tx.input !== undefined && String(tx.data).toLowerCase() !== String(tx.input).toLowerCase()) {
+    throw invalid("data and input are both given and differ");
   }
-  const data = tx.input ?? tx.data;
-  delete tx.input;
-  if (data !== undefined) tx.data = data;
-  if (tx.chainId !== undefined && BigInt(tx.chainId) !== BigInt(chainId)) {
-    throw new RpcError(RpcCode.invalidParams, `Invalid params: chainId ${tx.chainId} does not match the node's chain ${chainId}`);
+  if (tx.chainId !== undefined && quantity(tx.chainId, "chainId") !== BigInt(chainId)) {
+    throw invalid(`chainId ${tx.chainId} does not match the node's chain ${chainId}`);
   }
   tx.chainId ??= chainId;
 
-  const type = tx.type ?? (await inferType(tx, upstream));
+  let block: Promise<Block> | undefined;
+  const latestBlock = () => (block ??= upstream.request<Block>("eth_getBlockByNumber", ["latest", false]));
+  const type = tx.type === undefined ? await inferType(tx, latestBlock) : normalizeType(tx.type);
   tx.type = type;
-  const [gas, fees] = await Promise.all([
+  const [gas, fees, blobFee] = await Promise.all([
     tx.gas ?? estimateGas(request, upstream),
-    type === "0x0" || type === "0x1" ? legacyFees(tx, upstream) : eip1559Fees(tx, upstream),
+    type === "0x0" || type === "0x1" ? legacyFees(tx, upstream) : eip1559Fees(tx, upstream, latestBlock),
+    type === "0x3" && tx.maxFeePerBlobGas === undefined ? blobFeeCap(upstream) : undefined,
   ]);
-  return { ...tx, ...fees, gas };
+  return { ...tx, ...fees, ...(blobFee === undefined ? {} : { maxFeePerBlobGas: blobFee }), gas };
 }
 
-async function inferType(tx: TransactionParams, upstream: Upstream): Promise<Hex> {
+async function inferType(tx: TransactionParams, latestBlock: () => Promise<Block>): Promise<Hex> {
   if (tx.authorizationList !== undefined) return "0x4";
   if (tx.blobVersionedHashes !== undefined) return "0x3";
   if (tx.maxFeePerGas !== undefined || tx.maxPriorityFeePerGas !== undefined) return "0x2";
   if (tx.gasPrice !== undefined) return tx.accessList !== undefined ? "0x1" : "0x0";
-  const block = await upstream.request<{ baseFeePerGas?: Hex } | null>("eth_getBlockByNumber", ["latest", false]);
-  return block?.baseFeePerGas !== undefined ? "0x2" : "0x0";
+  const block = await latestBlock();
+  return block?.baseFeePerGas !== undefined ? "0x2" : tx.accessList !== undefined ? "0x1" : "0x0";
+}
+
+function normalizeType(type: unknown): Hex {
+  if (typeof type !== "string" || !/^0x[0-9a-fA-F]{1,2}$/.test(type)) throw invalid(`type ${JSON.stringify(type)} is not a hex quantity`);
+  return `0x${Number(type).toString(16)}`;
 }
 
 async function legacyFees(tx: TransactionParams, upstream: Upstream): Promise<Pick<TransactionParams, "gasPrice">> {
   return { gasPrice: tx.gasPrice ?? (await upstream.request<Hex>("eth_gasPrice")) };
 }
 
-async function eip1559Fees(tx: TransactionParams, upstream: Upstream): Promise<Pick<TransactionParams, "maxFeePerGas" | "maxPriorityFeePerGas">> {
+async function eip1559Fees(
+  tx: TransactionParams,
+  upstream: Upstream,
+  latestBlock: () => Promise<Block>,
+): Promise<Pick<TransactionParams, "maxFeePerGas" | "maxPriorityFeePerGas">> {
   if (tx.maxFeePerGas !== undefined && tx.maxPriorityFeePerGas !== undefined) {
     return { maxFeePerGas: tx.maxFeePerGas, maxPriorityFeePerGas: tx.maxPriorityFeePerGas };
   }
-  const [priority, block] = await Promise.all([
-    tx.maxPriorityFeePerGas ?? upstream.request<Hex>("eth_maxPriorityFeePerGas"),
-    tx.maxFeePerGas ?? upstream.request<{ baseFeePerGas?: Hex } | null>("eth_getBlockByNumber", ["latest", false]),
-  ]);
-  if (typeof block === "string") {
-    // maxFeePerGas given: the priority fee may not exceed it.
-    const capped = BigInt(priority) > BigInt(block) ? block : priority;
-    return { maxFeePerGas: block, maxPriorityFeePerGas: tx.maxPriorityFeePerGas ?? capped };
+  const block = await latestBlock();
+  if (!block?.baseFeePerGas) throw invalid("the chain has no base fee; give gasPrice or type 0x0");
+  const baseFee = BigInt(block.baseFeePerGas);
+  const suggested = tx.maxPriorityFeePerGas === undefined ? await priorityFee(upstream, baseFee) : quantity(tx.maxPriorityFeePerGas, "maxPriorityFeePerGas");
+  if (tx.maxFeePerGas !== undefined) {
+    // maxFeePerGas given: the tip may not exceed it.
+    const cap = quantity(tx.maxFeePerGas, "maxFeePerGas");
+    return { maxFeePerGas: tx.maxFeePerGas, maxPriorityFeePerGas: hex(suggested > cap ? cap : suggested) };
   }
-  if (!block?.baseFeePerGas) {
-    throw new RpcError(RpcCode.invalidParams, "Invalid params: the chain has no base fee; give gasPrice or type 0x0");
+  // Like ethers and viem: twice the latest base fee plus the tip survives several full blocks of increases.
+  return { maxFeePerGas: hex(2n * baseFee + suggested), maxPriorityFeePerGas: tx.maxPriorityFeePerGas ?? hex(suggested) };
+}
+
+/** eth_maxPriorityFeePerGas, or on a node without it the gas price above the base fee (what geth suggests). */
+async function priorityFee(upstream: Upstream, baseFee: bigint): Promise<bigint> {
+  try {
+    return BigInt(await upstream.request<Hex>("eth_maxPriorityFeePerGas"));
+  } catch (error) {
+    if (!(error instanceof UpstreamRpcError) || error.error.code !== RpcCode.methodNotFound) throw error;
+    const gasPrice = BigInt(await upstream.request<Hex>("eth_gasPrice"));
+    return gasPrice > baseFee ? gasPrice - baseFee : 0n;
   }
-  // Like ethers: twice the latest base fee plus the tip survives several full blocks of base-fee increases.
-  const maxFee = 2n * BigInt(block.baseFeePerGas) + BigInt(priority);
-  return { maxFeePerGas: `0x${maxFee.toString(16)}`, maxPriorityFeePerGas: priority };
+}
+
+/** EIP-4844: twice the current blob base fee, by the same reasoning as the execution fee. */
+async function blobFeeCap(upstream: Upstream): Promise<Hex> {
+  const blobBaseFee = BigInt(await upstream.request<Hex>("eth_blobBaseFee"));
+  return hex(2n * (blobBaseFee > 0n ? blobBaseFee : 1n));
 }
 
 async function estimateGas(request: TransactionRequest, upstream: Upstream): Promise<Hex> {
-  const { nonce: _nonce, gas: _gas, ...call } = request;
+  const { nonce: _nonce, gas: _gas, blobs: _b, commitments: _c, proofs: _p, ...call } = request;
   return upstream.request<Hex>("eth_estimateGas", [call]);
+}
+
+function quantity(value: unknown, field: string): bigint {
+  if (typeof value === "string" && /^0x[0-9a-fA-F]{1,64}$/.test(value)) return BigInt(value);
+  throw invalid(`${field} must be a hex quantity`);
+}
+
+function hex(value: bigint): Hex {
+  return `0x${value.toString(16)}`;
+}
+
+function invalid(reason: string): RpcError {
+  return new RpcError(RpcCode.invalidParams, `Invalid params: ${reason}`);
 }

@@ -1,0 +1,55 @@
+import type { SignerClient } from "../../signer/protocol/create_signer_client.ts";
+import type { Upstream } from "../upstream/create_upstream.ts";
+
+export type ReadinessCheck = { ready: boolean; detail?: string };
+
+export type Readiness = {
+  ready: boolean;
+  /** `signer`: answers `describe`; `upstream`: answers `eth_chainId`; `keys`: at least one key loaded. */
+  checks: { signer: ReadinessCheck; upstream: ReadinessCheck; keys: ReadinessCheck };
+};
+
+/**
+ * Readiness of the proxy (`GET /readyz`): the signer answers `describe`, the node answers `eth_chainId`, and the
+ * signer holds at least one key. Both are asked at once, each bounded by `timeoutMs`; `detail` says what is
+ * wrong in a few words (never an address with credentials, never a key).
+ *
+ * @example
+ * ```ts
+ * const readiness = await checkReadiness({ signer, upstream });
+ * return c.json(readiness, readiness.ready ? 200 : 503);
+ * ```
+ */
+export async function checkReadiness(parts: { signer: SignerClient; upstream: Upstream; timeoutMs?: number }): Promise<Readiness> {
+  const timeoutMs = parts.timeoutMs ?? 2000;
+  const [described, chainId] = await Promise.allSettled([
+    within(parts.signer.request("describe", {}), timeoutMs, "the signer did not answer describe"),
+    within(parts.upstream.request<string>("eth_chainId"), timeoutMs, "the node did not answer eth_chainId"),
+  ]);
+  const signer: ReadinessCheck = described.status === "fulfilled"
+    ? { ready: true, detail: `${described.value.name} ${described.value.version}, nsm ${described.value.nsm}` }
+    : { ready: false, detail: reason(described.reason, "signer unavailable") };
+  const upstream: ReadinessCheck = chainId.status === "fulfilled"
+    ? { ready: true, detail: `chain ${chainId.value}` }
+    : { ready: false, detail: reason(chainId.reason, "node unavailable") };
+  const count = described.status === "fulfilled" ? described.value.accounts : undefined;
+  const keys: ReadinessCheck = count === undefined
+    ? { ready: false, detail: "unknown: the signer did not answer" }
+    : count > 0
+    ? { ready: true, detail: `${count} loaded` }
+    : { ready: false, detail: "no keys loaded" };
+  return { ready: signer.ready && upstream.ready && keys.ready, checks: { signer, upstream, keys } };
+}
+
+function within<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(message)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+function reason(error: unknown, fallback: string): string {
+  const message = (error as { shortMessage?: string })?.shortMessage ?? (error instanceof Error ? error.message : undefined);
+  return message ? message.split("\n")[0]!.slice(0, 200) : fallback;
+}

@@ -1,0 +1,36 @@
+import type { Hex } from "viem";
+import { RpcCode, RpcError } from "../jsonrpc/rpc_error.ts";
+import type { RpcContext, RpcScope } from "./rpc_context.ts";
+
+/**
+ * `eth_signTypedData_v4` `[address, typedData]`: an EIP-712 signature. The typed data may be a JSON string
+ * (viem, ethers, MetaMask's convention) or an object. The node's chain id goes to the signer, which refuses
+ * typed data whose `domain.chainId` names another chain (JSON-RPC -32050 with the reason).
+ *
+ * @example
+ * ```ts
+ * const signature = await signTypedDataRequest([from, JSON.stringify(typedData)], context, scope);
+ * ```
+ */
+export async function signTypedDataRequest(params: unknown[], context: RpcContext, scope: RpcScope): Promise<Hex> {
+  const [address, value] = params;
+  let typedData: unknown = value;
+  if (typeof value === "string") {
+    try {
+      typedData = JSON.parse(value);
+    } catch {
+      throw new RpcError(RpcCode.invalidParams, "Invalid params: typed data is not valid JSON");
+    }
+  }
+  if (typeof typedData !== "object" || typedData === null || Array.isArray(typedData)) {
+    throw new RpcError(RpcCode.invalidParams, "Invalid params: expected [address, typedData]");
+  }
+  const account = await context.account(address, scope);
+  const chainId = await context.chainId();
+  const { signature } = await context.signer.request("sign.typedData", {
+    address: account,
+    typedData: typedData as Record<string, unknown>,
+    chainId,
+  });
+  return signature;
+}

@@ -1,0 +1,34 @@
+import type { Upstream } from "../upstream/create_upstream.ts";
+import type { ProxyMetrics } from "./create_proxy_metrics.ts";
+
+/**
+ * The same upstream, with every call to the node timed into `rpc_proxy_upstream_duration_seconds`. A
+ * forwarded body is labelled with its method, which the caller passes.
+ *
+ * @example
+ * ```ts
+ * const upstream = instrumentUpstream(createUpstream(url), metrics);
+ * ```
+ */
+export function instrumentUpstream(upstream: Upstream, metrics: ProxyMetrics, now: () => number = () => performance.now()): Upstream & {
+  forwardMethod(method: string, body: string): Promise<string>;
+} {
+  const timed = async <T>(method: string, call: () => Promise<T>): Promise<T> => {
+    const started = now();
+    try {
+      const result = await call();
+      metrics.upstreamCall(method, now() - started, true);
+      return result;
+    } catch (error) {
+      metrics.upstreamCall(method, now() - started, false);
+      throw error;
+    }
+  };
+  return {
+    displayUrl: upstream.displayUrl,
+    request: (method, params) => timed(method, () => upstream.request(method, params)),
+    forward: (body) => timed("(forward)", () => upstream.forward(body)),
+    forwardMethod: (method, body) => timed(method, () => upstream.forward(body)),
+    close: () => upstream.close(),
+  };
+}
