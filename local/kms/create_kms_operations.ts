@@ -21,7 +21,12 @@ export type KmsKeyRecord = {
   tags: { TagKey: string; TagValue: string }[];
 };
 
-export type KmsState = { format: 1; keys: KmsKeyRecord[] };
+export type KmsState = {
+  format: 1;
+  keys: KmsKeyRecord[];
+  /** Alias name (`alias/…`) → key id. Optional so state files written before aliases existed still load. */
+  aliases?: Record<string, string>;
+};
 
 /** The storage the operations work on (the Node stand-in passes a JSON file store). */
 export type KmsStore = {
@@ -44,8 +49,9 @@ const KEY_ID = { min: 1, max: 2048 };
 const SYMMETRIC_DEFAULT = "SYMMETRIC_DEFAULT";
 
 /**
- * The KMS operations of the local stand-in (AWS KMS API Reference): CreateKey, DescribeKey, Encrypt, Decrypt,
- * GenerateDataKey, GenerateRandom, GetKeyPolicy and PutKeyPolicy on symmetric keys. What it enforces, as KMS does:
+ * The KMS operations of the local stand-in (AWS KMS API Reference): CreateKey, CreateAlias, DescribeKey, Encrypt,
+ * Decrypt, GenerateDataKey, GenerateRandom, GetKeyPolicy and PutKeyPolicy on symmetric keys (KeyId: key id, key
+ * ARN, alias name or alias ARN). What it enforces, as KMS does:
  *
  * - the key policy ({@link evaluateKeyPolicy}) of every key operation, with condition keys `aws:PrincipalArn`,
  *   `kms:CallerAccount`, `kms:EncryptionContext:<key>`, `kms:EncryptionContextKeys`, `kms:EncryptionAlgorithm`,
@@ -82,13 +88,23 @@ export function createKmsOperations(options: CreateKmsOperationsOptions): Record
 
   const keyArn = (keyId: string) => `arn:aws:kms:${region}:${accountId}:key/${keyId}`;
 
-  /** KeyId may be a key id or key ARN (aliases are not supported by the stand-in). */
+  const aliasArn = (name: string) => `arn:aws:kms:${region}:${accountId}:${name}`;
+
+  /** KeyId may be a key id, key ARN, alias name (`alias/…`) or alias ARN (AWS KMS API Reference, "KeyId"). */
   const findKey = (keyIdInput: string): KmsKeyRecord => {
+    const aliasName = keyIdInput.startsWith("alias/")
+      ? keyIdInput
+      : keyIdInput.startsWith(aliasArn("alias/"))
+      ? keyIdInput.slice(aliasArn("").length)
+      : undefined;
+    if (aliasName !== undefined) {
+      const target = store.state.aliases?.[aliasName];
+      const record = target === undefined ? undefined : store.state.keys.find((k) => k.keyId === target);
+      if (!record) throw new AwsJsonError("NotFoundException", `Alias ${aliasArn(aliasName)} is not found.`);
+      return record;
+    }
     const record = store.state.keys.find((k) => k.keyId === keyIdInput || k.arn === keyIdInput);
     if (record) return record;
-    if (keyIdInput.startsWith("alias/") || keyIdInput.includes(":alias/")) {
-      throw new AwsJsonError("NotFoundException", `Alias ${keyIdInput} is not found.`);
-    }
     const arn = keyIdInput.startsWith("arn:") ? keyIdInput : keyArn(keyIdInput);
     throw new AwsJsonError("NotFoundException", `Key '${arn}' does not exist`);
   };
@@ -327,6 +343,20 @@ export function createKmsOperations(options: CreateKmsOperationsOptions): Record
       }
       const recipient = await readRecipient(read, context);
       return answer(crypto.getRandomValues(new Uint8Array(numberOfBytes)), recipient);
+    },
+
+    async CreateAlias(input, context) {
+      const read = readJsonInput(input, VALIDATION);
+      const aliasName = read.string("AliasName", { min: 1, max: 256, pattern: /^alias\/[a-zA-Z0-9/_-]+$/ });
+      if (aliasName.startsWith("alias/aws/")) throw new AwsJsonError("NotAuthorizedException", "The alias/aws/ prefix is reserved for AWS managed keys.");
+      const record = findKey(read.string("TargetKeyId", KEY_ID));
+      authorize(record, context, "CreateAlias", {});
+      await store.update((state) => {
+        state.aliases ??= {};
+        if (Object.hasOwn(state.aliases, aliasName)) throw new AwsJsonError("AlreadyExistsException", `An alias with the name ${aliasArn(aliasName)} already exists`);
+        state.aliases[aliasName] = record.keyId;
+      });
+      return {};
     },
 
     GetKeyPolicy(input, context) {

@@ -11,6 +11,8 @@ import {
   NotFoundException,
   PutKeyPolicyCommand,
   CreateKeyCommand,
+  CreateAliasCommand,
+  AlreadyExistsException,
   type KMSClient,
 } from "@aws-sdk/client-kms";
 import { readFileSync, statSync } from "node:fs";
@@ -169,6 +171,17 @@ test("PutKeyPolicy: the instance role may not; a policy that locks the caller ou
   await admin.send(new PutKeyPolicyCommand({ KeyId: stack.keyId, Policy: signerKeyPolicy(stack.creds, PCR0_OTHER) }));
   assert.is((await errorOf(host.send(new DecryptCommand({ CiphertextBlob: blob, EncryptionContext: CONTEXT, Recipient: await recipient() })))).name, "AccessDeniedException");
   await admin.send(new PutKeyPolicyCommand({ KeyId: stack.keyId, Policy: signerKeyPolicy(stack.creds) }));
+});
+
+test("CreateAlias: keys can be named by alias and alias ARN; names are unique; the instance role may not create aliases", async () => {
+  await admin.send(new CreateAliasCommand({ AliasName: "alias/nitro-signer", TargetKeyId: stack.keyId }));
+  const viaAlias = await host.send(new EncryptCommand({ KeyId: "alias/nitro-signer", Plaintext: new Uint8Array([1]), EncryptionContext: CONTEXT }));
+  assert.is(viaAlias.KeyId, `arn:aws:kms:us-east-1:111122223333:key/${stack.keyId}`);
+  const described = await admin.send(new DescribeKeyCommand({ KeyId: "arn:aws:kms:us-east-1:111122223333:alias/nitro-signer" }));
+  assert.is(described.KeyMetadata?.KeyId, stack.keyId);
+  assert.instance(await errorOf(admin.send(new CreateAliasCommand({ AliasName: "alias/nitro-signer", TargetKeyId: stack.keyId }))), AlreadyExistsException);
+  assert.is((await errorOf(host.send(new CreateAliasCommand({ AliasName: "alias/mine", TargetKeyId: stack.keyId })))).name, "AccessDeniedException");
+  assert.instance(await errorOf(admin.send(new DescribeKeyCommand({ KeyId: "alias/unknown" }))), NotFoundException);
 });
 
 test("keys persist in the state directory across a restart", async () => {

@@ -26,7 +26,7 @@ export function signerKeyPolicy(creds: LocalCredentials, pcr0 = PCR0_GOOD): stri
         Sid: "AdminManage",
         Effect: "Allow",
         Principal: { AWS: creds.admin.principalArn },
-        Action: ["kms:Describe*", "kms:Get*", "kms:PutKeyPolicy", "kms:Encrypt"],
+        Action: ["kms:Describe*", "kms:Get*", "kms:PutKeyPolicy", "kms:CreateAlias", "kms:Encrypt"],
         Resource: "*",
       },
       {
