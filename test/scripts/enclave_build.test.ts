@@ -1,0 +1,116 @@
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { spawnSync } from "node:child_process";
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { readPcr0File } from "../../deploy/lib/read_signer_context.ts";
+import { parseSignerConfig } from "../../signer/parse_signer_config.ts";
+import { binaryPath } from "../../local/binaries_node.ts";
+import { tempDir } from "../helpers/temp_dir.ts";
+
+// The enclave image build, as far as it runs here: no Docker engine and no nitro-cli, so the script runs
+// against fakes of both (test/fakes/), and `deno compile` runs with the full Deno binary standing in for the
+// `denort` runtime it would download (no network): the module graph, permissions, embedded files and
+// reproducibility are real; the binaries themselves are not runnable services.
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const FAKES = join(ROOT, "test/fakes");
+const dockerfile = readFileSync(join(ROOT, "signer/Dockerfile"), "utf8");
+
+const run = (command: string, args: string[], env: Record<string, string> = {}) =>
+  spawnSync(command, args, { cwd: ROOT, encoding: "utf8", env: { ...process.env, ...env }, timeout: 300_000 });
+
+test("the Dockerfile has one base image, pinned by sha256 digest, and the compiled signer as its entry point", () => {
+  const froms = [...dockerfile.matchAll(/^FROM\s+(\S+)/gm)].map((m) => m[1]!);
+  assert.is(froms.length, 1);
+  assert.match(froms[0]!, /^gcr\.io\/distroless\/cc-debian12@sha256:[0-9a-f]{64}$/);
+  assert.match(dockerfile, /^COPY bin\/signer \/usr\/local\/bin\/signer$/m);
+  assert.match(dockerfile, /^ENTRYPOINT \["\/usr\/local\/bin\/signer"\]$/m);
+});
+
+test("the image's command starts the signer in enclave mode: device NSM, vsock 5000, KMS through vsock CID 3 port 8000", () => {
+  const cmd = JSON.parse(/^CMD (\[.*\])$/m.exec(dockerfile)![1]!) as string[];
+  const config = parseSignerConfig(cmd, {});
+  assert.is(config.mode, "enclave");
+  assert.is(config.nsm, "device");
+  assert.equal(config.listen, { transport: "vsock", cid: -1, port: 5000 });
+  assert.equal(config.kmsProxy, { transport: "vsock", cid: 3, port: 8000 });
+  assert.throws(() => parseSignerConfig([...cmd, "--nsm", "simulated"], {}), /simulated NSM/);
+});
+
+test("build-enclave.sh builds the image, the EIF, and writes PCR0/1/2 to dist/enclave/pcrs.json", async () => {
+  const dir = await tempDir("eif-");
+  try {
+    mkdirSync(join(dir.path, "bin"));
+    writeFileSync(join(dir.path, "bin/signer"), "#!/bin/sh\n");
+    chmodSync(join(dir.path, "bin/signer"), 0o755);
+    const log = join(dir.path, "docker.log");
+    const state = join(dir.path, "nitro");
+    const result = run("scripts/build-enclave.sh", ["--dist", dir.path, "--tag", "t1", "--skip-compile"], {
+      PATH: `${FAKES}:${process.env.PATH}`,
+      FAKE_DOCKER_LOG: log,
+      FAKE_NITRO_CLI_STATE: state,
+      SOURCE_DATE_EPOCH: "1700000000",
+    });
+    assert.is(result.status, 0, result.stderr);
+    const pcrs = JSON.parse(readFileSync(join(dir.path, "enclave/pcrs.json"), "utf8"));
+    assert.equal(Object.keys(pcrs), ["PCR0", "PCR1", "PCR2"]);
+    for (const value of Object.values(pcrs)) assert.match(value as string, /^[0-9a-f]{96}$/);
+    assert.equal(JSON.parse(result.stdout), pcrs, "prints the PCRs");
+    assert.ok(existsSync(join(dir.path, "enclave/signer.eif")));
+    assert.is(readFileSync(log, "utf8").trim(), `build --platform linux/amd64 --file signer/Dockerfile --tag nitro-signer-enclave:t1 ${dir.path}`);
+    const calls = readFileSync(join(state, "calls.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l).args);
+    assert.equal(calls, [["build-enclave", "--docker-uri", "nitro-signer-enclave:t1", "--output-file", join(dir.path, "enclave/signer.eif")]]);
+    assert.is(statSync(join(dir.path, "bin/signer")).mtimeMs, 1700000000_000, "binary mtime pinned for a reproducible layer");
+    // deploy/ reads the same file: the CDK app binds the key policy to this PCR0.
+    assert.is(readPcr0File(join(dir.path, "enclave/pcrs.json")), pcrs.PCR0);
+  } finally {
+    await dir.remove();
+  }
+});
+
+test("build-enclave.sh and write_pcrs.mjs fail with a one-line reason on bad input", async () => {
+  const dir = await tempDir("eif-");
+  try {
+    const env = { PATH: `${FAKES}:${process.env.PATH}`, FAKE_NITRO_CLI_STATE: join(dir.path, "nitro") };
+    const missing = run("scripts/build-enclave.sh", ["--dist", dir.path, "--skip-compile"], env);
+    assert.is(missing.status, 1);
+    assert.match(missing.stderr, /bin\/signer is missing/);
+    const bad = run("scripts/build-enclave.sh", ["--bogus"], env);
+    assert.is(bad.status, 2);
+    assert.match(bad.stderr, /unknown argument --bogus/);
+    const noPcrs = spawnSync("node", ["scripts/write_pcrs.mjs", join(dir.path, "p.json")], { cwd: ROOT, input: '{"Measurements":{"PCR0":"abc"}}', encoding: "utf8" });
+    assert.is(noPcrs.status, 1);
+    assert.match(noPcrs.stderr, /Measurements.PCR0 is missing or not 96 hex digits/);
+    assert.not.ok(existsSync(join(dir.path, "p.json")));
+  } finally {
+    await dir.remove();
+  }
+});
+
+test("compile.sh compiles signer, host-agent and rpc-proxy; the signer embeds its worker, leaves dev tools out, and is reproducible", async () => {
+  const dir = await tempDir("compile-");
+  try {
+    const env = { DENORT_BIN: binaryPath("deno") }; // offline: the full Deno binary stands in for denort
+    const all = run("scripts/compile.sh", ["--dist", join(dir.path, "a")], env);
+    assert.is(all.status, 0, all.stderr);
+    for (const name of ["signer", "host-agent", "rpc-proxy"]) {
+      const stat = statSync(join(dir.path, "a/bin", name));
+      assert.ok(stat.mode & 0o100, `${name} is executable`);
+    }
+    const signer = readFileSync(join(dir.path, "a/bin/signer"));
+    assert.ok(signer.includes("signing_worker_deno.ts"), "the signing worker is embedded");
+    const base = statSync(binaryPath("deno")).size;
+    assert.ok(signer.length - base < 100 * 1024 * 1024, `embedded payload ${(signer.length - base) >> 20} MiB: dev tools must stay out`);
+    const again = run("scripts/compile.sh", ["--dist", join(dir.path, "b"), "signer"], env);
+    assert.is(again.status, 0, again.stderr);
+    assert.ok(signer.equals(readFileSync(join(dir.path, "b/bin/signer"))), "same sources, same signer binary (PCR0 depends on it)");
+    const bad = run("scripts/compile.sh", ["nope"]);
+    assert.is(bad.status, 2);
+    assert.match(bad.stderr, /unknown argument nope/);
+  } finally {
+    await dir.remove();
+  }
+});
+
+test.run();
