@@ -17,6 +17,9 @@ import { createSimulatedNsm } from "./nsm/nsm_simulated.ts";
 import { importSimulatedPki } from "./nsm/import_simulated_pki.ts";
 import { parseSignerConfig, SIGNER_USAGE, type SignerConfig } from "./parse_signer_config.ts";
 import { serveSigner } from "./server/serve_signer.ts";
+import { createInlineSigningPool } from "./workers/create_inline_signing_pool.ts";
+import { createWorkerSigningPool } from "./workers/create_worker_signing_pool.ts";
+import { spawnSigningWorkerDeno } from "./workers/spawn_signing_worker_deno.ts";
 import { formatSignerAddress } from "./transport/parse_signer_address.ts";
 import { denoTransport } from "./transport/transport_deno.ts";
 
@@ -62,7 +65,15 @@ function kmsClients(config: SignerConfig, credentials: ReturnType<typeof createC
 
 const nsm = await openNsm(config);
 const identity = await createEnclaveKeyPair();
-const keyStore = createKeyStore();
+// Keys live in the signing workers (one per core by default); the main thread keeps framing and dispatch.
+const workers = config.workers ?? Math.min(64, Math.max(1, navigator.hardwareConcurrency || 1));
+const pool = workers === 0
+  ? createInlineSigningPool()
+  : createWorkerSigningPool(spawnSigningWorkerDeno, {
+    workers,
+    onWorkerError: (error) => log({ event: "signing-worker-failed", error: error instanceof Error ? error.name : "unknown" }),
+  });
+const keyStore = createKeyStore({ pool });
 const credentials = createCredentialsStore(config.region ? { region: config.region } : {});
 const caCertificates = config.kmsCaFile ? [await Deno.readTextFile(config.kmsCaFile)] : [];
 const vault = createKmsKeyVault({ client: kmsClients(config, credentials, caCertificates), nsm, identity });
@@ -74,11 +85,12 @@ if (config.listen.transport === "unix") {
 const listener = await denoTransport.listen(config.listen);
 const address = formatSignerAddress(listener.address);
 console.log(JSON.stringify({ event: "listening", address }));
-log({ event: "listening", address, mode: config.mode, nsm: nsm.kind });
+log({ event: "listening", address, mode: config.mode, nsm: nsm.kind, workers });
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   Deno.addSignalListener(signal, () => {
     listener.close();
+    pool.close();
     Deno.exit(0);
   });
 }

@@ -40,7 +40,7 @@ export function createSignerMethods(options: CreateSignerMethodsOptions): Method
     version: SIGNER_VERSION,
     nsm: nsm.kind,
     accounts: keyStore.list().length,
-    workers: 1,
+    workers: keyStore.workers,
   });
   return {
     describe,

@@ -2,12 +2,7 @@ import type { KeyStore } from "../keys/key_store.ts";
 import { BaseError } from "../protocol/base_error.ts";
 import { ErrorCode } from "../protocol/error_codes.ts";
 import type { SignerMethods } from "../protocol/messages.ts";
-import { parseTransaction } from "../signing/parse_transaction.ts";
 import { parseTypedData } from "../signing/parse_typed_data.ts";
-import { signAuthorization } from "../signing/sign_authorization.ts";
-import { signMessage } from "../signing/sign_message.ts";
-import { signTransaction } from "../signing/sign_transaction.ts";
-import { signTypedData } from "../signing/sign_typed_data.ts";
 import { InvalidParamsError } from "../signing/signing_errors.ts";
 import { addressParam, paramsRecord } from "./method_helpers.ts";
 
@@ -25,8 +20,9 @@ export class PolicyRefusedError extends BaseError {
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 /**
- * The `sign.*` methods: each validates its params, takes the account's key from the store and signs exactly
- * what it is given (nothing is filled in here).
+ * The `sign.*` methods: each validates its params and has the key store sign exactly what it is given
+ * (nothing is filled in here), in a signing worker when the store has them. A transaction is validated
+ * (`parseTransaction`) where it is signed, after the account check, as before.
  *
  * - `sign.transaction` `{ address, transaction }` → `{ raw, hash }`
  * - `sign.message` `{ address, message: bytes }` → `{ signature }` (EIP-191 personal message)
@@ -37,7 +33,7 @@ const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
  *
  * @example
  * ```ts
- * const { raw } = signingMethods({ keyStore })["sign.transaction"]({ address, transaction });
+ * const { raw } = await signingMethods({ keyStore })["sign.transaction"]({ address, transaction });
  * ```
  */
 export function signingMethods(deps: { keyStore: KeyStore }): {
@@ -50,17 +46,16 @@ export function signingMethods(deps: { keyStore: KeyStore }): {
   return {
     "sign.transaction": (params) => {
       const p = paramsRecord(params);
-      const key = keyStore.get(addressParam(p));
-      return signTransaction(key.privateKey, parseTransaction(p.transaction));
+      return keyStore.sign(addressParam(p), { kind: "transaction", transaction: p.transaction });
     },
-    "sign.message": (params) => {
+    "sign.message": async (params) => {
       const p = paramsRecord(params);
       const address = addressParam(p);
       if (!(p.message instanceof Uint8Array)) throw new InvalidParamsError("message", "expected bytes");
-      const key = keyStore.get(address);
-      return { signature: signMessage(key.privateKey, p.message) };
+      // A copy of just the message: the decoded bytes may be a view into the whole frame buffer.
+      return { signature: await keyStore.sign(address, { kind: "message", message: p.message.slice() }) };
     },
-    "sign.typedData": (params) => {
+    "sign.typedData": async (params) => {
       const p = paramsRecord(params);
       const address = addressParam(p);
       const chainId = p.chainId === undefined ? undefined : quantity(p.chainId, "chainId");
@@ -68,10 +63,9 @@ export function signingMethods(deps: { keyStore: KeyStore }): {
       if (chainId !== undefined && parsed.chainId !== undefined && parsed.chainId !== chainId) {
         throw new PolicyRefusedError(`typed data domain chainId ${parsed.chainId} does not match chain ${chainId}`);
       }
-      const key = keyStore.get(address);
-      return { signature: signTypedData(key.privateKey, parsed.typedData) };
+      return { signature: await keyStore.sign(address, { kind: "typedData", typedData: parsed.typedData }) };
     },
-    "sign.authorization": (params) => {
+    "sign.authorization": async (params) => {
       const p = paramsRecord(params);
       const address = addressParam(p);
       const a = paramsRecord(p.authorization);
@@ -84,8 +78,7 @@ export function signingMethods(deps: { keyStore: KeyStore }): {
       if (chainId === 0n) throw new PolicyRefusedError("an authorization with chainId 0 is valid on every chain (EIP-7702)");
       if (chainId > MAX_SAFE) throw new InvalidParamsError("authorization.chainId", "too large");
       if (nonce > MAX_SAFE) throw new InvalidParamsError("authorization.nonce", "too large");
-      const key = keyStore.get(address);
-      return signAuthorization(key.privateKey, { chainId: Number(chainId), address: delegate, nonce: Number(nonce) });
+      return keyStore.sign(address, { kind: "authorization", authorization: { chainId: Number(chainId), address: delegate, nonce: Number(nonce) } });
     },
   };
 }
