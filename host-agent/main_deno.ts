@@ -6,6 +6,7 @@
  * Deno's Node compatibility.
  */
 import { denoTransport } from "../signer/transport/transport_deno.ts";
+import { runAttestationCommand } from "./cli/attestation_command.ts";
 import { runKeysCommand } from "./cli/keys_command.ts";
 import { openHostContext } from "./config/open_host_context_node.ts";
 import { runDaemonCommand } from "./daemon/run_daemon_command_node.ts";
@@ -13,6 +14,7 @@ import { runDaemonCommand } from "./daemon/run_daemon_command_node.ts";
 const USAGE = `host-agent <command>
 
   keys …          generate, import and list keys (host-agent keys --help)
+  attestation …   verify an attestation document (host-agent attestation --help)
   daemon          run and watch the enclave, push credentials, load keys (host-agent daemon --help)
 `;
 
@@ -38,6 +40,9 @@ switch (command) {
     break;
   case "daemon":
     code = await runDaemonCommand(rest, env, { transport: denoTransport });
+    break;
+  case "attestation":
+    code = await runAttestationCommand(rest, { ...io, readFile: (path) => Deno.readFile(path) });
     break;
   case "--help":
   case "help":
