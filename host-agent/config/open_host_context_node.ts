@@ -25,10 +25,11 @@ export type LocalStackInfo = {
 };
 
 /**
- * Finds the running system for the key commands. With a state directory (the local stack), everything comes
- * from its `stack.json`; otherwise (on an instance) from the environment: SIGNER_ADDRESS (default
- * vsock://16:5000), AWS_REGION, KMS_KEY_ID, SECRET_PREFIX, EXPECTED_PCR0, with AWS credentials from the SDK's
- * default chain (the instance role).
+ * Finds the running system for the key commands. On an instance (the services' environment file
+ * `/etc/nitro-signer/env` exists, or SIGNER_ADDRESS / SIGNER_CID is set) and without `--state-dir`, from the
+ * environment, the process's own variables winning over the file's: SIGNER_ADDRESS (else
+ * vsock://SIGNER_CID:SIGNER_PORT, default 16:5000), AWS_REGION, KMS_KEY_ID, SECRET_PREFIX, EXPECTED_PCR0, with AWS
+ * credentials from the SDK's default chain (the instance role). Otherwise from the local stack's `stack.json`.
  *
  * @example
  * ```ts
@@ -40,8 +41,11 @@ export async function openHostContext(options: {
   transport: Transport;
   env: Readonly<Record<string, string | undefined>>;
 }): Promise<HostContext> {
-  const { env, transport } = options;
-  if (options.stateDir !== undefined || !env.SIGNER_ADDRESS) {
+  const { transport } = options;
+  const envFile = options.env.NITRO_SIGNER_ENV_FILE ?? "/etc/nitro-signer/env";
+  const fileEnv = options.stateDir === undefined ? await readEnvFile(envFile) : undefined;
+  const env = { ...fileEnv, ...options.env };
+  if (options.stateDir !== undefined || (!fileEnv && !env.SIGNER_ADDRESS && !env.SIGNER_CID)) {
     const stateDir = resolve(options.stateDir ?? ".local");
     let info: LocalStackInfo;
     try {
@@ -68,7 +72,8 @@ export async function openHostContext(options: {
       },
     };
   }
-  const signer = createSignerClient(() => transport.connect(parseSignerAddress(env.SIGNER_ADDRESS ?? "vsock://16:5000")));
+  const address = env.SIGNER_ADDRESS ?? `vsock://${env.SIGNER_CID ?? 16}:${env.SIGNER_PORT ?? 5000}`;
+  const signer = createSignerClient(() => transport.connect(parseSignerAddress(address)));
   const secrets = new SecretsManagerClient(env.AWS_REGION ? { region: env.AWS_REGION } : {});
   return {
     signer,
@@ -81,4 +86,20 @@ export async function openHostContext(options: {
       secrets.destroy();
     },
   };
+}
+
+/** `KEY=VALUE` lines of a systemd EnvironmentFile (comments and blank lines skipped), or undefined if absent. */
+async function readEnvFile(path: string): Promise<Record<string, string> | undefined> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch {
+    return undefined;
+  }
+  const env: Record<string, string> = {};
+  for (const line of text.split("\n")) {
+    const m = /^\s*([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(line);
+    if (m) env[m[1]!] = m[2]!.trim().replace(/^"(.*)"$/, "$1");
+  }
+  return env;
 }
