@@ -2,8 +2,7 @@ import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { hexToBytes } from "viem";
 import { verifyAttestationDocument, type VerifyAttestationDocumentOptions } from "../../signer/attestation/verify_attestation_document.ts";
 import type { SignerClient } from "../../signer/protocol/create_signer_client.ts";
-import { createKeyRecord } from "./key_record.ts";
-import { createKeyRecordStore } from "./key_record_store.ts";
+import { storeKeyRecord } from "./store_key_record.ts";
 
 export type ImportKeyOptions = {
   label?: string;
@@ -37,16 +36,13 @@ export async function importKey(
     if (!attested.publicKey) throw new Error("Cannot import key: the attestation carries no public key");
     const publicKey = await crypto.subtle.importKey("spki", attested.publicKey as Uint8Array<ArrayBuffer>, { name: "RSA-OAEP", hash: "SHA-256" }, false, ["encrypt"]);
     const sealed = new Uint8Array(await crypto.subtle.encrypt({ name: "RSA-OAEP" }, publicKey, key as Uint8Array<ArrayBuffer>));
-    const { address, ciphertext } = await deps.signer.request("keys.import", {
+    const imported = await deps.signer.request("keys.import", {
       sealed,
       kmsKeyId: deps.kmsKeyId,
       ...(options.label === undefined ? {} : { label: options.label }),
     });
-    if (!ciphertext) throw new Error("Cannot store key: the signer returned no ciphertext");
-    await createKeyRecordStore(deps.secrets, deps.prefix).put(
-      createKeyRecord({ address, ciphertext, kmsKeyId: deps.kmsKeyId, ...(options.label === undefined ? {} : { label: options.label }) }),
-    );
-    return { address };
+    await storeKeyRecord(deps, imported, options);
+    return { address: imported.address };
   } finally {
     key.fill(0);
   }

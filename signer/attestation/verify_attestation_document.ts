@@ -2,7 +2,7 @@ import { encode } from "cborg";
 import { bytesToHex, hexToBytes } from "viem";
 import { AttestationError } from "./attestation_error.ts";
 import { AWS_NITRO_ROOT_G1_PEM, AWS_NITRO_ROOT_G1_SHA256 } from "./aws_nitro_root_g1.ts";
-import { decodeAttestationPayload } from "./decode_attestation_payload.ts";
+import { decodeAttestationPayload, type AttestationPayload } from "./decode_attestation_payload.ts";
 import { decodeCoseSign1 } from "./decode_cose_sign1.ts";
 import { pemToDer } from "./pem.ts";
 import { parseCertificate, type TrustedRoot, verifyCertificateChain } from "./verify_certificate_chain.ts";
@@ -29,21 +29,11 @@ export type VerifyAttestationDocumentOptions = {
   };
 };
 
-/** A verified Nitro attestation document (AWS "Nitro Enclaves Attestation Process" §2.2). */
-export type AttestationDocument = {
-  moduleId: string;
-  digest: "SHA384";
-  /** ms since the Unix epoch, as the NSM wrote it. */
-  timestamp: number;
-  pcrs: Record<number, Uint8Array>;
-  /** DER of the signing (leaf) certificate. */
-  certificate: Uint8Array;
-  /** DER certificates `[root, …, issuer of leaf]` as sent (the root copy is the one that was compared). */
-  cabundle: Uint8Array[];
-  publicKey: Uint8Array | null;
-  userData: Uint8Array | null;
-  nonce: Uint8Array | null;
-};
+/**
+ * A verified Nitro attestation document (AWS "Nitro Enclaves Attestation Process" §2.2): the decoded payload,
+ * timestamp in ms since the epoch, `certificate` the leaf's DER, `cabundle` `[root, …, issuer of leaf]` as sent.
+ */
+export type AttestationDocument = AttestationPayload;
 
 export type VerifyAttestationDocumentReturnType = AttestationDocument;
 export type VerifyAttestationDocumentErrorType = AttestationError | TypeError | RangeError;
