@@ -66,7 +66,7 @@ export function createRpcProxy(options: CreateRpcProxyOptions): RpcProxyApp {
     (address) => upstream.request<string>("eth_getTransactionCount", [address, "pending"]).then(Number),
     { onResync: () => metrics.nonceResync() },
   );
-  const context = createRpcContext({ signer, upstream, nonces });
+  const context = createRpcContext({ signer, upstream, nonces, onReplaced: () => metrics.replacedResend() });
   const methods = createRpcMethods();
   const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
   const apiKeys = options.apiKeys ?? [];

@@ -11,6 +11,8 @@ export type RpcContext = {
   readonly signer: SignerClient;
   readonly upstream: Upstream;
   readonly nonces: NonceManager;
+  /** Called when a sent transaction was replaced by another sender's and is sent again (for metrics). */
+  readonly onReplaced?: () => void;
   /** The node's chain id, asked once and cached. */
   chainId(): Promise<Hex>;
   /** The signer's accounts (checksummed) that `caller` may use. */
@@ -38,7 +40,7 @@ const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
  * const context = createRpcContext({ signer, upstream, nonces: createNonceManager(source) });
  * ```
  */
-export function createRpcContext(parts: { signer: SignerClient; upstream: Upstream; nonces: NonceManager }): RpcContext {
+export function createRpcContext(parts: { signer: SignerClient; upstream: Upstream; nonces: NonceManager; onReplaced?: () => void }): RpcContext {
   let chainId: Promise<Hex> | undefined;
   let known = new Map<string, Hex>();
   const list = async () => {

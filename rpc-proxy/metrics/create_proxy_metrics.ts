@@ -13,6 +13,8 @@ export type ProxyMetrics = {
   /** `method`: a signer protocol method the proxy calls (a bounded set chosen by this code). */
   signerCall(method: string, durationMs: number, ok: boolean): void;
   nonceResync(): void;
+  /** A transaction the node accepted was replaced by another sender's for the same nonce and sent again. */
+  replacedResend(): void;
   requestStarted(): void;
   requestFinished(): void;
 };
@@ -47,10 +49,12 @@ export function createProxyMetrics(registry: MetricsRegistry = createMetricsRegi
   const upstream = registry.histogram("rpc_proxy_upstream_duration_seconds", "Calls to the Ethereum node, by method and outcome.", ["method", "outcome"], LATENCY_BUCKETS);
   const signer = registry.histogram("rpc_proxy_signer_round_trip_seconds", "Round trips to the enclave signer, by signer method and outcome.", ["method", "outcome"], LATENCY_BUCKETS);
   const resyncs = registry.counter("rpc_proxy_nonce_resyncs_total", "Times a nonce was re-read from the node after the node reported it used.");
+  const replaced = registry.counter("rpc_proxy_replaced_resends_total", "Sent transactions the node replaced with another sender's for the same nonce, sent again with a new nonce.");
   const rejected = registry.counter("rpc_proxy_http_rejections_total", "HTTP requests refused before JSON-RPC handling, by reason.", ["reason"]);
   const inFlight = registry.gauge("rpc_proxy_requests_in_flight", "HTTP JSON-RPC requests being answered.");
   inFlight.set(0);
   resyncs.inc({}, 0);
+  replaced.inc({}, 0);
 
   const seen = new Set<string>();
   const methodLabel = (method: string | undefined): string => {
@@ -75,6 +79,7 @@ export function createProxyMetrics(registry: MetricsRegistry = createMetricsRegi
     upstreamCall: (method, durationMs, ok) => upstream.observe(durationMs / 1000, { method: methodLabel(method), outcome: outcome(ok) }),
     signerCall: (method, durationMs, ok) => signer.observe(durationMs / 1000, { method, outcome: outcome(ok) }),
     nonceResync: () => resyncs.inc(),
+    replacedResend: () => replaced.inc(),
     requestStarted: () => inFlight.inc(),
     requestFinished: () => inFlight.dec(),
   };

@@ -24,6 +24,12 @@ export type NonceSource = (address: string) => Promise<number>;
 export type CreateNonceManagerOptions = {
   /** Called on every resync (for metrics). */
   onResync?: () => void;
+  /**
+   * When the node's pending count is read: at every reservation (so another instance's transactions already
+   * in the pool are never competed with), or only when the account was idle. Either way also at the first
+   * reservation and after a resync. @default "always"
+   */
+  readPending?: "always" | "when-idle";
 };
 
 /**
@@ -31,9 +37,9 @@ export type CreateNonceManagerOptions = {
  * nonce manager. Like a node's own `eth_sendTransaction` (geth holds a per-account lock from nonce to pool),
  * a lease is held from reservation through signing to the broadcast's answer, so concurrent sends get
  * consecutive nonces and reach the node in nonce order, and a send that fails before broadcast hands its
- * nonce to the next one: no gap is ever left behind. The node's pending count is read at the first send, after
- * a resync, and whenever the account was idle (another instance may have sent in between); the nonce never
- * goes below what this instance has used.
+ * nonce to the next one: no gap is ever left behind. The node's pending count is read under the lease (see
+ * `readPending`), so a nonce another instance already has in the node's pool is skipped rather than competed
+ * for; the nonce never goes below what this instance has used.
  *
  * @example
  * ```ts
@@ -45,6 +51,7 @@ export type CreateNonceManagerOptions = {
 export function createNonceManager(source: NonceSource, options: CreateNonceManagerOptions = {}): NonceManager {
   type State = { next: number; stale: boolean; tail: Promise<void>; holders: number };
   const states = new Map<string, State>();
+  const always = (options.readPending ?? "always") === "always";
   let resyncs = 0;
 
   return {
@@ -68,7 +75,7 @@ export function createNonceManager(source: NonceSource, options: CreateNonceMana
         unlock();
       };
       await previous;
-      if (s.stale) {
+      if (s.stale || always) {
         try {
           s.next = Math.max(s.next, await source(address));
           s.stale = false;

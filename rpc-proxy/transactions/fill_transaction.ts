@@ -1,6 +1,7 @@
 import type { Hex, TransactionParams } from "../../signer/protocol/messages.ts";
-import { RpcCode, RpcError, UpstreamRpcError } from "../jsonrpc/rpc_error.ts";
+import { RpcCode, RpcError } from "../jsonrpc/rpc_error.ts";
 import type { Upstream } from "../upstream/create_upstream.ts";
+import { fillFees, type LatestBlock } from "./fill_fees.ts";
 
 /**
  * A transaction request as clients send it to eth_sendTransaction / eth_signTransaction; `blobs`,
@@ -8,16 +9,15 @@ import type { Upstream } from "../upstream/create_upstream.ts";
  */
 export type TransactionRequest = TransactionParams & { from: Hex; blobs?: Hex[]; commitments?: Hex[]; proofs?: Hex[] };
 
-type Block = { baseFeePerGas?: Hex } | null;
-
 /**
  * Fills what a partial transaction lacks, as nodes do (DESIGN §7): chainId from the node (a given one must
  * match it), the type from the fields given (else EIP-1559 when the latest block has a base fee, legacy when
  * not), gas from eth_estimateGas with the caller's own fields, EIP-1559 fees from eth_maxPriorityFeePerGas and
  * twice the latest base fee, gasPrice from eth_gasPrice, and for blob transactions twice eth_blobBaseFee. A
  * field the caller gave is never changed; `input` and `data` are both accepted (equal when both are given).
- * The nonce is left to the caller (the nonce manager), so it is taken as late as possible. Blob sidecars must
- * have been taken off the request first.
+ * The nonce is left to the caller (the nonce manager), so it is taken as late as possible; with `fees: false`
+ * so are the fees (`fillFees`), for a sender that reads them just before signing. Blob sidecars must have
+ * been taken off the request first.
  *
  * @example
  * ```ts
@@ -26,7 +26,7 @@ type Block = { baseFeePerGas?: Hex } | null;
  */
 export async function fillTransaction(
   request: TransactionRequest,
-  context: { upstream: Upstream; chainId: Hex },
+  context: { upstream: Upstream; chainId: Hex; fees?: boolean },
 ): Promise<TransactionParams> {
   const { upstream, chainId } = context;
   const { from: _from, blobs: _b, commitments: _c, proofs: _p, ...tx } = request;
@@ -38,19 +38,17 @@ export async function fillTransaction(
   }
   tx.chainId ??= chainId;
 
-  let block: Promise<Block> | undefined;
-  const latestBlock = () => (block ??= upstream.request<Block>("eth_getBlockByNumber", ["latest", false]));
-  const type = tx.type === undefined ? await inferType(tx, latestBlock) : normalizeType(tx.type);
-  tx.type = type;
-  const [gas, fees, blobFee] = await Promise.all([
+  let block: Promise<LatestBlock> | undefined;
+  const latestBlock = () => (block ??= upstream.request<LatestBlock>("eth_getBlockByNumber", ["latest", false]));
+  tx.type = tx.type === undefined ? await inferType(tx, latestBlock) : normalizeType(tx.type);
+  const [gas, fees] = await Promise.all([
     tx.gas ?? estimateGas(request, upstream),
-    type === "0x0" || type === "0x1" ? legacyFees(tx, upstream) : eip1559Fees(tx, upstream, latestBlock),
-    type === "0x3" && tx.maxFeePerBlobGas === undefined ? blobFeeCap(upstream) : undefined,
+    context.fees === false ? {} : fillFees(tx, { upstream, latestBlock }),
   ]);
-  return { ...tx, ...fees, ...(blobFee === undefined ? {} : { maxFeePerBlobGas: blobFee }), gas };
+  return { ...tx, ...fees, gas };
 }
 
-async function inferType(tx: TransactionParams, latestBlock: () => Promise<Block>): Promise<Hex> {
+async function inferType(tx: TransactionParams, latestBlock: () => Promise<LatestBlock>): Promise<Hex> {
   if (tx.authorizationList !== undefined) return "0x4";
   if (tx.blobVersionedHashes !== undefined) return "0x3";
   if (tx.maxFeePerGas !== undefined || tx.maxPriorityFeePerGas !== undefined) return "0x2";
@@ -64,48 +62,6 @@ function normalizeType(type: unknown): Hex {
   return `0x${Number(type).toString(16)}`;
 }
 
-async function legacyFees(tx: TransactionParams, upstream: Upstream): Promise<Pick<TransactionParams, "gasPrice">> {
-  return { gasPrice: tx.gasPrice ?? (await upstream.request<Hex>("eth_gasPrice")) };
-}
-
-async function eip1559Fees(
-  tx: TransactionParams,
-  upstream: Upstream,
-  latestBlock: () => Promise<Block>,
-): Promise<Pick<TransactionParams, "maxFeePerGas" | "maxPriorityFeePerGas">> {
-  if (tx.maxFeePerGas !== undefined && tx.maxPriorityFeePerGas !== undefined) {
-    return { maxFeePerGas: tx.maxFeePerGas, maxPriorityFeePerGas: tx.maxPriorityFeePerGas };
-  }
-  const block = await latestBlock();
-  if (!block?.baseFeePerGas) throw invalid("the chain has no base fee; give gasPrice or type 0x0");
-  const baseFee = BigInt(block.baseFeePerGas);
-  const suggested = tx.maxPriorityFeePerGas === undefined ? await priorityFee(upstream, baseFee) : quantity(tx.maxPriorityFeePerGas, "maxPriorityFeePerGas");
-  if (tx.maxFeePerGas !== undefined) {
-    // maxFeePerGas given: the tip may not exceed it.
-    const cap = quantity(tx.maxFeePerGas, "maxFeePerGas");
-    return { maxFeePerGas: tx.maxFeePerGas, maxPriorityFeePerGas: hex(suggested > cap ? cap : suggested) };
-  }
-  // Like ethers and viem: twice the latest base fee plus the tip survives several full blocks of increases.
-  return { maxFeePerGas: hex(2n * baseFee + suggested), maxPriorityFeePerGas: tx.maxPriorityFeePerGas ?? hex(suggested) };
-}
-
-/** eth_maxPriorityFeePerGas, or on a node without it the gas price above the base fee (what geth suggests). */
-async function priorityFee(upstream: Upstream, baseFee: bigint): Promise<bigint> {
-  try {
-    return BigInt(await upstream.request<Hex>("eth_maxPriorityFeePerGas"));
-  } catch (error) {
-    if (!(error instanceof UpstreamRpcError) || error.error.code !== RpcCode.methodNotFound) throw error;
-    const gasPrice = BigInt(await upstream.request<Hex>("eth_gasPrice"));
-    return gasPrice > baseFee ? gasPrice - baseFee : 0n;
-  }
-}
-
-/** EIP-4844: twice the current blob base fee, by the same reasoning as the execution fee. */
-async function blobFeeCap(upstream: Upstream): Promise<Hex> {
-  const blobBaseFee = BigInt(await upstream.request<Hex>("eth_blobBaseFee"));
-  return hex(2n * (blobBaseFee > 0n ? blobBaseFee : 1n));
-}
-
 async function estimateGas(request: TransactionRequest, upstream: Upstream): Promise<Hex> {
   const { nonce: _nonce, gas: _gas, blobs: _b, commitments: _c, proofs: _p, ...call } = request;
   return upstream.request<Hex>("eth_estimateGas", [call]);
@@ -114,10 +70,6 @@ async function estimateGas(request: TransactionRequest, upstream: Upstream): Pro
 function quantity(value: unknown, field: string): bigint {
   if (typeof value === "string" && /^0x[0-9a-fA-F]{1,64}$/.test(value)) return BigInt(value);
   throw invalid(`${field} must be a hex quantity`);
-}
-
-function hex(value: bigint): Hex {
-  return `0x${value.toString(16)}`;
 }
 
 function invalid(reason: string): RpcError {

@@ -21,6 +21,8 @@ function proxy(options: Partial<CreateRpcProxyOptions> = {}, table: Record<strin
       sent.push(params[0] as Hex);
       return keccak256(params[0] as Hex);
     },
+    eth_getTransactionByHash: (params: unknown[]) => (sent.some((raw) => keccak256(raw) === params[0]) ? { blockNumber: "0x2" } : null),
+    eth_getTransactionReceipt: null,
     ...table,
   });
   const lines: string[] = [];
@@ -119,6 +121,28 @@ test("eth_sendTransaction fills, signs and broadcasts; after 'nonce too low' it 
   assert.is(await recoverTransactionAddress({ serializedTransaction: p.sent[0]! as never }), account);
   const metrics = await (await p.app.request("/metrics")).text();
   assert.match(metrics, /^rpc_proxy_nonce_resyncs_total 2$/m);
+});
+
+test("a transaction the node drops right after accepting it (replaced by another sender) is sent again with a new nonce", async () => {
+  let pending = 0;
+  let dropped: Hex | undefined;
+  const p = proxy({}, {
+    eth_getTransactionCount: () => toHex(pending),
+    eth_sendRawTransaction: (params: unknown[]) => {
+      p.sent.push(params[0] as Hex);
+      pending++;
+      return keccak256(params[0] as Hex);
+    },
+    eth_getTransactionByHash: (params: unknown[]) => {
+      if (!dropped) dropped = params[0] as Hex; // another instance's transaction replaced the first one
+      return params[0] === dropped ? null : { blockNumber: "0x2" };
+    },
+  });
+  const { result } = await p.rpc("eth_sendTransaction", [{ from: account, to: other, value: "0x1" }]);
+  assert.is(p.sent.length, 2);
+  assert.is(result, keccak256(p.sent[1]!));
+  assert.equal(p.sent.map((raw) => parseTransaction(raw).nonce), [0, 1]);
+  assert.match(await (await p.app.request("/metrics")).text(), /^rpc_proxy_replaced_resends_total 1$/m);
 });
 
 test("signer_attestation returns the signer's document as base64 and checks the nonce", async () => {

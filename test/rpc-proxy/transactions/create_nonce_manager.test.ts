@@ -18,7 +18,7 @@ function node(start = 0) {
 
 test("concurrent reservations get consecutive nonces, one at a time, from the node's pending count", async () => {
   const { state, source } = node(5);
-  const nonces = createNonceManager(source);
+  const nonces = createNonceManager(source, { readPending: "when-idle" });
   let holding = 0;
   let most = 0;
   const used = await Promise.all(Array.from({ length: 20 }, async () => {
@@ -68,9 +68,9 @@ test("a resync re-reads the node and never goes below the nonce the node reporte
   assert.is(resynced, 2);
 });
 
-test("after an idle moment the node is asked again; while busy it is not", async () => {
+test("readPending when-idle: after an idle moment the node is asked again; while busy it is not", async () => {
   const { state, source } = node(0);
-  const nonces = createNonceManager(source);
+  const nonces = createNonceManager(source, { readPending: "when-idle" });
   (await nonces.reserve("1:a", A)).commit();
   assert.is(state.reads, 1);
   state.pending = 10; // another instance sent while this one was idle
@@ -80,6 +80,23 @@ test("after an idle moment the node is asked again; while busy it is not", async
   lease.commit();
   (await next).commit();
   assert.is(state.reads, 2);
+});
+
+test("readPending always (the default): every reservation reads the node, skipping what another instance has pooled", async () => {
+  const { state, source } = node(0);
+  const nonces = createNonceManager(source);
+  const first = nonces.reserve("1:a", A);
+  const second = nonces.reserve("1:a", A);
+  const lease = await first;
+  assert.is(lease.nonce, 0);
+  state.pending = 4; // another instance's transactions 0…3 reached the pool meanwhile
+  lease.commit();
+  const next = await second;
+  assert.is(next.nonce, 4);
+  next.commit();
+  assert.is(state.reads, 2);
+  state.pending = 2; // a lagging node never takes the nonce back
+  assert.is((await nonces.reserve("1:a", A)).nonce, 5);
 });
 
 test("accounts and chains are independent; a node failure fails the reservation and frees the lock", async () => {
