@@ -3,7 +3,9 @@
  * `--state-dir DIR` (default .local/). Prints `JSON-RPC ready at <url>` and the account addresses; stops
  * every child process on SIGINT/SIGTERM.
  */
+import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
+import { parseApiKeys } from "../rpc-proxy/auth/parse_api_keys.ts";
 
 import { startLocalStack } from "./start_local_stack_node.ts";
 
@@ -17,6 +19,9 @@ const USAGE = `npm start -- [options]
   --host HOST       listen address for every listener   default 127.0.0.1
   --upstream URL    use this Ethereum node instead of launching Anvil
   --state-dir DIR   where local state lives             default .local/
+  --api-keys FILE   require these API keys (rpc-proxy --help has the format)   default none
+  --cors-origins L  comma-separated origins allowed by CORS, or *            default none
+  --quiet           no JSON line per JSON-RPC request on stderr
   --help            this text
 `;
 
@@ -28,6 +33,9 @@ try {
       host: { type: "string" },
       upstream: { type: "string" },
       "state-dir": { type: "string" },
+      "api-keys": { type: "string" },
+      "cors-origins": { type: "string" },
+      quiet: { type: "boolean" },
       help: { type: "boolean" },
     },
   }));
@@ -45,6 +53,14 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   process.exit(2);
 }
 
+let apiKeys;
+try {
+  apiKeys = values["api-keys"] ? parseApiKeys(JSON.parse(readFileSync(values["api-keys"], "utf8"))) : undefined;
+} catch (error) {
+  console.error(`npm start: --api-keys ${values["api-keys"]}: ${(error as Error).message}`);
+  process.exit(2);
+}
+
 try {
   const stack = await startLocalStack({
     port,
@@ -52,6 +68,11 @@ try {
     ...(values.upstream ? { upstreamUrl: values.upstream } : {}),
     ...(values["state-dir"] ? { stateDir: values["state-dir"] } : {}),
     log: (line) => console.error(line),
+    proxy: {
+      ...(apiKeys ? { apiKeys } : {}),
+      ...(values["cors-origins"] ? { corsOrigins: values["cors-origins"].split(",").map((o) => o.trim()) } : {}),
+      ...(values.quiet ? {} : { log: (line: string) => console.error(line) }),
+    },
   });
   console.log(`JSON-RPC ready at ${stack.url}`);
   for (const account of stack.accounts) console.log(`account ${account}`);
