@@ -11,6 +11,8 @@ const SIGNER_CODES: Record<string, number> = {
   [ErrorCode.unknownAccount]: RpcCode.unauthorized,
   [ErrorCode.policyRefused]: RpcCode.policyRefused,
   [ErrorCode.unknownMethod]: RpcCode.unsupported,
+  /** The request would not fit in one frame to the signer (1 MiB). */
+  [ErrorCode.frameTooLarge]: RpcCode.invalidParams,
 };
 
 /**
