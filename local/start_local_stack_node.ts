@@ -3,6 +3,7 @@ import { CreateKeyCommand, KMSClient } from "@aws-sdk/client-kms";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { mkdir, readFile, writeFile, rm } from "node:fs/promises";
 import { Agent } from "node:https";
+import { tmpdir } from "node:os";
 import { resolve, join } from "node:path";
 import type { AddressInfo } from "node:net";
 import { createSignerClient, type SignerClient } from "../signer/protocol/create_signer_client.ts";
@@ -49,6 +50,8 @@ export type LocalStack = {
   readonly accounts: Hex[];
   stop(): Promise<void>;
 };
+
+let stackCount = 0;
 
 /** 100 ETH, what the stack gives each account that has nothing on an Anvil it launched itself. */
 const FUNDING_WEI = 100n * 10n ** 18n;
@@ -116,8 +119,12 @@ export async function startLocalStack(options: StartLocalStackOptions = {}): Pro
       log(`anvil listening at ${upstreamUrl}`);
     }
 
-    const socketPath = join(stateDir, "signer.sock");
+    // One socket per stack, so two stacks sharing a state directory (two instances, one key) never collide.
+    // Unix socket paths are limited to ~107 bytes: a deep state directory uses the temp directory instead.
+    const socketName = `signer-${process.pid}-${++stackCount}.sock`;
+    const socketPath = join(stateDir, socketName).length < 100 ? join(stateDir, socketName) : join(tmpdir(), `nitro-${socketName}`);
     await rm(socketPath, { force: true });
+    cleanups.push(() => rm(socketPath, { force: true }));
     const signerProcess = await startSigner({
       listen: `unix://${socketPath}`,
       args: [

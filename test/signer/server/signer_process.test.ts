@@ -54,7 +54,7 @@ async function raw(bytes: Uint8Array, count = Infinity): Promise<{ frames: any[]
   return { frames, closed };
 }
 
-const expectCode = async (p: Promise<unknown>, code: string) => {
+const expectCode = async (p: Promise<unknown>, code: string): Promise<SignerRequestError> => {
   try {
     await p;
   } catch (error) {
@@ -62,7 +62,7 @@ const expectCode = async (p: Promise<unknown>, code: string) => {
     assert.is((error as SignerRequestError).code, code, (error as Error).message);
     return error as SignerRequestError;
   }
-  assert.unreachable(`expected ${code}`);
+  throw new assert.Assertion({ message: `expected ${code}`, operator: "unreachable", generated: false, expects: code, actual: "success" });
 };
 
 test("describe answers with the signer's name and account count", async () => {
