@@ -40,7 +40,7 @@ export const RPC_PROXY_BIN = `${INSTALL_DIR}/bin/rpc-proxy`;
 export const EIF_PATH = `${INSTALL_DIR}/signer.eif`;
 export const ENV_FILE = "/etc/nitro-signer/env";
 export const LOG_DIR = "/var/log/nitro-signer";
-/** The host-agent's status file (RuntimeDirectory of its unit); the rpc-proxy's /readyz reads it. */
+/** The host-agent's status file (RuntimeDirectory of its unit); the bootstrap waits for it to say ready. */
 export const STATUS_FILE = "/run/nitro-signer/status.json";
 export const VSOCK_PROXY_CONFIG = "/etc/nitro_enclaves/vsock-proxy.yaml";
 
