@@ -10,6 +10,14 @@ export type CreateWorkerSigningPoolOptions = {
   onWorkerError?: (error: unknown) => void;
 };
 
+/**
+ * Most jobs in one message to a worker. A worker answers a message when it has signed all of it, so small
+ * batches keep answers flowing while it works through the rest (a batch of the whole window in flight would
+ * leave it idle for a round trip to the client after every batch); a few per message keeps the cost of
+ * crossing threads low.
+ */
+const MAX_BATCH = 4;
+
 type Slot = { port: SigningWorkerPort; alive: boolean; inFlight: number; queue: SigningJob[] };
 type Pending = { resolve(value: unknown): void; reject(error: unknown): void; slot: Slot };
 
@@ -17,8 +25,8 @@ type Pending = { resolve(value: unknown): void; reject(error: unknown): void; sl
  * A signing pool of worker threads, so signing uses every core while the calling thread keeps the framing and
  * dispatch. Each key is copied to every worker when added (the caller's bytes are then zeroed) and removed
  * (zeroed) from every worker on `removeKey`. Each request goes to the worker with the fewest requests in
- * flight; requests dispatched in the same turn of the event loop travel to a worker as one batch, and the
- * worker answers a batch with one message, which keeps the cost of crossing threads low at high load.
+ * flight; requests dispatched in the same turn of the event loop travel to a worker in batches of a few, and
+ * the worker answers each batch with one message, which keeps the cost of crossing threads low at high load.
  * Results come back by id. A worker that fails fails its requests in flight with SigningWorkerError and is
  * not used again; the others go on.
  *
@@ -74,10 +82,10 @@ export function createWorkerSigningPool(spawn: () => SigningWorkerPort, options:
     flushScheduled = false;
     for (const slot of slots) {
       if (slot.queue.length === 0 || !slot.alive) continue;
-      const jobs = slot.queue;
+      const queue = slot.queue;
       slot.queue = [];
       try {
-        slot.port.postMessage({ type: "sign", jobs });
+        for (let i = 0; i < queue.length; i += MAX_BATCH) slot.port.postMessage({ type: "sign", jobs: queue.slice(i, i + MAX_BATCH) });
       } catch (error) {
         fail(slot, error);
       }
