@@ -1,0 +1,53 @@
+import { benchTargets } from "./bench_targets.ts";
+import type { BenchResult } from "./run_bench_node.ts";
+
+/**
+ * The human summary of a run: the machine, each metric with its unit, the secp256k1 comparison and the
+ * targets (ok / MISS with the measured ratio or margin). Markdown, so it can go into the README as is.
+ *
+ * @example
+ * ```ts
+ * process.stdout.write(formatBenchTable(await runBench()));
+ * ```
+ */
+export function formatBenchTable(r: BenchResult): string {
+  const rate = (x: number) => `${Math.round(x).toLocaleString("en-US")} /s`;
+  const ms = (x: number) => `${x.toFixed(2)} ms`;
+  const forced = (blocks: number) => (blocks > 0 ? ` (${blocks} block${blocks > 1 ? "s" : ""} forced after the run: Anvil's automine left some ready)` : "");
+  const rows: [string, string, string][] = [
+    ["raw_sign_per_s", rate(r.raw_sign_per_s), `viem signTransaction, in-process, 1 core, Node (best of ${r.rounds} rounds)`],
+    ["raw_sign_per_s_deno", rate(r.raw_sign_per_s_deno), "the same under Deno"],
+    ["signer_sign_per_s_1w", rate(r.signer_sign_per_s_1w), "sign.transaction over a Unix socket, 1 signing worker, 128 in flight"],
+    ["signer_sign_per_s", rate(r.signer_sign_per_s), `the same, default workers (${r.signer_workers})`],
+    ["signer_sign_p50_ms", ms(r.signer_sign_p50_ms), "one request at a time (alternating with the proxy's)"],
+    ["signer_sign_p99_ms", ms(r.signer_sign_p99_ms), ""],
+    ["proxy_sign_per_s", rate(r.proxy_sign_per_s), `eth_signTransaction through proxy + signer, ${r.send_clients} clients`],
+    ["proxy_sign_p50_ms", ms(r.proxy_sign_p50_ms), "one request at a time (alternating with the signer's)"],
+    ["proxy_sign_p99_ms", ms(r.proxy_sign_p99_ms), ""],
+    ["anvil_raw_send_per_s", rate(r.anvil_raw_send_per_s), `eth_sendRawTransaction straight to Anvil, ${r.send_clients} clients, ${r.anvil_raw_send_mined}/${r.anvil_raw_send_count} mined${forced(r.anvil_raw_send_forced_blocks)}`],
+    ["proxy_send_per_s", rate(r.proxy_send_per_s), `eth_sendTransaction {to, value} through the proxy, ${r.send_clients} clients, ${r.proxy_send_mined}/${r.proxy_send_count} mined${forced(r.proxy_send_forced_blocks)}, ${r.proxy_send_nonce_gaps} nonce gaps`],
+    ["passthrough_p50_ms", ms(r.passthrough_p50_ms), "eth_blockNumber through the proxy (alternating with direct)"],
+    ["direct_p50_ms", ms(r.direct_p50_ms), "eth_blockNumber straight to Anvil"],
+  ];
+  const curve: [string, string, string][] = [
+    ["Node", rate(r.curve_noble_per_s), `${rate(r.curve_wasm_per_s)} (${(r.curve_wasm_per_s / r.curve_noble_per_s).toFixed(2)}×)${r.curve_identical ? "" : " NOT IDENTICAL"}`],
+    ["Deno", rate(r.curve_noble_per_s_deno), `${rate(r.curve_wasm_per_s_deno)} (${(r.curve_wasm_per_s_deno / r.curve_noble_per_s_deno).toFixed(2)}×)${r.curve_identical_deno ? "" : " NOT IDENTICAL"}`],
+  ];
+  const m = r.machine;
+  const lines = [
+    `Machine: ${m.cpus} vCPU ${m.cpu_model}, ${m.memory_gib} GiB; Node ${m.node}, Deno ${m.deno}; load average (1 min) ${m.load_1m_start.toFixed(2)} at start, ${m.load_1m_end.toFixed(2)} at end; ${r.duration_s.toFixed(0)} s${r.quick ? " (quick: smoke run, numbers not meaningful)" : ""}`,
+    "",
+    "| metric | value | what |",
+    "|---|---:|---|",
+    ...rows.map(([a, b, c]) => `| \`${a}\` | ${b} | ${c} |`),
+    "",
+    "| secp256k1 sign of a digest | @noble/curves (pure JS) | tiny-secp256k1 (WebAssembly) |",
+    "|---|---:|---:|",
+    ...curve.map(([a, b, c]) => `| ${a} | ${b} | ${c} |`),
+    "",
+    "| target | | measured |",
+    "|---|---|---|",
+    ...benchTargets(r).map((t) => `| ${t.name} | ${t.holds ? "ok" : "**MISS**"} | ${t.detail} |`),
+  ];
+  return `${lines.join("\n")}\n`;
+}

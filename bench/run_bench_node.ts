@@ -1,0 +1,268 @@
+import { cpus, loadavg, totalmem } from "node:os";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { hexToBytes, type Hex } from "viem";
+import { privateKeyToAddress } from "viem/accounts";
+import { binaryPath } from "../local/binaries_node.ts";
+import { spawnService, type Service } from "../local/spawn_service_node.ts";
+import { startAnvil } from "../local/start_anvil_node.ts";
+import { startSigner } from "../local/start_signer_node.ts";
+import { createSignerClient } from "../signer/protocol/create_signer_client.ts";
+import { signTransaction } from "../signer/signing/sign_transaction.ts";
+import { nodeTransport } from "../signer/transport/transport_node.ts";
+import { BENCH_KEY, RAW_SENDER_KEY } from "./bench_keys.ts";
+import { checkSends } from "./check_sends.ts";
+import { driveHttp, httpLatency } from "./drive_http_node.ts";
+import { driveSignerThroughput } from "./drive_signer_throughput_node.ts";
+import { benchTransferParams } from "./encode_sign_requests.ts";
+import { measureCurveSign } from "./measure_curve_sign.ts";
+import { BENCH_TRANSFER, measureRawSign } from "./measure_raw_sign.ts";
+import { measureSignLatency } from "./measure_sign_latency_node.ts";
+import { startDenoRawSign, type DenoRawSign } from "./start_deno_raw_sign_node.ts";
+
+/** The metrics every run reports, each a positive number (the fast harness test checks exactly this list). */
+export const BENCH_METRICS = [
+  "raw_sign_per_s",
+  "raw_sign_per_s_deno",
+  "signer_sign_per_s_1w",
+  "signer_sign_per_s",
+  "signer_sign_p50_ms",
+  "signer_sign_p99_ms",
+  "proxy_sign_per_s",
+  "proxy_sign_p50_ms",
+  "proxy_sign_p99_ms",
+  "anvil_raw_send_per_s",
+  "proxy_send_per_s",
+  "passthrough_p50_ms",
+  "direct_p50_ms",
+  "curve_noble_per_s",
+  "curve_wasm_per_s",
+  "curve_noble_per_s_deno",
+  "curve_wasm_per_s_deno",
+] as const;
+
+export type BenchMetric = (typeof BENCH_METRICS)[number];
+
+export type BenchResult = Record<BenchMetric, number> & {
+  signer_workers: number;
+  curve_identical: boolean;
+  curve_identical_deno: boolean;
+  anvil_raw_send_count: number;
+  anvil_raw_send_mined: number;
+  anvil_raw_send_nonce_gaps: number;
+  /** Blocks forced with evm_mine after the timed sends (Anvil's automine left ready transactions behind). */
+  anvil_raw_send_forced_blocks: number;
+  proxy_send_count: number;
+  proxy_send_mined: number;
+  proxy_send_nonce_gaps: number;
+  proxy_send_forced_blocks: number;
+  send_clients: number;
+  /** Rounds of the signing throughputs (each metric is its best round). */
+  rounds: number;
+  quick: boolean;
+  duration_s: number;
+  machine: { cpus: number; cpu_model: string; memory_gib: number; load_1m_start: number; load_1m_end: number; node: string; deno: string };
+};
+
+export type RunBenchOptions = {
+  /** Smoke run: every measurement, much shorter (for the harness test; the numbers mean little). */
+  quick?: boolean;
+  /** Told the name of each step as it starts. */
+  progress?: (step: string, index: number, total: number) => void;
+};
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const SEND_CLIENTS = 32;
+
+/**
+ * Runs every measurement of issue 7 in one go on this machine, so their ratios are meaningful: raw signing
+ * in Node and Deno (and the two secp256k1 implementations), the Deno signer over a Unix socket with one worker
+ * and with its default worker count, the rpc-proxy (Deno) in front of it and Anvil, sends straight to Anvil and
+ * through the proxy (checking every transaction is mined without nonce gaps), and passthrough latency.
+ *
+ * The machine is shared, so the signing throughputs are measured in rounds that alternate raw Node, raw Deno,
+ * the one-worker signer and the default signer, and each reports its best round (noise only ever slows a
+ * round down); latencies alternate their two sides request by request. Starts everything on loopback and
+ * free ports and stops it all, also on failure.
+ *
+ * @example
+ * ```ts
+ * const result = await runBench({ progress: (step) => console.error(step) });
+ * ```
+ */
+export async function runBench(options: RunBenchOptions = {}): Promise<BenchResult> {
+  const quick = options.quick ?? false;
+  const rounds = quick ? 1 : 3;
+  const roundMs = quick ? 300 : 1500;
+  const sends = quick ? 100 : 2000;
+  const started = performance.now();
+  const loadStart = loadavg()[0]!;
+  const steps = ["starting the signers", "secp256k1: noble vs WebAssembly", ...Array.from({ length: rounds }, (_, i) => `signing throughput, round ${i + 1}/${rounds}`), "starting Anvil and the proxy", "signing latency, signer vs proxy", "proxy: eth_signTransaction throughput", "Anvil: raw sends", "proxy: sends", "proxy: passthrough latency"];
+  let step = 0;
+  const progress = () => options.progress?.(steps[step]!, ++step, steps.length);
+
+  const dir = await mkdtemp(join(tmpdir(), "nitro-bench-"));
+  const services: Service[] = [];
+  let deno: DenoRawSign | undefined;
+  try {
+    progress();
+    deno = await startDenoRawSign();
+    const denoVersion = await deno.version();
+    const oneWorker = await startBenchSigner(join(dir, "signer-1w.sock"), ["--workers", "1"]);
+    services.push(oneWorker.service);
+    const signer = await startBenchSigner(join(dir, "signer.sock"), []);
+    services.push(signer.service);
+
+    progress();
+    const curve = measureCurveSign(hexToBytes(BENCH_KEY), { durationMs: quick ? 400 : 2000 });
+    const curveDeno = await deno.curve(quick ? 400 : 2000);
+
+    const best = { rawNode: 0, rawDeno: 0, signer1w: 0, signer: 0 };
+    for (let round = 0; round < rounds; round++) {
+      progress();
+      // The first round warms everything up (JIT, workers); later ones only briefly.
+      const warmupMs = round === 0 ? roundMs : roundMs / 5;
+      best.rawNode = Math.max(best.rawNode, await measureRawSign({ durationMs: roundMs, warmupMs, privateKey: BENCH_KEY }));
+      best.rawDeno = Math.max(best.rawDeno, await deno.raw(roundMs, warmupMs));
+      best.signer1w = Math.max(best.signer1w, await driveSignerThroughput({ socketPath: oneWorker.socketPath, account: oneWorker.account, durationMs: roundMs, warmupMs }));
+      best.signer = Math.max(best.signer, await driveSignerThroughput({ socketPath: signer.socketPath, account: signer.account, durationMs: roundMs, warmupMs }));
+    }
+    deno.close();
+    deno = undefined;
+    await oneWorker.service.stop();
+
+    progress();
+    const anvil = await startAnvil();
+    services.push(anvil.service);
+    const proxy = await startDenoProxy(anvil.url, signer.socketPath);
+    services.push(proxy.service);
+    const rawSender = privateKeyToAddress(RAW_SENDER_KEY);
+    for (const address of [signer.account, rawSender]) await rpc(anvil.url, "anvil_setBalance", [address, `0x${(10n ** 24n).toString(16)}`]);
+
+    progress();
+    const latency = await measureSignLatency({ socketPath: signer.socketPath, proxyUrl: proxy.url, account: signer.account, samples: quick ? 50 : 2000, durationMs: quick ? 1000 : 6000, warmup: quick ? 10 : 200 });
+
+    progress();
+    const signBody = (i: number) => JSON.stringify({ jsonrpc: "2.0", id: i, method: "eth_signTransaction", params: [{ from: signer.account, ...benchTransferParams(1_000_000 + i) }] });
+    const proxySign = await driveHttp(proxy.url, { clients: SEND_CLIENTS, body: signBody, durationMs: quick ? 500 : 4000, warmupMs: quick ? 100 : 1000 });
+
+    progress();
+    const rawFirstNonce = Number(await rpc(anvil.url, "eth_getTransactionCount", [rawSender, "pending"]));
+    const rawKey = hexToBytes(RAW_SENDER_KEY);
+    const raws = Array.from({ length: sends }, (_, i) => signTransaction(rawKey, { ...BENCH_TRANSFER, type: "eip1559", nonce: rawFirstNonce + i }).raw);
+    const rawSend = await driveHttp(anvil.url, {
+      clients: SEND_CLIENTS,
+      count: sends,
+      body: (i) => JSON.stringify({ jsonrpc: "2.0", id: i, method: "eth_sendRawTransaction", params: [raws[i]] }),
+    });
+    const rawChecked = await checkSends(anvil.url, { address: rawSender, firstNonce: rawFirstNonce, hashes: [...rawSend.replies.values()].map((r) => r.result as Hex) });
+
+    progress();
+    const sendFirstNonce = Number(await rpc(anvil.url, "eth_getTransactionCount", [signer.account, "pending"]));
+    const proxySend = await driveHttp(proxy.url, {
+      clients: SEND_CLIENTS,
+      count: sends,
+      body: (i) => JSON.stringify({ jsonrpc: "2.0", id: i, method: "eth_sendTransaction", params: [{ from: signer.account, to: BENCH_TRANSFER.to, value: "0x1" }] }),
+    });
+    const sendChecked = await checkSends(anvil.url, { address: signer.account, firstNonce: sendFirstNonce, hashes: [...proxySend.replies.values()].map((r) => r.result as Hex) });
+
+    progress();
+    const blockNumber = (i: number) => JSON.stringify({ jsonrpc: "2.0", id: i, method: "eth_blockNumber", params: [] });
+    const [passthrough, direct] = await httpLatency([{ url: proxy.url, body: blockNumber }, { url: anvil.url, body: blockNumber }], { samples: quick ? 50 : 2000, durationMs: quick ? 1000 : 5000, warmup: quick ? 10 : 200 });
+
+    return {
+      raw_sign_per_s: best.rawNode,
+      raw_sign_per_s_deno: best.rawDeno,
+      signer_sign_per_s_1w: best.signer1w,
+      signer_sign_per_s: best.signer,
+      signer_sign_p50_ms: latency.signer.p50,
+      signer_sign_p99_ms: latency.signer.p99,
+      proxy_sign_per_s: proxySign.perSecond,
+      proxy_sign_p50_ms: latency.proxy.p50,
+      proxy_sign_p99_ms: latency.proxy.p99,
+      anvil_raw_send_per_s: rawSend.perSecond,
+      proxy_send_per_s: proxySend.perSecond,
+      passthrough_p50_ms: passthrough!.p50,
+      direct_p50_ms: direct!.p50,
+      curve_noble_per_s: curve.noble,
+      curve_wasm_per_s: curve.wasm,
+      curve_noble_per_s_deno: curveDeno.noble,
+      curve_wasm_per_s_deno: curveDeno.wasm,
+      signer_workers: signer.workers,
+      curve_identical: curve.identical,
+      curve_identical_deno: curveDeno.identical,
+      anvil_raw_send_count: sends,
+      anvil_raw_send_mined: rawChecked.mined,
+      anvil_raw_send_nonce_gaps: rawChecked.nonceGaps,
+      anvil_raw_send_forced_blocks: rawChecked.forcedBlocks,
+      proxy_send_count: sends,
+      proxy_send_mined: sendChecked.mined,
+      proxy_send_nonce_gaps: sendChecked.nonceGaps,
+      proxy_send_forced_blocks: sendChecked.forcedBlocks,
+      send_clients: SEND_CLIENTS,
+      rounds,
+      quick,
+      duration_s: (performance.now() - started) / 1000,
+      machine: {
+        cpus: cpus().length,
+        cpu_model: cpus()[0]?.model.trim() ?? "unknown",
+        memory_gib: Math.round(totalmem() / 2 ** 30),
+        load_1m_start: loadStart,
+        load_1m_end: loadavg()[0]!,
+        node: process.version,
+        deno: denoVersion,
+      },
+    };
+  } finally {
+    deno?.close();
+    await Promise.all(services.splice(0).map((s) => s.stop()));
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** The Deno signer on a Unix socket (dev mode, no KMS) with one memory-only key. */
+async function startBenchSigner(socketPath: string, args: string[]): Promise<{ service: Service; socketPath: string; account: Hex; workers: number }> {
+  const { service } = await startSigner({ listen: `unix://${socketPath}`, args: ["--mode", "dev", ...args] });
+  const client = createSignerClient(() => nodeTransport.connect({ transport: "unix", path: socketPath }));
+  try {
+    const { address } = await client.request("keys.generate", { label: "bench" });
+    const { workers } = await client.request("describe", {});
+    return { service, socketPath, account: address, workers };
+  } catch (error) {
+    await service.stop();
+    throw error;
+  } finally {
+    client.close();
+  }
+}
+
+/** The rpc-proxy as production runs it: a Deno process, request logging off. */
+async function startDenoProxy(upstreamUrl: string, socketPath: string): Promise<{ service: Service; url: string }> {
+  const args = [
+    "run", "--quiet", "--allow-net", "--allow-read", "--allow-write", "--allow-env", "--allow-sys", join(ROOT, "rpc-proxy/main_deno.ts"),
+    "--host", "127.0.0.1", "--port", "0", "--upstream", upstreamUrl, "--signer", `unix://${socketPath}`, "--log-requests", "off",
+  ];
+  const { service, value } = await spawnService("rpc-proxy", binaryPath("deno"), args, {
+    env: { NO_COLOR: "1" },
+    timeoutMs: 60_000,
+    ready: (line) => {
+      if (!line.startsWith("{")) return undefined;
+      try {
+        const event = JSON.parse(line) as { event?: string; url?: string };
+        return event.event === "listening" ? event.url : undefined;
+      } catch {
+        return undefined;
+      }
+    },
+  });
+  return { service, url: value };
+}
+
+async function rpc(url: string, method: string, params: unknown[]): Promise<unknown> {
+  const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }) });
+  const reply = (await response.json()) as { result?: unknown; error?: { message: string } };
+  if (reply.error) throw new Error(`${method}: ${reply.error.message}`);
+  return reply.result;
+}

@@ -1,0 +1,51 @@
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { execFile } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { BENCH_METRICS } from "../../bench/run_bench_node.ts";
+
+// The harness runs end to end (quick smoke mode) and its JSON has every metric as a positive number. Timings
+// are not asserted: the machine is shared and noisy; `npm run bench` reports them.
+const root = fileURLToPath(new URL("../..", import.meta.url));
+
+function bench(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ["--import", "tsx", "bench/main_node.ts", ...args], { cwd: root, timeout: 120_000, maxBuffer: 1 << 20 }, (error, stdout, stderr) => {
+      resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+test("bench --quick --json prints one JSON object with every metric a positive number, and exact send counts", async () => {
+  const { code, stdout, stderr } = await bench(["--quick", "--json"]);
+  assert.is(code, 0, stderr.slice(-2000));
+  const lines = stdout.trim().split("\n");
+  assert.is(lines.length, 1, "one line on stdout");
+  const result = JSON.parse(lines[0]!) as Record<string, unknown>;
+  for (const metric of BENCH_METRICS) {
+    const value = result[metric];
+    assert.ok(typeof value === "number" && Number.isFinite(value) && value > 0, `${metric} = ${String(value)}`);
+  }
+  for (const kind of ["anvil_raw_send", "proxy_send"]) {
+    assert.ok((result[`${kind}_count`] as number) > 0);
+    assert.is(result[`${kind}_mined`], result[`${kind}_count`], `${kind}: every transaction mined`);
+    assert.is(result[`${kind}_nonce_gaps`], 0, `${kind}: no nonce gaps`);
+  }
+  assert.is(result.curve_identical, true, "tiny-secp256k1 and @noble/curves sign alike (Node)");
+  assert.is(result.curve_identical_deno, true, "tiny-secp256k1 and @noble/curves sign alike (Deno)");
+  assert.ok((result.signer_workers as number) >= 1);
+  assert.ok(Array.isArray(result.targets) && (result.targets as unknown[]).length > 0);
+  assert.match(stderr, /bench \[1\/\d+\]/, "progress on stderr");
+});
+
+test("bench --help describes the options; an unknown option exits 2 with a one-line reason", async () => {
+  const help = await bench(["--help"]);
+  assert.is(help.code, 0);
+  assert.match(help.stdout, /--json/);
+  assert.match(help.stdout, /--quick/);
+  const bad = await bench(["--fast"]);
+  assert.is(bad.code, 2);
+  assert.match(bad.stderr, /unknown option --fast/);
+});
+
+test.run();
