@@ -33,6 +33,11 @@ export function formatBenchTable(r: BenchResult): string {
     ["Node", rate(r.curve_noble_per_s), `${rate(r.curve_wasm_per_s)} (${(r.curve_wasm_per_s / r.curve_noble_per_s).toFixed(2)}×)${r.curve_identical ? "" : " NOT IDENTICAL"}`],
     ["Deno", rate(r.curve_noble_per_s_deno), `${rate(r.curve_wasm_per_s_deno)} (${(r.curve_wasm_per_s_deno / r.curve_noble_per_s_deno).toFixed(2)}×)${r.curve_identical_deno ? "" : " NOT IDENTICAL"}`],
   ];
+  const cpuRow = (name: string, cpu: Record<string, number>) => {
+    const parts = Object.entries(cpu).map(([process, ms]) => `${process} ${ms.toFixed(2)}`);
+    const total = Object.values(cpu).reduce((a, b) => a + b, 0);
+    return `| ${name} | ${parts.join(", ")} | ${total.toFixed(2)} |`;
+  };
   const m = r.machine;
   const lines = [
     `Machine: ${m.cpus} vCPU ${m.cpu_model}, ${m.memory_gib} GiB; Node ${m.node}, Deno ${m.deno}; load average (1 min) ${m.load_1m_start.toFixed(2)} at start, ${m.load_1m_end.toFixed(2)} at end; ${r.duration_s.toFixed(0)} s${r.quick ? " (quick: smoke run, numbers not meaningful)" : ""}`,
@@ -44,6 +49,11 @@ export function formatBenchTable(r: BenchResult): string {
     "| secp256k1 sign of a digest | @noble/curves (pure JS) | tiny-secp256k1 (WebAssembly) |",
     "|---|---:|---:|",
     ...curve.map(([a, b, c]) => `| ${a} | ${b} | ${c} |`),
+    "",
+    "| CPU per transaction (ms) | by process | total |",
+    "|---|---|---:|",
+    cpuRow("`anvil_raw_send`", r.cpu_ms_per_tx.anvil_raw_send),
+    cpuRow("`proxy_send`", r.cpu_ms_per_tx.proxy_send),
     "",
     "| target | | measured |",
     "|---|---|---|",

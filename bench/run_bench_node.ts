@@ -14,6 +14,7 @@ import { signTransaction } from "../signer/signing/sign_transaction.ts";
 import { nodeTransport } from "../signer/transport/transport_node.ts";
 import { BENCH_KEY, RAW_SENDER_KEY } from "./bench_keys.ts";
 import { checkSends } from "./check_sends.ts";
+import { cpuPer } from "./cpu_per_node.ts";
 import { driveHttp, httpLatency } from "./drive_http_node.ts";
 import { driveSignerThroughput } from "./drive_signer_throughput_node.ts";
 import { benchTransferParams } from "./encode_sign_requests.ts";
@@ -59,6 +60,8 @@ export type BenchResult = Record<BenchMetric, number> & {
   proxy_send_nonce_gaps: number;
   proxy_send_forced_blocks: number;
   send_clients: number;
+  /** Milliseconds of CPU per transaction, by process, during each send run (Linux /proc; empty elsewhere). */
+  cpu_ms_per_tx: { anvil_raw_send: Record<string, number>; proxy_send: Record<string, number> };
   /** Rounds of the signing throughputs (each metric is its best round). */
   rounds: number;
   quick: boolean;
@@ -80,7 +83,8 @@ const SEND_CLIENTS = 32;
  * Runs every measurement of issue 7 in one go on this machine, so their ratios are meaningful: raw signing
  * in Node and Deno (and the two secp256k1 implementations), the Deno signer over a Unix socket with one worker
  * and with its default worker count, the rpc-proxy (Deno) in front of it and Anvil, sends straight to Anvil and
- * through the proxy (checking every transaction is mined without nonce gaps), and passthrough latency.
+ * through the proxy (checking every transaction is mined without nonce gaps) with the CPU each process spends
+ * per transaction, and passthrough latency.
  *
  * The machine is shared, so the signing throughputs are measured in rounds that alternate raw Node, raw Deno,
  * the one-worker signer and the default signer, and each reports its best round (noise only ever slows a
@@ -152,20 +156,21 @@ export async function runBench(options: RunBenchOptions = {}): Promise<BenchResu
     const rawFirstNonce = Number(await rpc(anvil.url, "eth_getTransactionCount", [rawSender, "pending"]));
     const rawKey = hexToBytes(RAW_SENDER_KEY);
     const raws = Array.from({ length: sends }, (_, i) => signTransaction(rawKey, { ...BENCH_TRANSFER, type: "eip1559", nonce: rawFirstNonce + i }).raw);
-    const rawSend = await driveHttp(anvil.url, {
+    const anvilPid = anvil.service.child.pid;
+    const { result: rawSend, cpu: rawCpu } = await cpuPer(sends, { anvil: anvilPid }, () => driveHttp(anvil.url, {
       clients: SEND_CLIENTS,
       count: sends,
       body: (i) => JSON.stringify({ jsonrpc: "2.0", id: i, method: "eth_sendRawTransaction", params: [raws[i]] }),
-    });
+    }));
     const rawChecked = await checkSends(anvil.url, { address: rawSender, firstNonce: rawFirstNonce, hashes: [...rawSend.replies.values()].map((r) => r.result as Hex) });
 
     progress();
     const sendFirstNonce = Number(await rpc(anvil.url, "eth_getTransactionCount", [signer.account, "pending"]));
-    const proxySend = await driveHttp(proxy.url, {
+    const { result: proxySend, cpu: proxySendCpu } = await cpuPer(sends, { anvil: anvilPid, proxy: proxy.service.child.pid, signer: signer.service.child.pid }, () => driveHttp(proxy.url, {
       clients: SEND_CLIENTS,
       count: sends,
       body: (i) => JSON.stringify({ jsonrpc: "2.0", id: i, method: "eth_sendTransaction", params: [{ from: signer.account, to: BENCH_TRANSFER.to, value: "0x1" }] }),
-    });
+    }));
     const sendChecked = await checkSends(anvil.url, { address: signer.account, firstNonce: sendFirstNonce, hashes: [...proxySend.replies.values()].map((r) => r.result as Hex) });
 
     progress();
@@ -202,6 +207,7 @@ export async function runBench(options: RunBenchOptions = {}): Promise<BenchResu
       proxy_send_nonce_gaps: sendChecked.nonceGaps,
       proxy_send_forced_blocks: sendChecked.forcedBlocks,
       send_clients: SEND_CLIENTS,
+      cpu_ms_per_tx: { anvil_raw_send: rawCpu, proxy_send: proxySendCpu },
       rounds,
       quick,
       duration_s: (performance.now() - started) / 1000,
