@@ -1,0 +1,32 @@
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { benchTargets } from "../../bench/bench_targets.ts";
+import { percentile } from "../../bench/percentile.ts";
+import type { BenchResult } from "../../bench/run_bench_node.ts";
+
+test("percentile() takes the nearest rank", () => {
+  assert.is(percentile([3, 1, 2], 50), 2);
+  assert.is(percentile([5], 99), 5);
+  assert.is(percentile(Array.from({ length: 100 }, (_, i) => i + 1), 99), 99);
+  assert.ok(Number.isNaN(percentile([], 50)));
+  assert.throws(() => percentile([1], 101), RangeError);
+});
+
+test("benchTargets() shows ratios rounded towards failing: 1.4999× is a miss shown as 1.49×", () => {
+  const result = {
+    raw_sign_per_s_deno: 1000, signer_sign_per_s_1w: 1000, signer_sign_per_s: 1499.9, signer_workers: 2,
+    signer_sign_p50_ms: 1, proxy_sign_p50_ms: 2, passthrough_p50_ms: 0.5, direct_p50_ms: 0.2,
+    proxy_send_per_s: 85, anvil_raw_send_per_s: 100, proxy_send_mined: 10, proxy_send_count: 10, proxy_send_nonce_gaps: 0,
+  } as unknown as BenchResult;
+  const byName = Object.fromEntries(benchTargets(result).map((t) => [t.name, t]));
+  const workers = byName["signer_sign_per_s ≥ 1.5 × signer_sign_per_s_1w"]!;
+  assert.is(workers.holds, false);
+  assert.match(workers.detail, /^1\.49×/);
+  assert.is(byName["signer_sign_per_s_1w ≥ 0.9 × raw_sign_per_s_deno"]!.holds, true);
+  assert.is(byName["proxy_sign_p50_ms ≤ signer_sign_p50_ms + 1.0 ms"]!.holds, true);
+  assert.is(byName["passthrough_p50_ms ≤ direct_p50_ms + 0.3 ms"]!.holds, true);
+  assert.is(byName["proxy_send_per_s ≥ 0.85 × anvil_raw_send_per_s"]!.holds, true);
+  assert.is(byName["every proxy send mined, no nonce gaps"]!.holds, true);
+});
+
+test.run();
