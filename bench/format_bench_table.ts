@@ -15,7 +15,7 @@ export function formatBenchTable(r: BenchResult): string {
   const ms = (x: number) => `${x.toFixed(2)} ms`;
   const forced = (blocks: number) => (blocks > 0 ? ` (${blocks} block${blocks > 1 ? "s" : ""} forced after the run: Anvil's automine left some ready)` : "");
   const rows: [string, string, string][] = [
-    ["raw_sign_per_s", rate(r.raw_sign_per_s), `viem signTransaction, in-process, 1 core, Node (best of ${r.rounds} rounds)`],
+    ["raw_sign_per_s", rate(r.raw_sign_per_s), `viem signTransaction, in-process, 1 core, Node (best of ${r.rounds} round${r.rounds === 1 ? "" : "s"})`],
     ["raw_sign_per_s_deno", rate(r.raw_sign_per_s_deno), "the same under Deno"],
     ["signer_sign_per_s_1w", rate(r.signer_sign_per_s_1w), "sign.transaction over a Unix socket, 1 signing worker, 128 in flight"],
     ["signer_sign_per_s", rate(r.signer_sign_per_s), `the same, default workers (${r.signer_workers})`],
@@ -26,6 +26,7 @@ export function formatBenchTable(r: BenchResult): string {
     ["proxy_sign_p99_ms", ms(r.proxy_sign_p99_ms), ""],
     ["anvil_raw_send_per_s", rate(r.anvil_raw_send_per_s), `eth_sendRawTransaction straight to Anvil, ${r.send_clients} clients, ${r.anvil_raw_send_mined}/${r.anvil_raw_send_count} mined${forced(r.anvil_raw_send_forced_blocks)}`],
     ["proxy_send_per_s", rate(r.proxy_send_per_s), `eth_sendTransaction {to, value} through the proxy, ${r.send_clients} clients, ${r.proxy_send_mined}/${r.proxy_send_count} mined${forced(r.proxy_send_forced_blocks)}, ${r.proxy_send_nonce_gaps} nonce gaps`],
+    ["proxy_send_per_s_many_accounts", rate(r.proxy_send_per_s_many_accounts), `for context: the same from ${r.send_clients} accounts (one per client, so no nonce lease waits), ${r.proxy_send_many_accounts_mined}/${r.proxy_send_many_accounts_count} mined, ${r.proxy_send_many_accounts_nonce_gaps} nonce gaps`],
     ["passthrough_p50_ms", ms(r.passthrough_p50_ms), "eth_blockNumber through the proxy (alternating with direct)"],
     ["direct_p50_ms", ms(r.direct_p50_ms), "eth_blockNumber straight to Anvil"],
   ];

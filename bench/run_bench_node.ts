@@ -36,6 +36,7 @@ export const BENCH_METRICS = [
   "proxy_sign_p99_ms",
   "anvil_raw_send_per_s",
   "proxy_send_per_s",
+  "proxy_send_per_s_many_accounts",
   "passthrough_p50_ms",
   "direct_p50_ms",
   "curve_noble_per_s",
@@ -59,6 +60,9 @@ export type BenchResult = Record<BenchMetric, number> & {
   proxy_send_mined: number;
   proxy_send_nonce_gaps: number;
   proxy_send_forced_blocks: number;
+  proxy_send_many_accounts_count: number;
+  proxy_send_many_accounts_mined: number;
+  proxy_send_many_accounts_nonce_gaps: number;
   send_clients: number;
   /** Milliseconds of CPU per transaction, by process, during each send run (Linux /proc; empty elsewhere). */
   cpu_ms_per_tx: { anvil_raw_send: Record<string, number>; proxy_send: Record<string, number> };
@@ -103,7 +107,7 @@ export async function runBench(options: RunBenchOptions = {}): Promise<BenchResu
   const sends = quick ? 100 : 2000;
   const started = performance.now();
   const loadStart = loadavg()[0]!;
-  const steps = ["starting the signers", "secp256k1: noble vs WebAssembly", ...Array.from({ length: rounds }, (_, i) => `signing throughput, round ${i + 1}/${rounds}`), "starting Anvil and the proxy", "signing latency, signer vs proxy", "proxy: eth_signTransaction throughput", "Anvil: raw sends", "proxy: sends", "proxy: passthrough latency"];
+  const steps = ["starting the signers", "secp256k1: noble vs WebAssembly", ...Array.from({ length: rounds }, (_, i) => `signing throughput, round ${i + 1}/${rounds}`), "starting Anvil and the proxy", "signing latency, signer vs proxy", "proxy: eth_signTransaction throughput", "Anvil: raw sends", "proxy: sends", `proxy: sends from ${SEND_CLIENTS} accounts`, "proxy: passthrough latency"];
   let step = 0;
   const progress = () => options.progress?.(steps[step]!, ++step, steps.length);
 
@@ -173,6 +177,28 @@ export async function runBench(options: RunBenchOptions = {}): Promise<BenchResu
     }));
     const sendChecked = await checkSends(anvil.url, { address: signer.account, firstNonce: sendFirstNonce, hashes: [...proxySend.replies.values()].map((r) => r.result as Hex) });
 
+    // For context (no target): the same sends spread over one account per client, so the per-account nonce
+    // lease no longer serializes them; what is left is the cost of the work itself on this machine.
+    progress();
+    const manyCount = quick ? 64 : 1000;
+    const many = await generateAccounts(signer.socketPath, SEND_CLIENTS - 1);
+    const senders = [signer.account, ...many];
+    await rpcBatch(anvil.url, many.map((address) => ["anvil_setBalance", [address, `0x${(10n ** 24n).toString(16)}`]]));
+    const manyFirst = await rpcBatch(anvil.url, senders.map((address) => ["eth_getTransactionCount", [address, "pending"]]));
+    const manySend = await driveHttp(proxy.url, {
+      clients: SEND_CLIENTS,
+      count: manyCount,
+      body: (i) => JSON.stringify({ jsonrpc: "2.0", id: i, method: "eth_sendTransaction", params: [{ from: senders[i % senders.length], to: BENCH_TRANSFER.to, value: "0x1" }] }),
+    });
+    let manyMined = 0;
+    let manyGaps = 0;
+    for (const [k, address] of senders.entries()) {
+      const hashes = [...manySend.replies.entries()].filter(([i]) => i % senders.length === k).map(([, r]) => r.result as Hex);
+      const checked = await checkSends(anvil.url, { address, firstNonce: Number(manyFirst[k]), hashes });
+      manyMined += checked.mined;
+      manyGaps += checked.nonceGaps;
+    }
+
     progress();
     const blockNumber = (i: number) => JSON.stringify({ jsonrpc: "2.0", id: i, method: "eth_blockNumber", params: [] });
     const [passthrough, direct] = await httpLatency([{ url: proxy.url, body: blockNumber }, { url: anvil.url, body: blockNumber }], { samples: quick ? 50 : 2000, durationMs: quick ? 1000 : 5000, warmup: quick ? 10 : 200 });
@@ -189,6 +215,7 @@ export async function runBench(options: RunBenchOptions = {}): Promise<BenchResu
       proxy_sign_p99_ms: latency.proxy.p99,
       anvil_raw_send_per_s: rawSend.perSecond,
       proxy_send_per_s: proxySend.perSecond,
+      proxy_send_per_s_many_accounts: manySend.perSecond,
       passthrough_p50_ms: passthrough!.p50,
       direct_p50_ms: direct!.p50,
       curve_noble_per_s: curve.noble,
@@ -206,6 +233,9 @@ export async function runBench(options: RunBenchOptions = {}): Promise<BenchResu
       proxy_send_mined: sendChecked.mined,
       proxy_send_nonce_gaps: sendChecked.nonceGaps,
       proxy_send_forced_blocks: sendChecked.forcedBlocks,
+      proxy_send_many_accounts_count: manyCount,
+      proxy_send_many_accounts_mined: manyMined,
+      proxy_send_many_accounts_nonce_gaps: manyGaps,
       send_clients: SEND_CLIENTS,
       cpu_ms_per_tx: { anvil_raw_send: rawCpu, proxy_send: proxySendCpu },
       rounds,
@@ -264,6 +294,25 @@ async function startDenoProxy(upstreamUrl: string, socketPath: string): Promise<
     },
   });
   return { service, url: value };
+}
+
+/** `count` more memory-only keys in the signer. */
+async function generateAccounts(socketPath: string, count: number): Promise<Hex[]> {
+  const client = createSignerClient(() => nodeTransport.connect({ transport: "unix", path: socketPath }));
+  try {
+    return await Promise.all(Array.from({ length: count }, async () => (await client.request("keys.generate", {})).address));
+  } finally {
+    client.close();
+  }
+}
+
+async function rpcBatch(url: string, calls: [string, unknown[]][]): Promise<unknown[]> {
+  const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(calls.map(([method, params], id) => ({ jsonrpc: "2.0", id, method, params }))) });
+  const replies = (await response.json()) as { id: number; result?: unknown; error?: { message: string } }[];
+  return replies.sort((a, b) => a.id - b.id).map((reply) => {
+    if (reply.error) throw new Error(`${url}: ${reply.error.message}`);
+    return reply.result;
+  });
 }
 
 async function rpc(url: string, method: string, params: unknown[]): Promise<unknown> {

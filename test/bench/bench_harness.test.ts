@@ -26,7 +26,7 @@ test("bench --quick --json prints one JSON object with every metric a positive n
     const value = result[metric];
     assert.ok(typeof value === "number" && Number.isFinite(value) && value > 0, `${metric} = ${String(value)}`);
   }
-  for (const kind of ["anvil_raw_send", "proxy_send"]) {
+  for (const kind of ["anvil_raw_send", "proxy_send", "proxy_send_many_accounts"]) {
     assert.ok((result[`${kind}_count`] as number) > 0);
     assert.is(result[`${kind}_mined`], result[`${kind}_count`], `${kind}: every transaction mined`);
     assert.is(result[`${kind}_nonce_gaps`], 0, `${kind}: no nonce gaps`);
