@@ -95,5 +95,5 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
   });
 }
 await serveSigner(listener, methods, {
-  onInternalError: (error, method) => log({ event: "internal-error", method, error: error instanceof Error ? error.name : "unknown", debug: Deno.env.get("SIGNER_DEBUG") ? String((error as Error)?.stack) : undefined }),
+  onInternalError: (error, method) => log({ event: "internal-error", method, error: error instanceof Error ? error.name : "unknown" }),
 });
