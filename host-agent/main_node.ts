@@ -9,6 +9,9 @@ import { runKeysCommand } from "./cli/keys_command.ts";
 import { openHostContext } from "./config/open_host_context_node.ts";
 import { runDaemonCommand } from "./daemon/run_daemon_command_node.ts";
 
+// The AWS SDK's notice that its 2027 releases need Node 22 is noise in a CLI's output (this project pins it).
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+
 const USAGE = `host-agent <command>
 
   keys …          generate, import and list keys (host-agent keys --help)
