@@ -14,7 +14,7 @@ const timeoutMs = Number(process.env.TEST_FILE_TIMEOUT_MS ?? 300_000);
 function find(dir) {
   return readdirSync(dir).flatMap((name) => {
     const path = join(dir, name);
-    if (statSync(path).isDirectory()) return name === "bench" || name === "fixtures" ? [] : find(path);
+    if (statSync(path).isDirectory()) return name === "fixtures" ? [] : find(path);
     return name.endsWith(".test.ts") ? [path] : [];
   });
 }
