@@ -1,0 +1,56 @@
+import type { Transport } from "../signer/transport/transport.ts";
+import { runAttestationCommand } from "./cli/attestation_command.ts";
+import { runKeysCommand } from "./cli/keys_command.ts";
+import { openHostContext } from "./config/open_host_context_node.ts";
+import { runDaemonCommand } from "./daemon/run_daemon_command_node.ts";
+
+export const HOST_AGENT_USAGE = `host-agent <command>
+
+  keys …          generate, import and list keys (host-agent keys --help)
+  attestation …   verify an attestation document (host-agent attestation --help)
+  daemon          run and watch the enclave, push credentials, load keys (host-agent daemon --help)
+`;
+
+/** What a runtime's entry point gives the host-agent: its transport to the signer, process I/O and files. */
+export type HostAgentRuntime = {
+  transport: Transport;
+  env: Readonly<Record<string, string | undefined>>;
+  stdout(text: string): void;
+  stderr(text: string): void;
+  readStdin(): Promise<string>;
+  readFile(path: string): Promise<Uint8Array>;
+};
+
+/**
+ * The host-agent's command dispatcher, shared by `main_node.ts` and `main_deno.ts` (which differ only in the
+ * runtime they hand in: Node's tcp/unix transport, or Deno's with vsock). Returns the exit code.
+ *
+ * @example
+ * ```ts
+ * process.exitCode = await runHostAgent(process.argv.slice(2), runtime);
+ * ```
+ */
+export async function runHostAgent(args: readonly string[], runtime: HostAgentRuntime): Promise<number> {
+  const [command, ...rest] = args;
+  const { transport, env, stdout, stderr } = runtime;
+  switch (command) {
+    case "keys":
+      return runKeysCommand(rest, {
+        stdout,
+        stderr,
+        readStdin: runtime.readStdin,
+        openContext: (options) => openHostContext({ ...options, transport, env }),
+      });
+    case "daemon":
+      return runDaemonCommand(rest, env, { transport });
+    case "attestation":
+      return runAttestationCommand(rest, { stdout, stderr, readFile: runtime.readFile });
+    case "--help":
+    case "help":
+      stdout(HOST_AGENT_USAGE);
+      return 0;
+    default:
+      stderr(command ? `host-agent: unknown command ${command}\n${HOST_AGENT_USAGE}` : HOST_AGENT_USAGE);
+      return 2;
+  }
+}
