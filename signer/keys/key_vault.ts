@@ -7,6 +7,4 @@ export type KeyVault = {
   encrypt(input: { keyId: string; plaintext: Uint8Array; encryptionContext: Record<string, string> }): Promise<Uint8Array>;
   /** KMS Decrypt with Recipient: the plaintext exists only inside the signer. */
   decrypt(input: { ciphertext: Uint8Array; encryptionContext: Record<string, string> }): Promise<Uint8Array>;
-  /** KMS GenerateRandom with Recipient, or undefined where KMS is not reachable. */
-  generateRandom?(length: number): Promise<Uint8Array>;
 };
