@@ -1,6 +1,6 @@
 /**
  * What the key methods need from KMS (DESIGN §6), as one small type so the methods can be tested with any
- * implementation: `kms_key_vault.ts` talks to KMS over TLS inside the signer, with attestation-bound decrypt.
+ * implementation: `create_kms_key_vault.ts` talks to KMS over TLS inside the signer, with attestation-bound decrypt.
  */
 export type KeyVault = {
   /** KMS Encrypt: returns the ciphertext blob. */
