@@ -1,4 +1,5 @@
 import type { SignerClient } from "../../signer/protocol/create_signer_client.ts";
+import { createCallTimer } from "./create_call_timer.ts";
 import type { ProxyMetrics } from "./create_proxy_metrics.ts";
 
 /**
@@ -10,17 +11,7 @@ import type { ProxyMetrics } from "./create_proxy_metrics.ts";
  * ```
  */
 export function instrumentSigner(signer: SignerClient, metrics: ProxyMetrics, now: () => number = () => performance.now()): SignerClient {
-  const timed = async <T>(method: string, call: () => Promise<T>): Promise<T> => {
-    const started = now();
-    try {
-      const result = await call();
-      metrics.signerCall(method, now() - started, true);
-      return result;
-    } catch (error) {
-      metrics.signerCall(method, now() - started, false);
-      throw error;
-    }
-  };
+  const timed = createCallTimer((method, ms, ok) => metrics.signerCall(method, ms, ok), now);
   return {
     request: (method, params) => timed(method, () => signer.request(method, params)),
     call: (method, params) => timed(method, () => signer.call(method, params)),

@@ -1,4 +1,5 @@
 import type { Upstream } from "../upstream/create_upstream.ts";
+import { createCallTimer } from "./create_call_timer.ts";
 import type { ProxyMetrics } from "./create_proxy_metrics.ts";
 
 /**
@@ -13,17 +14,7 @@ import type { ProxyMetrics } from "./create_proxy_metrics.ts";
 export function instrumentUpstream(upstream: Upstream, metrics: ProxyMetrics, now: () => number = () => performance.now()): Upstream & {
   forwardMethod(method: string, body: string): Promise<string>;
 } {
-  const timed = async <T>(method: string, call: () => Promise<T>): Promise<T> => {
-    const started = now();
-    try {
-      const result = await call();
-      metrics.upstreamCall(method, now() - started, true);
-      return result;
-    } catch (error) {
-      metrics.upstreamCall(method, now() - started, false);
-      throw error;
-    }
-  };
+  const timed = createCallTimer((method, ms, ok) => metrics.upstreamCall(method, ms, ok), now);
   return {
     displayUrl: upstream.displayUrl,
     request: (method, params) => timed(method, () => upstream.request(method, params)),
