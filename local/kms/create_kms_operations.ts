@@ -1,6 +1,6 @@
 import { verifyAttestationDocument } from "../../signer/attestation/verify_attestation_document.ts";
 import { AwsJsonError } from "../aws/aws_json_error.ts";
-import { base64ToBytes, bytesToBase64 } from "../aws/base64.ts";
+import { base64ToBytes, bytesToBase64 } from "../../signer/protocol/base64.ts";
 import type { AwsJsonContext, AwsJsonOperation } from "../aws/create_aws_json_handler.ts";
 import { readJsonInput, type JsonInput } from "../aws/read_json_input.ts";
 import { ciphertextBlobKeyId, openCiphertextBlob, sealCiphertextBlob } from "./ciphertext_blob.ts";

@@ -1,5 +1,5 @@
 import { AwsJsonError } from "../aws/aws_json_error.ts";
-import { bytesToBase64 } from "../aws/base64.ts";
+import { bytesToBase64 } from "../../signer/protocol/base64.ts";
 import type { AwsJsonContext, AwsJsonOperation } from "../aws/create_aws_json_handler.ts";
 import { readJsonInput, type JsonInput } from "../aws/read_json_input.ts";
 

@@ -1,3 +1,4 @@
+import { bytesToBase64 } from "../../signer/protocol/base64.ts";
 import { hexToBytes, type Hex } from "viem";
 import { RpcCode, RpcError } from "../jsonrpc/rpc_error.ts";
 import type { RpcContext } from "./rpc_context.ts";
@@ -30,11 +31,5 @@ export async function attestationRequest(params: unknown[], context: RpcContext)
   }
   const result = await context.signer.request("attest", nonce === undefined ? {} : { nonce });
   if (!(result?.document instanceof Uint8Array)) throw new TypeError("The signer answered attest without a document");
-  return toBase64(result.document);
-}
-
-function toBase64(bytes: Uint8Array): string {
-  let binary = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(binary);
+  return bytesToBase64(result.document);
 }

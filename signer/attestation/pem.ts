@@ -1,5 +1,6 @@
 // PEM armour (RFC 7468 §2): base64 of the DER between "-----BEGIN <label>-----" and "-----END <label>-----".
-// Runtime-neutral (atob/btoa exist in Node 20 and Deno). Internal helper for attestation and the simulated PKI.
+// Runtime-neutral. Internal helper for attestation and the simulated PKI.
+import { base64ToBytes, bytesToBase64 } from "../protocol/base64.ts";
 
 /**
  * Decodes the first PEM block with `label` (e.g. "CERTIFICATE", "PRIVATE KEY") to DER.
@@ -21,9 +22,8 @@ export function pemToDer(pem: string, label: string): Uint8Array {
   if (body.length === 0 || !/^[A-Za-z0-9+/]+={0,2}$/.test(body) || body.length % 4 !== 0) {
     throw new TypeError(`Cannot parse PEM: malformed base64 in ${label} block`);
   }
-  const binary = atob(body);
-  const der = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) der[i] = binary.charCodeAt(i);
+  const der = base64ToBytes(body);
+  if (!der) throw new TypeError(`Cannot parse PEM: malformed base64 in ${label} block`);
   return der;
 }
 
@@ -36,8 +36,6 @@ export function pemToDer(pem: string, label: string): Uint8Array {
  * ```
  */
 export function derToPem(der: Uint8Array, label: string): string {
-  let binary = "";
-  for (const byte of der) binary += String.fromCharCode(byte);
-  const lines = btoa(binary).match(/.{1,64}/g) ?? [];
+  const lines = bytesToBase64(der).match(/.{1,64}/g) ?? [];
   return `-----BEGIN ${label}-----\n${lines.join("\n")}\n-----END ${label}-----\n`;
 }

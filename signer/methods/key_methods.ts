@@ -6,6 +6,7 @@ import { addressOf } from "../keys/key_store.ts";
 import type { KeyVault } from "../keys/key_vault.ts";
 import type { EnclaveKeyPair } from "../keys/create_enclave_key_pair.ts";
 import type { Nsm } from "../nsm/nsm.ts";
+import { base64ToBytes, bytesToBase64 } from "../protocol/base64.ts";
 import { ErrorCode } from "../protocol/error_codes.ts";
 import type { SignerMethods } from "../protocol/messages.ts";
 import { InvalidParamsError } from "../signing/signing_errors.ts";
@@ -48,7 +49,7 @@ export function keyMethods(deps: KeyMethodsDeps): {
     if (kmsKeyId !== undefined) {
       const vault = requireVault(deps.vault);
       try {
-        ciphertext = base64(await vault.encrypt({ keyId: kmsKeyId, plaintext: key, encryptionContext: keyEncryptionContext(address) }));
+        ciphertext = bytesToBase64(await vault.encrypt({ keyId: kmsKeyId, plaintext: key, encryptionContext: keyEncryptionContext(address) }));
       } catch (error) {
         key.fill(0);
         throw error;
@@ -136,16 +137,8 @@ function optionalKeyId(p: Record<string, unknown>): string | undefined {
   return kmsKeyId;
 }
 
-function base64(bytes: Uint8Array): string {
-  let text = "";
-  for (const b of bytes) text += String.fromCharCode(b);
-  return btoa(text);
-}
-
 function fromBase64(text: string, field: string): Uint8Array {
-  try {
-    return Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
-  } catch {
-    throw new InvalidParamsError(field, "not valid base64");
-  }
+  const bytes = base64ToBytes(text);
+  if (!bytes) throw new InvalidParamsError(field, "not valid base64");
+  return bytes;
 }

@@ -1,4 +1,4 @@
-/** Base64 as AWS JSON protocols encode blobs (RFC 4648 §4, with padding). */
+/** Base64 (RFC 4648 §4, with padding), as AWS JSON protocols encode blobs and key records store ciphertexts. */
 
 /**
  * Strict base64 → bytes, or undefined when `text` is not canonical padded base64.
