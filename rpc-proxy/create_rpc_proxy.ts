@@ -15,7 +15,8 @@ import { instrumentSigner } from "./metrics/instrument_signer.ts";
 import { instrumentUpstream } from "./metrics/instrument_upstream.ts";
 import { createRpcMethods } from "./methods/create_rpc_methods.ts";
 import { createRpcContext } from "./methods/rpc_context.ts";
-import { createNonceManager, type NonceManager } from "./transactions/create_nonce_manager.ts";
+import { createTransactionSender } from "./transactions/create_transaction_sender.ts";
+import { coalesceUpstream } from "./upstream/coalesce_upstream.ts";
 import type { Upstream } from "./upstream/create_upstream.ts";
 
 /** Per-request values the middleware hands to the JSON-RPC handler. */
@@ -27,8 +28,6 @@ export type RpcProxyApp = Hono<ProxyEnv>;
 export type CreateRpcProxyOptions = {
   signer: SignerClient;
   upstream: Upstream;
-  /** @default a nonce manager fed by the node's pending transaction count */
-  nonces?: NonceManager;
   /** Largest accepted request body in bytes (HTTP 413 above). @default 1048576 */
   maxBodyBytes?: number;
   /** Largest accepted batch (-32600 above). @default 100 */
@@ -62,11 +61,16 @@ export function createRpcProxy(options: CreateRpcProxyOptions): RpcProxyApp {
   const metrics = options.metrics ?? createProxyMetrics();
   const signer = instrumentSigner(options.signer, metrics);
   const upstream = instrumentUpstream(options.upstream, metrics);
-  const nonces = options.nonces ?? createNonceManager(
-    (address) => upstream.request<string>("eth_getTransactionCount", [address, "pending"]).then(Number),
-    { onResync: () => metrics.nonceResync() },
-  );
-  const context = createRpcContext({ signer, upstream, nonces, onReplaced: () => metrics.replacedResend() });
+  // The proxy's own calls (fill, nonces, fees, broadcasts, watches) go as batches; passthrough does not.
+  const sendPath = instrumentUpstream(coalesceUpstream(options.upstream), metrics);
+  const sender = createTransactionSender({
+    upstream: sendPath,
+    sign: async (address, transaction) => (await signer.request("sign.transaction", { address, transaction })).raw,
+    onResync: () => metrics.nonceResync(),
+    onReplaced: () => metrics.replacedResend(),
+    onGapFilled: () => metrics.nonceGapFilled(),
+  });
+  const context = createRpcContext({ signer, upstream: sendPath, sender });
   const methods = createRpcMethods();
   const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
   const apiKeys = options.apiKeys ?? [];

@@ -29,14 +29,15 @@ export { methodGroup, METHOD_GROUPS, type MethodGroup } from "./auth/method_grou
 
 // Transactions.
 export { fillTransaction, type TransactionRequest } from "./transactions/fill_transaction.ts";
-export { fillFees, type FillFeesReturnType } from "./transactions/fill_fees.ts";
-export { createNonceManager, type CreateNonceManagerOptions, type NonceLease, type NonceManager, type NonceSource } from "./transactions/create_nonce_manager.ts";
+export { applyFeeQuote, fillFees, readFeeQuote, type FeeQuote, type FillFeesReturnType } from "./transactions/fill_fees.ts";
+export { createTransactionSender, MAX_NONCE_RETRIES, type CreateTransactionSenderOptions, type TransactionSender } from "./transactions/create_transaction_sender.ts";
+export { watchBroadcasts, type WatchBroadcastsOptions } from "./transactions/watch_broadcasts.ts";
+export { coalesceUpstream, type CoalesceUpstreamOptions } from "./upstream/coalesce_upstream.ts";
 export { takeBlobSidecars, type BlobSidecars } from "./transactions/take_blob_sidecars.ts";
 export { attachBlobSidecars } from "./transactions/attach_blob_sidecars.ts";
-export { confirmBroadcast, type ConfirmBroadcastOptions } from "./transactions/confirm_broadcast.ts";
 
 // The node, health, metrics, logs.
-export { createUpstream, type CreateUpstreamOptions, type Upstream, UpstreamUnavailableError } from "./upstream/create_upstream.ts";
+export { createUpstream, type CreateUpstreamOptions, type Upstream, type UpstreamCall, type UpstreamOutcome, UpstreamUnavailableError } from "./upstream/create_upstream.ts";
 export { checkReadiness, type Readiness, type ReadinessCheck } from "./health/check_readiness.ts";
 export { createMetricsRegistry, type MetricsRegistry, PROMETHEUS_CONTENT_TYPE } from "./metrics/create_metrics_registry.ts";
 export { createProxyMetrics, type ProxyMetrics } from "./metrics/create_proxy_metrics.ts";

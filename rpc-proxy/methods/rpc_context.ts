@@ -3,18 +3,19 @@ import type { SignerClient } from "../../signer/protocol/create_signer_client.ts
 import type { Caller } from "../auth/create_caller.ts";
 import type { RpcEntry } from "../jsonrpc/handle_rpc_body.ts";
 import { RpcCode, RpcError } from "../jsonrpc/rpc_error.ts";
-import type { NonceManager } from "../transactions/create_nonce_manager.ts";
+import type { TransactionSender } from "../transactions/create_transaction_sender.ts";
 import type { Upstream } from "../upstream/create_upstream.ts";
 
 /** What every method handler may use; built once per proxy by `createRpcContext`. */
 export type RpcContext = {
   readonly signer: SignerClient;
   readonly upstream: Upstream;
-  readonly nonces: NonceManager;
-  /** Called when a sent transaction was replaced by another sender's and is sent again (for metrics). */
-  readonly onReplaced?: () => void;
+  /** Nonces, fees, signing and broadcast of eth_sendTransaction (one group commit per account). */
+  readonly sender: TransactionSender;
   /** The node's chain id, asked once and cached. */
   chainId(): Promise<Hex>;
+  /** Whether the chain has a base fee (EIP-1559), from the latest block; cached once it has (it then always will). */
+  hasBaseFee(): Promise<boolean>;
   /** The signer's accounts (checksummed) that `caller` may use. */
   accounts(caller: Caller): Promise<Hex[]>;
   /**
@@ -37,11 +38,12 @@ const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
  *
  * @example
  * ```ts
- * const context = createRpcContext({ signer, upstream, nonces: createNonceManager(source) });
+ * const context = createRpcContext({ signer, upstream, sender: createTransactionSender({ upstream, sign }) });
  * ```
  */
-export function createRpcContext(parts: { signer: SignerClient; upstream: Upstream; nonces: NonceManager; onReplaced?: () => void }): RpcContext {
+export function createRpcContext(parts: { signer: SignerClient; upstream: Upstream; sender: TransactionSender }): RpcContext {
   let chainId: Promise<Hex> | undefined;
+  let baseFee = false;
   let known = new Map<string, Hex>();
   const list = async () => {
     const accounts = (await parts.signer.request("keys.list", {})).map((a) => a.address);
@@ -56,6 +58,11 @@ export function createRpcContext(parts: { signer: SignerClient; upstream: Upstre
         throw error;
       });
       return chainId;
+    },
+    async hasBaseFee() {
+      if (baseFee) return true;
+      const block = await parts.upstream.request<{ baseFeePerGas?: Hex } | null>("eth_getBlockByNumber", ["latest", false]);
+      return (baseFee = block?.baseFeePerGas !== undefined);
     },
     async accounts(caller) {
       return (await list()).filter((a) => caller.allowsAccount(a));

@@ -17,7 +17,7 @@ import type { RpcContext, RpcScope } from "./rpc_context.ts";
  */
 export async function signTransactionRequest(params: unknown[], context: RpcContext, scope: RpcScope): Promise<Hex> {
   const { request, sidecars } = takeBlobSidecars(await parseTransactionRequest(params, context, scope));
-  const filled = await fillTransaction(request, { upstream: context.upstream, chainId: await context.chainId() });
+  const filled = await fillTransaction(request, { upstream: context.upstream, chainId: await context.chainId(), hasBaseFee: () => context.hasBaseFee() });
   filled.nonce ??= await context.upstream.request<Hex>("eth_getTransactionCount", [request.from, "pending"]);
   const { raw } = await context.signer.request("sign.transaction", { address: request.from, transaction: filled });
   return sidecars ? attachBlobSidecars(raw, sidecars) : raw;

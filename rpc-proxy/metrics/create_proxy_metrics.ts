@@ -15,6 +15,8 @@ export type ProxyMetrics = {
   nonceResync(): void;
   /** A transaction the node accepted was replaced by another sender's for the same nonce and sent again. */
   replacedResend(): void;
+  /** A nonce left unused between sent transactions was filled with a no-op transaction. */
+  nonceGapFilled(): void;
   requestStarted(): void;
   requestFinished(): void;
 };
@@ -50,11 +52,13 @@ export function createProxyMetrics(registry: MetricsRegistry = createMetricsRegi
   const signer = registry.histogram("rpc_proxy_signer_round_trip_seconds", "Round trips to the enclave signer, by signer method and outcome.", ["method", "outcome"], LATENCY_BUCKETS);
   const resyncs = registry.counter("rpc_proxy_nonce_resyncs_total", "Times a nonce was re-read from the node after the node reported it used.");
   const replaced = registry.counter("rpc_proxy_replaced_resends_total", "Sent transactions the node replaced with another sender's for the same nonce, sent again with a new nonce.");
+  const gapFills = registry.counter("rpc_proxy_nonce_gap_fills_total", "Nonces left unused between sent transactions (a send the node refused), filled with a 0-value transaction to self.");
   const rejected = registry.counter("rpc_proxy_http_rejections_total", "HTTP requests refused before JSON-RPC handling, by reason.", ["reason"]);
   const inFlight = registry.gauge("rpc_proxy_requests_in_flight", "HTTP JSON-RPC requests being answered.");
   inFlight.set(0);
   resyncs.inc({}, 0);
   replaced.inc({}, 0);
+  gapFills.inc({}, 0);
 
   const seen = new Set<string>();
   const methodLabel = (method: string | undefined): string => {
@@ -80,6 +84,7 @@ export function createProxyMetrics(registry: MetricsRegistry = createMetricsRegi
     signerCall: (method, durationMs, ok) => signer.observe(durationMs / 1000, { method, outcome: outcome(ok) }),
     nonceResync: () => resyncs.inc(),
     replacedResend: () => replaced.inc(),
+    nonceGapFilled: () => gapFills.inc(),
     requestStarted: () => inFlight.inc(),
     requestFinished: () => inFlight.dec(),
   };

@@ -3,7 +3,7 @@ import { createCallTimer } from "./create_call_timer.ts";
 import type { ProxyMetrics } from "./create_proxy_metrics.ts";
 
 /**
- * The same upstream, with every call to the node timed into `rpc_proxy_upstream_duration_seconds`. A
+ * The same upstream, with every call to the node timed (a batch as `(batch)`) into `rpc_proxy_upstream_duration_seconds`. A
  * forwarded body is labelled with its method, which the caller passes.
  *
  * @example
@@ -18,6 +18,7 @@ export function instrumentUpstream(upstream: Upstream, metrics: ProxyMetrics, no
   return {
     displayUrl: upstream.displayUrl,
     request: (method, params) => timed(method, () => upstream.request(method, params)),
+    batch: (calls) => timed("(batch)", () => upstream.batch(calls)),
     forward: (body) => timed("(forward)", () => upstream.forward(body)),
     forwardMethod: (method, body) => timed(method, () => upstream.forward(body)),
     close: () => upstream.close(),

@@ -11,13 +11,12 @@ export type TransactionRequest = TransactionParams & { from: Hex; blobs?: Hex[];
 
 /**
  * Fills what a partial transaction lacks, as nodes do (DESIGN §7): chainId from the node (a given one must
- * match it), the type from the fields given (else EIP-1559 when the latest block has a base fee, legacy when
- * not), gas from eth_estimateGas with the caller's own fields, EIP-1559 fees from eth_maxPriorityFeePerGas and
- * twice the latest base fee, gasPrice from eth_gasPrice, and for blob transactions twice eth_blobBaseFee. A
- * field the caller gave is never changed; `input` and `data` are both accepted (equal when both are given).
- * The nonce is left to the caller (the nonce manager), so it is taken as late as possible; with `fees: false`
- * so are the fees (`fillFees`), for a sender that reads them just before signing. Blob sidecars must have
- * been taken off the request first.
+ * match it), the type from the fields given (else EIP-1559 when the chain has a base fee, `hasBaseFee`, by
+ * default from the latest block; legacy when not), gas from eth_estimateGas against the latest block with the
+ * caller's own fields, and the fees (`fillFees`). A field the caller gave is never changed; `input` and `data`
+ * are both accepted (equal when both are given). The nonce is left to the caller (the transaction sender), so
+ * it is taken as late as possible; with `fees: false` so are the fees, for a sender that reads them just
+ * before signing. Blob sidecars must have been taken off the request first.
  *
  * @example
  * ```ts
@@ -26,7 +25,7 @@ export type TransactionRequest = TransactionParams & { from: Hex; blobs?: Hex[];
  */
 export async function fillTransaction(
   request: TransactionRequest,
-  context: { upstream: Upstream; chainId: Hex; fees?: boolean },
+  context: { upstream: Upstream; chainId: Hex; fees?: boolean; hasBaseFee?: () => Promise<boolean> },
 ): Promise<TransactionParams> {
   const { upstream, chainId } = context;
   const { from: _from, blobs: _b, commitments: _c, proofs: _p, ...tx } = request;
@@ -40,7 +39,8 @@ export async function fillTransaction(
 
   let block: Promise<LatestBlock> | undefined;
   const latestBlock = () => (block ??= upstream.request<LatestBlock>("eth_getBlockByNumber", ["latest", false]));
-  tx.type = tx.type === undefined ? await inferType(tx, latestBlock) : normalizeType(tx.type);
+  const hasBaseFee = context.hasBaseFee ?? (async () => (await latestBlock())?.baseFeePerGas !== undefined);
+  tx.type = tx.type === undefined ? await inferType(tx, hasBaseFee) : normalizeType(tx.type);
   const [gas, fees] = await Promise.all([
     tx.gas ?? estimateGas(request, upstream),
     context.fees === false ? {} : fillFees(tx, { upstream, latestBlock }),
@@ -48,13 +48,12 @@ export async function fillTransaction(
   return { ...tx, ...fees, gas };
 }
 
-async function inferType(tx: TransactionParams, latestBlock: () => Promise<LatestBlock>): Promise<Hex> {
+async function inferType(tx: TransactionParams, hasBaseFee: () => Promise<boolean>): Promise<Hex> {
   if (tx.authorizationList !== undefined) return "0x4";
   if (tx.blobVersionedHashes !== undefined) return "0x3";
   if (tx.maxFeePerGas !== undefined || tx.maxPriorityFeePerGas !== undefined) return "0x2";
   if (tx.gasPrice !== undefined) return tx.accessList !== undefined ? "0x1" : "0x0";
-  const block = await latestBlock();
-  return block?.baseFeePerGas !== undefined ? "0x2" : tx.accessList !== undefined ? "0x1" : "0x0";
+  return (await hasBaseFee()) ? "0x2" : tx.accessList !== undefined ? "0x1" : "0x0";
 }
 
 function normalizeType(type: unknown): Hex {
@@ -64,7 +63,8 @@ function normalizeType(type: unknown): Hex {
 
 async function estimateGas(request: TransactionRequest, upstream: Upstream): Promise<Hex> {
   const { nonce: _nonce, gas: _gas, blobs: _b, commitments: _c, proofs: _p, ...call } = request;
-  return upstream.request<Hex>("eth_estimateGas", [call]);
+  // Against the latest block, as geth estimates by default (Anvil's default, the pending block, costs it far more).
+  return upstream.request<Hex>("eth_estimateGas", [call, "latest"]);
 }
 
 function quantity(value: unknown, field: string): bigint {

@@ -10,15 +10,26 @@ export class UpstreamUnavailableError extends BaseError {
   }
 }
 
+/** One call of a batch, and how it ended. */
+export type UpstreamCall = readonly [method: string, params: unknown[]];
+export type UpstreamOutcome = { ok: true; result: unknown } | { ok: false; error: UpstreamRpcError | UpstreamUnavailableError };
+
 export type Upstream = {
   /** Calls one method; resolves with its result, or throws UpstreamRpcError with the node's error object. */
   request<T = unknown>(method: string, params?: unknown[]): Promise<T>;
+  /**
+   * Sends the calls as one JSON-RPC batch (one HTTP request) and settles each on its own, in order; when the
+   * node cannot be reached every outcome is that UpstreamUnavailableError.
+   */
+  batch(calls: readonly UpstreamCall[]): Promise<UpstreamOutcome[]>;
   /** Sends a JSON-RPC body as is and returns the node's reply text (passthrough). */
   forward(body: string): Promise<string>;
   /** The URL with credentials removed, safe for logs and messages. */
   readonly displayUrl: string;
   close(): Promise<void>;
 };
+
+type Reply = { id?: unknown; result?: unknown; error?: { code: number; message: string; data?: unknown } };
 
 export type CreateUpstreamOptions = {
   /** Keep-alive connections to the node. @default 64 */
@@ -71,19 +82,49 @@ export function createUpstream(url: string, options: CreateUpstreamOptions = {})
     return text;
   };
 
+  const outcome = (reply: Reply | undefined, method: string): UpstreamOutcome => {
+    if (reply === null || typeof reply !== "object" || (reply.error === undefined && !("result" in reply))) {
+      return { ok: false, error: new UpstreamUnavailableError(`The node at ${displayUrl} gave no valid answer to ${method}`) };
+    }
+    return reply.error ? { ok: false, error: new UpstreamRpcError(reply.error) } : { ok: true, result: reply.result };
+  };
+
+  const parse = (text: string, what: string): Reply => {
+    try {
+      return JSON.parse(text);
+    } catch (cause) {
+      throw new UpstreamUnavailableError(`The node at ${displayUrl} answered ${what} with invalid JSON`, { cause });
+    }
+  };
+
   return {
     displayUrl,
     forward,
     async request<T>(method: string, params: unknown[] = []): Promise<T> {
       const text = await forward(JSON.stringify({ jsonrpc: "2.0", id: nextId++, method, params }));
-      let reply: { result?: T; error?: { code: number; message: string; data?: unknown } };
+      const settled = outcome(parse(text, method), method);
+      if (!settled.ok) throw settled.error;
+      return settled.result as T;
+    },
+    async batch(calls) {
+      if (calls.length === 0) return [];
+      const first = nextId;
+      nextId += calls.length;
+      const body = JSON.stringify(calls.map(([method, params], i) => ({ jsonrpc: "2.0", id: first + i, method, params })));
+      let replies: Reply | Reply[];
       try {
-        reply = JSON.parse(text);
-      } catch (cause) {
-        throw new UpstreamUnavailableError(`The node at ${displayUrl} answered ${method} with invalid JSON`, { cause });
+        replies = parse(await forward(body), "a batch");
+      } catch (error) {
+        return calls.map(() => ({ ok: false, error: error as UpstreamUnavailableError }));
       }
-      if (reply.error) throw new UpstreamRpcError(reply.error);
-      return reply.result as T;
+      // A node answers a batch with an array in any order; some answer a batch they refuse with one error object.
+      if (!Array.isArray(replies)) {
+        const error = replies?.error ? new UpstreamRpcError(replies.error) : new UpstreamUnavailableError(`The node at ${displayUrl} did not answer a batch with an array`);
+        return calls.map(() => ({ ok: false, error }));
+      }
+      const byId = new Map<unknown, Reply>();
+      for (const reply of replies as Reply[]) if (reply && typeof reply === "object") byId.set(reply.id, reply);
+      return calls.map(([method], i) => outcome(byId.get(first + i), method));
     },
     close: () => pool.close(),
   };

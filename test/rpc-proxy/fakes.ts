@@ -59,6 +59,12 @@ export function fakeUpstream(table: Record<string, unknown | ((params: unknown[]
       const entry = table[method];
       return (typeof entry === "function" ? await (entry as (p: unknown[]) => unknown)(params) : entry) as T;
     },
+    async batch(calls: readonly (readonly [string, unknown[]])[]) {
+      return Promise.all(calls.map(([method, params]) => state.request(method, params).then(
+        (result) => ({ ok: true as const, result }),
+        (error: UpstreamRpcError | UpstreamUnavailableError) => ({ ok: false as const, error }),
+      )));
+    },
     async forward(body: string): Promise<string> {
       const request = JSON.parse(body) as { id: unknown; method: string; params?: unknown[] };
       try {

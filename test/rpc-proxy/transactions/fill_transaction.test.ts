@@ -15,7 +15,7 @@ test("a bare transfer on an EIP-1559 chain gets type 2, chainId, estimated gas a
   const upstream = fakeUpstream(ANVIL_LIKE);
   const tx = await fillTransaction({ from, to, value: "0x1" }, { upstream, chainId });
   assert.equal(tx, { to, value: "0x1", chainId, type: "0x2", maxFeePerGas: "0xb2d05e00", maxPriorityFeePerGas: "0x3b9aca00", gas: "0x5208" });
-  assert.equal(upstream.calls.find((c) => c.method === "eth_estimateGas")?.params, [{ from, to, value: "0x1" }]);
+  assert.equal(upstream.calls.find((c) => c.method === "eth_estimateGas")?.params, [{ from, to, value: "0x1" }, "latest"]);
   assert.is(upstream.calls.filter((c) => c.method === "eth_getBlockByNumber").length, 1);
 });
 

@@ -1,0 +1,240 @@
+import type { Hex, TransactionParams } from "../../signer/protocol/messages.ts";
+import { RpcCode, RpcError, UpstreamRpcError } from "../jsonrpc/rpc_error.ts";
+import type { Upstream } from "../upstream/create_upstream.ts";
+import { applyFeeQuote, readFeeQuote, type FillFeesReturnType } from "./fill_fees.ts";
+import { watchBroadcasts } from "./watch_broadcasts.ts";
+
+export type TransactionSender = {
+  /**
+   * Gives `tx` (filled, but without nonce; fees it lacks are read here) the account's next nonce, signs and
+   * broadcasts it, and resolves with its hash once the node holds it. `wrap` turns the signed transaction into
+   * what eth_sendRawTransaction takes (blob sidecars).
+   */
+  send(from: Hex, tx: TransactionParams, wrap?: (raw: Hex) => Hex): Promise<Hex>;
+};
+
+export type CreateTransactionSenderOptions = {
+  /** The node; the sender's reads and broadcasts go as batches (see `coalesceUpstream`). */
+  upstream: Upstream;
+  /** Signs with the enclave; resolves with the raw signed transaction. */
+  sign(from: Hex, tx: TransactionParams): Promise<Hex>;
+  /** Most sends signed and broadcast together. @default 100 */
+  maxGroup?: number;
+  onResync?: () => void;
+  onReplaced?: () => void;
+  onGapFilled?: () => void;
+  /** @default setTimeout */
+  sleep?: (ms: number) => Promise<void>;
+};
+
+/** How many times a send is retried with a fresh nonce after its nonce turned out used by another sender. */
+export const MAX_NONCE_RETRIES = 16;
+
+/** What nodes (geth, reth, Anvil, Erigon, Nethermind) answer when a nonce is already used or taken in the pool. */
+const NONCE_USED = /nonce too low|already known|known transaction|replacement transaction underpriced|nonce.*already|already imported|AlreadyKnown|OldNonce/i;
+
+/** Bounds of the time a just-sent group is watched for replacement (see `watchBroadcasts`). */
+const MIN_GRACE_MS = 20;
+const MAX_GRACE_MS = 1000;
+/** How long an unused nonce waits for a send to take it before a no-op transaction fills it. */
+const FILL_DELAY_MS = 50;
+
+type Item = {
+  readonly tx: TransactionParams;
+  readonly wrap: (raw: Hex) => Hex;
+  /** A 0-value transaction to self that fills an unused nonce; nobody waits for it. */
+  readonly filler: boolean;
+  attempts: number;
+  nonce?: number;
+  raw?: Hex;
+  resolve(hash: Hex): void;
+  reject(error: unknown): void;
+};
+
+type Account = {
+  readonly from: Hex;
+  readonly chainId: Hex;
+  queue: Item[];
+  running: boolean;
+  /** The next nonce past every one this instance used; never below the node's pending count. */
+  next: number;
+  /** Nonces below `next` whose send never reached the node while a later one did: the next sends take them. */
+  holes: number[];
+  /** The last filler failed; wait for a real send before trying again. */
+  fillBlocked: boolean;
+  legacy: boolean;
+};
+
+/**
+ * The nonce authority and broadcaster for every account of one proxy instance (DESIGN §7): a group commit. Sends
+ * for an account queue while the one group before them is being sent; then the whole queue (up to `maxGroup`)
+ * goes as one group: one batch reading the node's pending count and the fees, consecutive nonces, signing in
+ * parallel, one batch of eth_sendRawTransaction in nonce order. Between groups nothing is held, so a busy
+ * account costs the node two requests per group instead of several per send, and nonces stay consecutive.
+ *
+ * - The node's pending count is read for every group and the nonce never goes below it, so nonces another
+ *   instance already has in the pool are skipped rather than competed for.
+ * - A node answer that the nonce is used ("nonce too low", "already known", "replacement transaction
+ *   underpriced") sends that transaction again in a later group with a fresh nonce, after a short randomized
+ *   back-off; a transaction the node drops right after accepting it (replaced by another instance's,
+ *   `watchBroadcasts`) too. At most MAX_NONCE_RETRIES retries each; callers wait until their transaction is
+ *   kept, so a client never holds a hash that will not be mined.
+ * - A send that never reaches the node (refused by it, signing failed) fails alone, and its nonce goes to the
+ *   next send, so no gap is left; if a later nonce already reached the node and no send comes within
+ *   FILL_DELAY_MS, a 0-value transaction to self fills the nonce, or the later transactions could never be mined.
+ *
+ * @example
+ * ```ts
+ * const sender = createTransactionSender({ upstream, sign: async (from, tx) => (await signer.request("sign.transaction", { address: from, transaction: tx })).raw });
+ * const hash = await sender.send(from, { chainId: "0x1", type: "0x2", to, value: "0x1", gas: "0x5208" });
+ * ```
+ */
+export function createTransactionSender(options: CreateTransactionSenderOptions): TransactionSender {
+  const { upstream } = options;
+  const maxGroup = options.maxGroup ?? 100;
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const accounts = new Map<string, Account>();
+
+  const start = (account: Account) => {
+    if (account.running) return;
+    account.running = true;
+    void drain(account).finally(() => {
+      account.running = false;
+      if (account.queue.length > 0) start(account);
+    });
+  };
+
+  const drain = async (account: Account) => {
+    for (;;) {
+      if (account.queue.length === 0 && account.holes.length > 0 && !account.fillBlocked) {
+        await sleep(FILL_DELAY_MS);
+        if (account.queue.length === 0) account.queue.push(...account.holes.map(() => filler(account)));
+      }
+      if (account.queue.length === 0) return;
+      const group = account.queue.splice(0, maxGroup);
+      try {
+        await sendGroup(account, group);
+      } catch (error) {
+        // Only the reads before any nonce was given can end here (e.g. the node is down).
+        for (const item of group) item.reject(error);
+      }
+      // A filler that did not go through waits for the next real send (which takes the nonce itself).
+      if (group.some((item) => item.filler) && account.holes.length > 0) account.fillBlocked = true;
+    }
+  };
+
+  const retry = (account: Account, item: Item, error: unknown) => {
+    if (item.filler) return; // its nonce is used either way
+    if (++item.attempts > MAX_NONCE_RETRIES) return item.reject(error);
+    account.queue.unshift(item);
+    start(account);
+  };
+
+  const sendGroup = async (account: Account, group: Item[]) => {
+    const started = performance.now();
+    const [pending, quote] = await Promise.all([
+      upstream.request<Hex>("eth_getTransactionCount", [account.from, "pending"]).then(Number),
+      readFeeQuote(group.map((item) => item.tx), { upstream }),
+    ]);
+    account.next = Math.max(account.next, pending);
+    account.legacy = quote.baseFee === null;
+
+    const live: Item[] = [];
+    const fees = new Map<Item, FillFeesReturnType>();
+    for (const item of group) {
+      try {
+        fees.set(item, applyFeeQuote(item.tx, quote));
+        live.push(item);
+      } catch (error) {
+        item.reject(error);
+      }
+    }
+    for (const item of live) item.nonce = account.holes.shift() ?? account.next++;
+    await Promise.all(live.map(async (item) => {
+      try {
+        item.raw = item.wrap(await options.sign(account.from, { ...item.tx, ...fees.get(item), nonce: `0x${item.nonce!.toString(16)}` }));
+      } catch (error) {
+        item.reject(error);
+      }
+    }));
+
+    const sending = live.filter((item) => item.raw !== undefined).sort((a, b) => a.nonce! - b.nonce!);
+    const unused = live.filter((item) => item.raw === undefined).map((item) => item.nonce!);
+    const outcomes = await upstream.batch(sending.map((item) => ["eth_sendRawTransaction", [item.raw]] as const));
+    const accepted: { item: Item; hash: Hex }[] = [];
+    let retried = 0;
+    sending.forEach((item, i) => {
+      const outcome = outcomes[i]!;
+      if (outcome.ok) return accepted.push({ item, hash: outcome.result as Hex });
+      if (outcome.error instanceof UpstreamRpcError && NONCE_USED.test(outcome.error.error.message)) {
+        // Another sender has this nonce: not a hole; the transaction goes again with a fresh one.
+        options.onResync?.();
+        retried = Math.max(retried, item.attempts + 1);
+        return retry(account, item, outcome.error);
+      }
+      unused.push(item.nonce!);
+      item.reject(outcome.error);
+    });
+    if (accepted.some(({ item }) => item.filler)) options.onGapFilled?.();
+    keepHoles(account, unused);
+
+    const graceMs = Math.min(MAX_GRACE_MS, Math.max(MIN_GRACE_MS, 3 * (performance.now() - started)));
+    if (accepted.length > 0) {
+      // Not awaited: the next group goes ahead while this one is watched.
+      void watchBroadcasts(accepted.map((a) => a.hash), upstream, { graceMs, sleep }).then((dropped) => {
+        for (const { item, hash } of accepted) {
+          if (!dropped.has(hash)) {
+            item.resolve(hash);
+            continue;
+          }
+          options.onReplaced?.();
+          retry(account, item, new RpcError(RpcCode.internal, "Transaction replaced: another sender kept taking its nonce"));
+        }
+      });
+    }
+    if (retried > 0) await backOff(retried - 1, sleep);
+  };
+
+  return {
+    send(from, tx, wrap = (raw) => raw) {
+      const chainId = tx.chainId ?? "0x";
+      const key = `${chainId}:${from.toLowerCase()}`;
+      let account = accounts.get(key);
+      if (!account) {
+        account = { from, chainId, queue: [], running: false, next: 0, holes: [], fillBlocked: false, legacy: false };
+        accounts.set(key, account);
+      }
+      const target = account;
+      return new Promise<Hex>((resolve, reject) => {
+        target.queue.push({ tx, wrap, filler: false, attempts: 0, resolve, reject });
+        target.fillBlocked = false;
+        start(target);
+      });
+    },
+  };
+}
+
+/**
+ * Records nonces that did not reach the node: those below a nonce that did become holes for the next sends;
+ * those on top simply lower `next` again.
+ */
+function keepHoles(account: Account, unused: number[]) {
+  const holes = new Set([...account.holes, ...unused]);
+  while (holes.has(account.next - 1)) holes.delete(--account.next);
+  account.holes = [...holes].sort((a, b) => a - b);
+}
+
+/** A 0-value transaction to self for an unused nonce (21000 gas, current fees). */
+function filler(account: Account): Item {
+  const tx: TransactionParams = { chainId: account.chainId, type: account.legacy ? "0x0" : "0x2", to: account.from, value: "0x0", gas: "0x5208" };
+  return { tx, wrap: (raw) => raw, filler: true, attempts: 0, resolve: () => {}, reject: () => {} };
+}
+
+/**
+ * Full-jitter exponential back-off (2 ms … 500 ms): two instances racing for the same nonces stop colliding
+ * in lockstep, and the one that lost lets the other drain its queue.
+ */
+function backOff(attempt: number, sleep: (ms: number) => Promise<void>): Promise<void> {
+  const cap = Math.min(500, 2 * 2 ** attempt);
+  return sleep(Math.random() * cap);
+}
