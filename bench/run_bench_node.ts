@@ -177,8 +177,8 @@ export async function runBench(options: RunBenchOptions = {}): Promise<BenchResu
     }));
     const sendChecked = await checkSends(anvil.url, { address: signer.account, firstNonce: sendFirstNonce, hashes: [...proxySend.replies.values()].map((r) => r.result as Hex) });
 
-    // For context (no target): the same sends spread over one account per client, so the per-account nonce
-    // lease no longer serializes them; what is left is the cost of the work itself on this machine.
+    // For context (no target): the same sends spread over one account per client, so no account's sends are
+    // grouped (each group holds one send); compare with the one-account run to see what grouping saves.
     progress();
     const manyCount = quick ? 64 : 1000;
     const many = await generateAccounts(signer.socketPath, SEND_CLIENTS - 1);

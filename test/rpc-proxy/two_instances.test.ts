@@ -6,7 +6,7 @@ import { call, rpc } from "../helpers/rpc.ts";
 import { tempDir } from "../helpers/temp_dir.ts";
 
 // Two whole stacks on one state directory and one node: two signers holding the same key (the second loads
-// the first's key record through KMS), two proxies, each with its own nonce manager, sending from the same
+// the first's key record through KMS), two proxies, each with its own transaction sender (nonces per account), sending from the same
 // account at once. They only meet at the node, as instances behind a load balancer do.
 let dir: Awaited<ReturnType<typeof tempDir>>;
 let first: LocalStack;
