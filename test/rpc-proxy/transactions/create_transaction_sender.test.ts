@@ -1,0 +1,136 @@
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { hexToString, keccak256, toHex, type Hex } from "viem";
+import type { TransactionParams } from "../../../signer/protocol/messages.ts";
+import { UpstreamRpcError } from "../../../rpc-proxy/jsonrpc/rpc_error.ts";
+import { createTransactionSender, type CreateTransactionSenderOptions } from "../../../rpc-proxy/transactions/create_transaction_sender.ts";
+import { UpstreamUnavailableError } from "../../../rpc-proxy/upstream/create_upstream.ts";
+import { ANVIL_LIKE, fakeUpstream } from "../fakes.ts";
+
+const from: Hex = "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC";
+const to: Hex = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
+const transfer = (value: number): TransactionParams => ({ chainId: "0x7a69", type: "0x2", to, value: toHex(value), gas: "0x5208" });
+
+type Sent = TransactionParams & { from: Hex };
+/** The fake "raw transaction": the signed fields as hex JSON, so the node can read them back. */
+const sign = async (signer: Hex, tx: TransactionParams): Promise<Hex> => toHex(JSON.stringify({ from: signer, ...tx }));
+const read = (raw: Hex): Sent => JSON.parse(hexToString(raw));
+
+/**
+ * A node holding the account's transactions by hash (mined at once), its pending count 5 plus what it accepted.
+ * `refuse` may answer a raw transaction with an error message; `drop` makes the node forget one it accepted.
+ */
+function chain(hooks: { refuse?: (tx: Sent) => string | undefined; drop?: (tx: Sent) => boolean } = {}) {
+  const held = new Map<Hex, Sent>();
+  const broadcasts: number[][] = [];
+  let pending = 5;
+  const node = fakeUpstream({
+    ...ANVIL_LIKE,
+    eth_getBlockByNumber: { number: "0x1", baseFeePerGas: "0x64" },
+    eth_maxPriorityFeePerGas: "0x7",
+    eth_getTransactionCount: () => toHex(pending),
+    eth_sendRawTransaction: ([raw]: unknown[]) => {
+      const tx = read(raw as Hex);
+      const refused = hooks.refuse?.(tx);
+      if (refused) throw new UpstreamRpcError({ code: -32000, message: refused });
+      pending = Math.max(pending, Number(tx.nonce) + 1);
+      const hash = keccak256(raw as Hex);
+      if (!hooks.drop?.(tx)) held.set(hash, tx);
+      return hash;
+    },
+    eth_getTransactionReceipt: ([hash]: unknown[]) => (held.has(hash as Hex) ? { status: "0x1" } : null),
+    eth_getTransactionByHash: ([hash]: unknown[]) => held.get(hash as Hex) ?? null,
+  });
+  const batch = node.batch;
+  node.batch = (calls) => {
+    if (calls.every(([method]) => method === "eth_sendRawTransaction")) broadcasts.push(calls.map(([, [raw]]) => Number(read(raw as Hex).nonce)));
+    return batch(calls);
+  };
+  const events: string[] = [];
+  const options: CreateTransactionSenderOptions = {
+    upstream: node, sign, sleep: async () => {},
+    onResync: () => events.push("resync"), onReplaced: () => events.push("replaced"), onGapFilled: () => events.push("gap filled"),
+  };
+  /** The transaction the node holds for `hash`, as [nonce, value]. */
+  const sent = (hash: Hex) => [Number(held.get(hash)!.nonce), Number(held.get(hash)!.value)];
+  return { node, held, broadcasts, events, options, sent };
+}
+
+test("concurrent sends get consecutive nonces from the node's pending count, one broadcast batch per group, the node's hashes and fees", async () => {
+  const { node, broadcasts, options, sent, held } = chain();
+  const sender = createTransactionSender(options);
+  const hashes = await Promise.all([1, 2, 3, 4].map((value) => sender.send(from, transfer(value))));
+  assert.equal(hashes.map(sent), [[5, 1], [6, 2], [7, 3], [8, 4]]);
+  // The first send goes at once; the three made meanwhile go together as the next group.
+  assert.equal(broadcasts, [[5], [6, 7, 8]]);
+  assert.is(node.calls.filter((c) => c.method === "eth_getTransactionCount").length, 2);
+  const tx = held.get(hashes[3]!)!;
+  assert.equal([tx.maxFeePerGas, tx.maxPriorityFeePerGas, tx.from], ["0xcf", "0x7", from]); // 2 × 100 + 7
+});
+
+test("a nonce the node says is used: sent again with a later nonce, and resolves", async () => {
+  const { options, sent, events } = chain({ refuse: (tx) => (tx.nonce === "0x6" ? "nonce too low: next nonce 8, tx nonce 6" : undefined) });
+  const sender = createTransactionSender(options);
+  const hashes = await Promise.all([1, 2, 3].map((value) => sender.send(from, transfer(value))));
+  assert.equal(hashes.map(sent), [[5, 1], [8, 2], [7, 3]]);
+  assert.equal(events, ["resync"]);
+});
+
+test("a send the node refuses fails alone, and a send made meanwhile takes its nonce", async () => {
+  const later: Promise<Hex>[] = [];
+  const { options, sent, held } = chain({
+    refuse: (tx) => {
+      if (tx.value !== "0x2") return undefined;
+      later.push(sender.send(from, transfer(5)));
+      return "insufficient funds for gas * price + value";
+    },
+  });
+  const sender = createTransactionSender(options);
+  const outcomes = await Promise.allSettled([1, 2, 3, 4].map((value) => sender.send(from, transfer(value))));
+  const refused = outcomes[1]!;
+  assert.ok(refused.status === "rejected" && refused.reason instanceof UpstreamRpcError);
+  assert.is((refused.reason as UpstreamRpcError).error.message, "insufficient funds for gas * price + value");
+  const kept = outcomes.filter((o): o is PromiseFulfilledResult<Hex> => o.status === "fulfilled").map((o) => sent(o.value));
+  assert.equal(kept, [[5, 1], [7, 3], [8, 4]]);
+  assert.equal(sent(await later[0]!), [6, 5]);
+  assert.equal([...held.values()].map((tx) => Number(tx.nonce)).sort((a, b) => a - b), [5, 6, 7, 8]);
+});
+
+test("a refused send that was last in its group: the next send takes the same nonce, and nothing fills it", async () => {
+  const { options, sent, events, held } = chain({ refuse: (tx) => (tx.value === "0x3" ? "insufficient funds" : undefined) });
+  const sender = createTransactionSender(options);
+  const outcomes = await Promise.allSettled([1, 2, 3].map((value) => sender.send(from, transfer(value))));
+  assert.equal(outcomes.map((o) => o.status), ["fulfilled", "fulfilled", "rejected"]);
+  assert.equal(sent(await sender.send(from, transfer(4))), [7, 4]);
+  assert.equal([events, held.size], [[], 3]);
+});
+
+test("a refused send between two accepted ones and no send after it: a 0-value transaction to self fills its nonce", async () => {
+  const { options, held, events } = chain({ refuse: (tx) => (tx.value === "0x2" ? "insufficient funds" : undefined) });
+  const sender = createTransactionSender(options);
+  await Promise.allSettled([1, 2, 3].map((value) => sender.send(from, transfer(value))));
+  for (let i = 0; i < 100 && !events.includes("gap filled"); i++) await new Promise((later) => setTimeout(later, 5));
+  assert.equal(events, ["gap filled"]);
+  const filler = [...held.values()].find((tx) => tx.nonce === "0x6");
+  assert.equal(filler && [filler.from, filler.to, filler.value, filler.gas, filler.maxFeePerGas], [from, from, "0x0", "0x5208", "0xcf"]);
+});
+
+test("a transaction the node drops after accepting it is sent again with a new nonce, and the caller gets the new hash", async () => {
+  const { options, sent, events } = chain({ drop: (tx) => tx.nonce === "0x5" });
+  const sender = createTransactionSender(options);
+  const hash = await sender.send(from, transfer(1));
+  assert.equal(sent(hash), [6, 1]);
+  assert.equal(events, ["replaced"]);
+});
+
+test("the node down when a group starts: its sends fail with UpstreamUnavailableError; once it is back, sends work", async () => {
+  const { node, options, sent } = chain();
+  const sender = createTransactionSender(options);
+  node.down = true;
+  const outcomes = await Promise.allSettled([1, 2].map((value) => sender.send(from, transfer(value))));
+  assert.ok(outcomes.every((o) => o.status === "rejected" && o.reason instanceof UpstreamUnavailableError));
+  node.down = false;
+  assert.equal(sent(await sender.send(from, transfer(3))), [5, 3]);
+});
+
+test.run();
