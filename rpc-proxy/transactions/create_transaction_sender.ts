@@ -62,7 +62,8 @@ type Account = {
   holes: number[];
   /** The last filler failed; wait for a real send before trying again. */
   fillBlocked: boolean;
-  legacy: boolean;
+  /** The type a filler takes: that of the last send the node refused (legacy on a chain without base fee). */
+  fillerType: Hex;
 };
 
 /**
@@ -82,6 +83,8 @@ type Account = {
  * - A send that never reaches the node (refused by it, signing failed) fails alone, and its nonce goes to the
  *   next send, so no gap is left; if a later nonce already reached the node and no send comes within
  *   FILL_DELAY_MS, a 0-value transaction to self fills the nonce, or the later transactions could never be mined.
+ *   Such holes are kept until used or until the node's pending count passes them; a dropped transaction's nonce
+ *   is kept the same way, in case the node evicted it rather than replaced it.
  *
  * @example
  * ```ts
@@ -137,7 +140,8 @@ export function createTransactionSender(options: CreateTransactionSenderOptions)
       readFeeQuote(group.map((item) => item.tx), { upstream }),
     ]);
     account.next = Math.max(account.next, pending);
-    account.legacy = quote.baseFee === null;
+    // The node's pending count is its next nonce past a gap-free run: a hole below it was used after all.
+    account.holes = account.holes.filter((nonce) => nonce >= pending);
 
     const live: Item[] = [];
     const fees = new Map<Item, FillFeesReturnType>();
@@ -173,6 +177,7 @@ export function createTransactionSender(options: CreateTransactionSenderOptions)
         return retry(account, item, outcome.error);
       }
       unused.push(item.nonce!);
+      account.fillerType = item.tx.type === "0x0" || item.tx.type === "0x1" ? "0x0" : "0x2";
       item.reject(outcome.error);
     });
     if (accepted.some(({ item }) => item.filler)) options.onGapFilled?.();
@@ -187,9 +192,14 @@ export function createTransactionSender(options: CreateTransactionSenderOptions)
             item.resolve(hash);
             continue;
           }
+          // Most likely another instance's transaction took the nonce (then the next group's pending count
+          // drops the hole); if the node evicted it instead, the hole is filled.
           options.onReplaced?.();
+          keepHoles(account, [item.nonce!]);
           retry(account, item, new RpcError(RpcCode.internal, "Transaction replaced: another sender kept taking its nonce"));
         }
+      }, () => {
+        for (const { item, hash } of accepted) item.resolve(hash); // the node accepted them; nothing says otherwise
       });
     }
     if (retried > 0) await backOff(retried - 1, sleep);
@@ -201,7 +211,7 @@ export function createTransactionSender(options: CreateTransactionSenderOptions)
       const key = `${chainId}:${from.toLowerCase()}`;
       let account = accounts.get(key);
       if (!account) {
-        account = { from, chainId, queue: [], running: false, next: 0, holes: [], fillBlocked: false, legacy: false };
+        account = { from, chainId, queue: [], running: false, next: 0, holes: [], fillBlocked: false, fillerType: "0x2" };
         accounts.set(key, account);
       }
       const target = account;
@@ -226,7 +236,7 @@ function keepHoles(account: Account, unused: number[]) {
 
 /** A 0-value transaction to self for an unused nonce (21000 gas, current fees). */
 function filler(account: Account): Item {
-  const tx: TransactionParams = { chainId: account.chainId, type: account.legacy ? "0x0" : "0x2", to: account.from, value: "0x0", gas: "0x5208" };
+  const tx: TransactionParams = { chainId: account.chainId, type: account.fillerType, to: account.from, value: "0x0", gas: "0x5208" };
   return { tx, wrap: (raw) => raw, filler: true, attempts: 0, resolve: () => {}, reject: () => {} };
 }
 

@@ -38,12 +38,15 @@ export function coalesceUpstream(upstream: Upstream, options: CoalesceUpstreamOp
       while (count < queue.length && size + queue[count]!.calls.length <= maxBatch) size += queue[count++]!.calls.length;
       const taken = queue.splice(0, count);
       inFlight++;
-      void upstream.batch(taken.flatMap((w) => w.calls)).then((outcomes) => {
-        inFlight--;
-        let at = 0;
-        for (const w of taken) w.settle(outcomes.slice(at, (at += w.calls.length)));
-        flush();
-      });
+      const calls = taken.flatMap((w) => w.calls);
+      void upstream.batch(calls)
+        .catch((error) => calls.map(() => ({ ok: false as const, error })))
+        .then((outcomes) => {
+          inFlight--;
+          let at = 0;
+          for (const w of taken) w.settle(outcomes.slice(at, (at += w.calls.length)));
+          flush();
+        });
     }
   };
 

@@ -70,12 +70,13 @@ export function createUpstream(url: string, options: CreateUpstreamOptions = {})
 
   const forward = async (body: string): Promise<string> => {
     let response;
+    let text;
     try {
       response = await pool.request({ method: "POST", path, headers, body });
+      text = await response.body.text(); // the node may still drop the connection or time out here
     } catch (cause) {
       throw new UpstreamUnavailableError(`Cannot reach the node at ${displayUrl}`, { cause });
     }
-    const text = await response.body.text();
     if (response.statusCode >= 500 || (response.statusCode >= 300 && !text.startsWith("{") && !text.startsWith("["))) {
       throw new UpstreamUnavailableError(`The node at ${displayUrl} answered HTTP ${response.statusCode}`);
     }

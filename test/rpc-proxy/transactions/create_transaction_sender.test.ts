@@ -17,23 +17,28 @@ const sign = async (signer: Hex, tx: TransactionParams): Promise<Hex> => toHex(J
 const read = (raw: Hex): Sent => JSON.parse(hexToString(raw));
 
 /**
- * A node holding the account's transactions by hash (mined at once), its pending count 5 plus what it accepted.
+ * A node holding the account's transactions by hash (mined at once); its pending count is, as on geth and
+ * Anvil, the next nonce past the gap-free run of what it holds, from 5.
  * `refuse` may answer a raw transaction with an error message; `drop` makes the node forget one it accepted.
  */
 function chain(hooks: { refuse?: (tx: Sent) => string | undefined; drop?: (tx: Sent) => boolean } = {}) {
   const held = new Map<Hex, Sent>();
   const broadcasts: number[][] = [];
-  let pending = 5;
+  const pending = () => {
+    const used = new Set([...held.values()].map((tx) => Number(tx.nonce)));
+    let next = 5;
+    while (used.has(next)) next++;
+    return next;
+  };
   const node = fakeUpstream({
     ...ANVIL_LIKE,
     eth_getBlockByNumber: { number: "0x1", baseFeePerGas: "0x64" },
     eth_maxPriorityFeePerGas: "0x7",
-    eth_getTransactionCount: () => toHex(pending),
+    eth_getTransactionCount: () => toHex(pending()),
     eth_sendRawTransaction: ([raw]: unknown[]) => {
       const tx = read(raw as Hex);
       const refused = hooks.refuse?.(tx);
       if (refused) throw new UpstreamRpcError({ code: -32000, message: refused });
-      pending = Math.max(pending, Number(tx.nonce) + 1);
       const hash = keccak256(raw as Hex);
       if (!hooks.drop?.(tx)) held.set(hash, tx);
       return hash;
@@ -115,11 +120,22 @@ test("a refused send between two accepted ones and no send after it: a 0-value t
   assert.equal(filler && [filler.from, filler.to, filler.value, filler.gas, filler.maxFeePerGas], [from, from, "0x0", "0x5208", "0xcf"]);
 });
 
-test("a transaction the node drops after accepting it is sent again with a new nonce, and the caller gets the new hash", async () => {
-  const { options, sent, events } = chain({ drop: (tx) => tx.nonce === "0x5" });
+test("a transaction replaced by another sender's for its nonce is sent again with a new nonce, and the caller gets the new hash", async () => {
+  let rival: ((tx: Sent) => void) | undefined;
+  const { options, sent, events, held } = chain({ drop: (tx) => (tx.nonce === "0x5" ? (rival?.(tx), true) : false) });
+  rival = (tx) => held.set(keccak256(toHex("rival")), { ...tx, value: "0x63" }); // the node now holds the rival's
   const sender = createTransactionSender(options);
   const hash = await sender.send(from, transfer(1));
   assert.equal(sent(hash), [6, 1]);
+  assert.equal(events, ["replaced"]);
+});
+
+test("a transaction the node evicts after accepting it (nothing else takes its nonce) is sent again with the same nonce", async () => {
+  let drops = 1;
+  const { options, sent, events } = chain({ drop: () => drops-- > 0 });
+  const sender = createTransactionSender(options);
+  const hash = await sender.send(from, transfer(1));
+  assert.equal(sent(hash), [5, 1]);
   assert.equal(events, ["replaced"]);
 });
 
