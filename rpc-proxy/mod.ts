@@ -31,7 +31,7 @@ export { methodGroup, METHOD_GROUPS, type MethodGroup } from "./auth/method_grou
 export { fillTransaction, type TransactionRequest } from "./transactions/fill_transaction.ts";
 export { applyFeeQuote, fillFees, readFeeQuote, type FeeQuote, type FillFeesReturnType } from "./transactions/fill_fees.ts";
 export { createTransactionSender, MAX_NONCE_RETRIES, type CreateTransactionSenderOptions, type TransactionSender } from "./transactions/create_transaction_sender.ts";
-export { watchBroadcasts, type WatchBroadcastsOptions } from "./transactions/watch_broadcasts.ts";
+export { watchBroadcasts, type Broadcast, type WatchBroadcastsOptions } from "./transactions/watch_broadcasts.ts";
 export { coalesceUpstream, type CoalesceUpstreamOptions } from "./upstream/coalesce_upstream.ts";
 export { takeBlobSidecars, type BlobSidecars } from "./transactions/take_blob_sidecars.ts";
 export { attachBlobSidecars } from "./transactions/attach_blob_sidecars.ts";

@@ -186,7 +186,7 @@ export function createTransactionSender(options: CreateTransactionSenderOptions)
     const graceMs = Math.min(MAX_GRACE_MS, Math.max(MIN_GRACE_MS, 3 * (performance.now() - started)));
     if (accepted.length > 0) {
       // Not awaited: the next group goes ahead while this one is watched.
-      void watchBroadcasts(accepted.map((a) => a.hash), upstream, { graceMs, sleep }).then((dropped) => {
+      void watchBroadcasts(account.from, accepted.map(({ item, hash }) => ({ hash, nonce: item.nonce! })), upstream, { graceMs, sleep }).then((dropped) => {
         for (const { item, hash } of accepted) {
           if (!dropped.has(hash)) {
             item.resolve(hash);

@@ -127,7 +127,7 @@ test("a transaction the node drops right after accepting it (replaced by another
   let pending = 0;
   let dropped: Hex | undefined;
   const p = proxy({}, {
-    eth_getTransactionCount: () => toHex(pending),
+    eth_getTransactionCount: (params: unknown[]) => toHex(params[1] === "latest" ? 0 : pending), // nothing mined yet
     eth_sendRawTransaction: (params: unknown[]) => {
       p.sent.push(params[0] as Hex);
       pending++;

@@ -68,7 +68,7 @@ test("concurrent sends get consecutive nonces from the node's pending count, one
   assert.equal(hashes.map(sent), [[5, 1], [6, 2], [7, 3], [8, 4]]);
   // The first send goes at once; the three made meanwhile go together as the next group.
   assert.equal(broadcasts, [[5], [6, 7, 8]]);
-  assert.is(node.calls.filter((c) => c.method === "eth_getTransactionCount").length, 2);
+  assert.is(node.calls.filter((c) => c.method === "eth_getTransactionCount" && c.params[1] === "pending").length, 2);
   const tx = held.get(hashes[3]!)!;
   assert.equal([tx.maxFeePerGas, tx.maxPriorityFeePerGas, tx.from], ["0xcf", "0x7", from]); // 2 × 100 + 7
 });

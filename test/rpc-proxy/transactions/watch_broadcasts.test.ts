@@ -1,15 +1,20 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import type { Hex } from "viem";
+import { toHex, type Hex } from "viem";
 import { watchBroadcasts } from "../../../rpc-proxy/transactions/watch_broadcasts.ts";
 import { UpstreamUnavailableError } from "../../../rpc-proxy/upstream/create_upstream.ts";
 import { fakeUpstream } from "../fakes.ts";
 
-const A: Hex = "0xaa", B: Hex = "0xbb", C: Hex = "0xcc";
+const from: Hex = "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC";
+const A = { hash: "0xaa" as Hex, nonce: 5 }, B = { hash: "0xbb" as Hex, nonce: 6 }, C = { hash: "0xcc" as Hex, nonce: 7 };
 
-/** A node whose receipts and pool hold what the sets say; records each batch it is sent and each sleep. */
-function node(state: { mined: Set<Hex>; pooled: Set<Hex>; onLookup?: (hash: Hex) => void }) {
+/**
+ * A node whose receipts and pool hold what the sets say and whose mined count for the account is `count`;
+ * records each batch it is sent and each sleep.
+ */
+function node(state: { count: number; mined: Set<Hex>; pooled: Set<Hex>; onLookup?: (hash: Hex) => void }) {
   const upstream = fakeUpstream({
+    eth_getTransactionCount: () => toHex(state.count),
     eth_getTransactionReceipt: ([hash]: unknown[]) => (state.mined.has(hash as Hex) ? { status: "0x1" } : null),
     eth_getTransactionByHash: ([hash]: unknown[]) => {
       state.onLookup?.(hash as Hex);
@@ -24,51 +29,60 @@ function node(state: { mined: Set<Hex>; pooled: Set<Hex>; onLookup?: (hash: Hex)
   };
   const slept: number[] = [];
   const sleep = async (ms: number) => void slept.push(ms);
-  return { upstream, batches, slept, sleep };
+  const asked = (method: string) => upstream.calls.filter((c) => c.method === method).length;
+  return { upstream, batches, slept, sleep, asked };
 }
 
-test("mined at once: nothing dropped, one receipt batch for all, no eth_getTransactionByHash", async () => {
-  const { upstream, batches, sleep } = node({ mined: new Set([A, B]), pooled: new Set() });
-  const dropped = await watchBroadcasts([A, B], upstream, { graceMs: 100, sleep });
-  assert.equal([...dropped], []);
-  assert.equal(batches, [[`eth_getTransactionReceipt ${A}`, `eth_getTransactionReceipt ${B}`]]);
-  assert.not.ok(upstream.calls.some((c) => c.method === "eth_getTransactionByHash"));
+test("mined at once: kept after one look at the mined count and one receipt batch, no lookup by hash", async () => {
+  const { upstream, batches, sleep, asked } = node({ count: 7, mined: new Set([A.hash, B.hash]), pooled: new Set() });
+  assert.equal([...await watchBroadcasts(from, [A, B], upstream, { graceMs: 100, sleep })], []);
+  assert.equal(batches, [[`eth_getTransactionCount ${from}`], [`eth_getTransactionReceipt ${A.hash}`, `eth_getTransactionReceipt ${B.hash}`]]);
+  assert.is(asked("eth_getTransactionByHash"), 0);
 });
 
-test("still in the pool when the grace is over: kept, after receipts were asked again for the whole grace", async () => {
-  const { upstream, slept, sleep } = node({ mined: new Set(), pooled: new Set([A]) });
-  const dropped = await watchBroadcasts([A], upstream, { graceMs: 100, sleep });
-  assert.equal([...dropped], []);
+test("still in the pool when the grace is over: kept, after the mined count was polled for the whole grace", async () => {
+  const { upstream, slept, sleep, asked } = node({ count: 5, mined: new Set(), pooled: new Set([A.hash]) });
+  assert.equal([...await watchBroadcasts(from, [A], upstream, { graceMs: 100, sleep })], []);
   assert.ok(slept.reduce((a, b) => a + b, 0) >= 100, `waited only ${slept.join("+")} ms`);
-  assert.ok(upstream.calls.filter((c) => c.method === "eth_getTransactionReceipt").length > 1);
-  assert.is(upstream.calls.filter((c) => c.method === "eth_getTransactionByHash").length, 1);
+  assert.ok(asked("eth_getTransactionCount") > 2);
+  assert.is(asked("eth_getTransactionReceipt"), 1);
+  assert.is(asked("eth_getTransactionByHash"), 1);
 });
 
-test("unknown to the node and not mined: dropped; only the unmined are looked up, in one batch", async () => {
-  const { upstream, batches, sleep } = node({ mined: new Set([A]), pooled: new Set([B]) });
-  const dropped = await watchBroadcasts([A, B, C], upstream, { graceMs: 20, sleep });
-  assert.equal([...dropped], [C]);
-  assert.equal(batches.filter((b) => b[0]!.startsWith("eth_getTransactionByHash")), [[`eth_getTransactionByHash ${B}`, `eth_getTransactionByHash ${C}`]]);
+test("its nonce mined, but not it, and the node no longer knows it: dropped (replaced)", async () => {
+  const { upstream, sleep } = node({ count: 7, mined: new Set([A.hash]), pooled: new Set() });
+  assert.equal([...await watchBroadcasts(from, [A, B], upstream, { graceMs: 100, sleep })], [B.hash]);
 });
 
-test("unknown to the node because it was mined in between: kept", async () => {
-  const state = { mined: new Set<Hex>(), pooled: new Set<Hex>(), onLookup: (hash: Hex) => void state.mined.add(hash) };
+test("its nonce counted as mined before its receipt is served: kept, not taken for replaced", async () => {
+  const { upstream, sleep } = node({ count: 7, mined: new Set([A.hash]), pooled: new Set([B.hash]) });
+  assert.equal([...await watchBroadcasts(from, [A, B], upstream, { graceMs: 100, sleep })], []);
+});
+
+test("neither mined nor in the pool: dropped; only the unmined are looked up, in one batch", async () => {
+  const { upstream, batches, sleep } = node({ count: 6, mined: new Set([A.hash]), pooled: new Set([B.hash]) });
+  assert.equal([...await watchBroadcasts(from, [A, B, C], upstream, { graceMs: 20, sleep })], [C.hash]);
+  assert.equal(batches.filter((b) => b[0]!.startsWith("eth_getTransactionByHash")), [[`eth_getTransactionByHash ${B.hash}`, `eth_getTransactionByHash ${C.hash}`]]);
+});
+
+test("unknown to the pool because it was mined in between: kept", async () => {
+  const state = { count: 5, mined: new Set<Hex>(), pooled: new Set<Hex>(), onLookup: (hash: Hex) => void state.mined.add(hash) };
   const { upstream, sleep } = node(state);
-  const dropped = await watchBroadcasts([A], upstream, { graceMs: 20, sleep });
-  assert.equal([...dropped], []);
+  assert.equal([...await watchBroadcasts(from, [A], upstream, { graceMs: 20, sleep })], []);
   assert.is(upstream.calls.at(-1)?.method, "eth_getTransactionReceipt");
 });
 
 test("the node cannot be reached: kept (it accepted the transaction)", async () => {
-  const { upstream, sleep } = node({ mined: new Set(), pooled: new Set() });
+  const { upstream, sleep } = node({ count: 5, mined: new Set(), pooled: new Set() });
   upstream.down = true;
-  assert.equal([...await watchBroadcasts([A, B], upstream, { graceMs: 20, sleep })], []);
-  // Reachable for the receipts, not for the pool lookup: still kept.
+  assert.equal([...await watchBroadcasts(from, [A, B], upstream, { graceMs: 20, sleep })], []);
+  // Reachable for the count and the receipts, not for the pool lookup: still kept.
   const gone = fakeUpstream({
+    eth_getTransactionCount: "0x5",
     eth_getTransactionReceipt: null,
     eth_getTransactionByHash: () => Promise.reject(new UpstreamUnavailableError("Cannot reach the node")),
   });
-  assert.equal([...await watchBroadcasts([A], gone, { graceMs: 20, sleep })], []);
+  assert.equal([...await watchBroadcasts(from, [A], gone, { graceMs: 20, sleep })], []);
 });
 
 test.run();
