@@ -18,7 +18,10 @@ export type CreateTransactionSenderOptions = {
   upstream: Upstream;
   /** Signs with the enclave; resolves with the raw signed transaction. */
   sign(from: Hex, tx: TransactionParams): Promise<Hex>;
-  /** Most sends signed and broadcast together. @default 100 */
+  /**
+   * Most sends signed and broadcast together. Anvil's automine, given much larger batches at once, sometimes
+   * leaves some of them in its pool unmined until the next transaction arrives. @default 32
+   */
   maxGroup?: number;
   onResync?: () => void;
   onReplaced?: () => void;
@@ -71,7 +74,7 @@ type Account = {
  * for an account queue while the one group before them is being sent; then the whole queue (up to `maxGroup`)
  * goes as one group: one batch reading the node's pending count and the fees, consecutive nonces, signing in
  * parallel, one batch of eth_sendRawTransaction in nonce order. Between groups nothing is held, so a busy
- * account costs the node two requests per group instead of several per send, and nonces stay consecutive.
+ * account costs the node a few requests per group instead of several per send, and nonces stay consecutive.
  *
  * - The node's pending count is read for every group and the nonce never goes below it, so nonces another
  *   instance already has in the pool are skipped rather than competed for.
@@ -94,7 +97,7 @@ type Account = {
  */
 export function createTransactionSender(options: CreateTransactionSenderOptions): TransactionSender {
   const { upstream } = options;
-  const maxGroup = options.maxGroup ?? 100;
+  const maxGroup = options.maxGroup ?? 32;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const accounts = new Map<string, Account>();
 
