@@ -129,7 +129,19 @@ test("coalesceUpstream: a call's error reaches only its caller", async () => {
   assert.is(batches.length, 1);
 });
 
-test("coalesceUpstream batch(): goes straight through as its own batch, even while requests wait", async () => {
+test("coalesceUpstream batch(): two groups' batches made in the same turn go as one, each settled whole and in order", async () => {
+  const { node, batches } = recorded();
+  const upstream = coalesceUpstream(node);
+  const [first, second] = await Promise.all([
+    upstream.batch([["eth_getBalance", ["0x01"]], ["eth_chainId", []]]),
+    upstream.batch([["eth_getBalance", ["0x02"]]]),
+  ]);
+  assert.equal(batches, [["eth_getBalance", "eth_chainId", "eth_getBalance"]]);
+  assert.equal(first, [{ ok: true, result: "balance of 0x01" }, { ok: true, result: "0x7a69" }]);
+  assert.equal(second, [{ ok: true, result: "balance of 0x02" }]);
+});
+
+test("coalesceUpstream batch(): goes in its own lane, even while requests wait", async () => {
   const { node, batches, gate } = recorded();
   const upstream = coalesceUpstream(node, { maxInFlight: 1 });
   let release!: () => void;
