@@ -1,4 +1,5 @@
 import type { SignerAddress } from "../signer/transport/transport.ts";
+import { readFlags } from "../signer/read_flags.ts";
 import { parseSignerAddress } from "../signer/transport/parse_signer_address.ts";
 import { parseApiKeys, type ApiKey } from "./auth/parse_api_keys.ts";
 
@@ -36,7 +37,7 @@ Options (each also read from the environment variable in brackets):
 Endpoints: POST / (JSON-RPC 2.0), GET /healthz, GET /readyz, GET /metrics (Prometheus).
 `;
 
-const KNOWN = new Set(["host", "port", "upstream", "signer", "max-body-bytes", "max-batch-size", "api-keys", "cors-origins", "log-requests"]);
+const KNOWN = ["host", "port", "upstream", "signer", "max-body-bytes", "max-batch-size", "api-keys", "cors-origins", "log-requests"];
 
 /**
  * Reads the proxy's configuration from command-line flags, falling back to environment variables. Files
@@ -53,16 +54,7 @@ export function parseProxyConfig(
   env: Readonly<Record<string, string | undefined>>,
   io: { readTextFile?: (path: string) => string } = {},
 ): ProxyConfig {
-  const flags = new Map<string, string>();
-  for (let i = 0; i < args.length; i++) {
-    const name = args[i]!;
-    if (!name.startsWith("--")) throw new TypeError(`Unexpected argument ${name}`);
-    const value = args[i + 1];
-    if (value === undefined || value.startsWith("--")) throw new TypeError(`Missing value for ${name}`);
-    flags.set(name.slice(2), value);
-    i++;
-  }
-  for (const name of flags.keys()) if (!KNOWN.has(name)) throw new TypeError(`Unknown option --${name}`);
+  const flags = readFlags(args, { values: KNOWN });
   const upstreamUrl = flags.get("upstream") ?? env.UPSTREAM_URL;
   if (!upstreamUrl) throw new TypeError("Missing --upstream URL (or UPSTREAM_URL)");
   const apiKeysFile = flags.get("api-keys") ?? env.API_KEYS_FILE;

@@ -1,4 +1,5 @@
 import type { SignerAddress } from "./transport/transport.ts";
+import { readFlags } from "./read_flags.ts";
 import { parseSignerAddress } from "./transport/parse_signer_address.ts";
 
 export type SignerConfig = {
@@ -44,23 +45,15 @@ export const SIGNER_USAGE = `signer: the enclave signer (Deno)
  * ```
  */
 export function parseSignerConfig(args: readonly string[], env: Readonly<Record<string, string | undefined>>): SignerConfig {
-  const flags = new Map<string, string>();
+  const flags = readFlags(args, {
+    values: ["listen", "mode", "nsm", "pki", "pcr", "kms-proxy", "kms-ca", "region", "workers"],
+    repeatable: ["pcr"],
+  });
   const pcrs: Record<number, string> = {};
-  for (let i = 0; i < args.length; i += 2) {
-    const name = args[i]!;
-    const value = args[i + 1];
-    if (!name.startsWith("--")) throw new TypeError(`Unexpected argument ${name}`);
-    if (value === undefined) throw new TypeError(`Missing value for ${name}`);
-    if (name === "--pcr") {
-      const m = /^(\d{1,2})=([0-9a-fA-F]{96})$/.exec(value);
-      if (!m) throw new TypeError(`Invalid --pcr ${value}: expected N=<96 hex digits>`);
-      pcrs[Number(m[1])] = m[2]!.toLowerCase();
-      continue;
-    }
-    if (!["--listen", "--mode", "--nsm", "--pki", "--kms-proxy", "--kms-ca", "--region", "--workers"].includes(name)) {
-      throw new TypeError(`Unknown option ${name}`);
-    }
-    flags.set(name.slice(2), value);
+  for (const value of flags.all("pcr")) {
+    const m = /^(\d{1,2})=([0-9a-fA-F]{96})$/.exec(value);
+    if (!m) throw new TypeError(`Invalid --pcr ${value}: expected N=<96 hex digits>`);
+    pcrs[Number(m[1])] = m[2]!.toLowerCase();
   }
   const mode = flags.get("mode") ?? env.SIGNER_MODE ?? "enclave";
   if (mode !== "enclave" && mode !== "dev") throw new TypeError(`Invalid --mode ${mode}: expected enclave or dev`);

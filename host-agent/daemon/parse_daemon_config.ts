@@ -1,4 +1,5 @@
 import type { SignerAddress } from "../../signer/transport/transport.ts";
+import { readFlags } from "../../signer/read_flags.ts";
 import { parseSignerAddress } from "../../signer/transport/parse_signer_address.ts";
 import type { RunEnclaveParameters } from "../enclave/nitro_cli.ts";
 import type { SuperviseEnclaveTimings } from "../enclave/supervise_enclave.ts";
@@ -50,12 +51,12 @@ Options (each also read from the environment variable in brackets; flags win):
   --help                     this text
 `;
 
-const VALUE_FLAGS = new Set([
+const VALUE_FLAGS = [
   "eif", "cpu-count", "memory-mib", "cid", "port", "signer", "name", "nitro-cli", "region", "secret-prefix",
   "imds-endpoint", "secrets-endpoint", "status-file", "watch-interval-ms", "boot-timeout-ms",
   "key-sync-interval-ms", "restart-backoff-ms", "restart-backoff-max-ms",
-]);
-const BOOLEAN_FLAGS = new Set(["debug-mode"]);
+];
+const BOOLEAN_FLAGS = ["debug-mode"];
 
 /**
  * Reads the daemon's configuration from flags, falling back to the environment (the systemd unit's
@@ -69,21 +70,7 @@ const BOOLEAN_FLAGS = new Set(["debug-mode"]);
  * ```
  */
 export function parseDaemonConfig(args: readonly string[], env: Readonly<Record<string, string | undefined>>): DaemonConfig {
-  const flags = new Map<string, string>();
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    if (!arg.startsWith("--")) throw new TypeError(`Unexpected argument ${arg}`);
-    const eq = arg.indexOf("=");
-    const name = arg.slice(2, eq < 0 ? undefined : eq);
-    if (BOOLEAN_FLAGS.has(name)) {
-      flags.set(name, eq < 0 ? "true" : arg.slice(eq + 1));
-      continue;
-    }
-    if (!VALUE_FLAGS.has(name)) throw new TypeError(`Unknown option --${name}`);
-    const value = eq < 0 ? args[++i] : arg.slice(eq + 1);
-    if (value === undefined || (eq < 0 && value.startsWith("--"))) throw new TypeError(`Missing value for --${name}`);
-    flags.set(name, value);
-  }
+  const flags = readFlags(args, { values: VALUE_FLAGS, booleans: BOOLEAN_FLAGS });
   const pick = (flag: string, variable: string): string | undefined => {
     const value = flags.get(flag) ?? env[variable];
     return value === "" ? undefined : value;
