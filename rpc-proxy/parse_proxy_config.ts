@@ -16,6 +16,8 @@ export type ProxyConfig = {
   corsOrigins?: string[];
   /** One JSON line per request to stderr. @default true */
   logRequests?: boolean;
+  /** Send the proxy's own calls to the node as JSON-RPC batches (off for a node that refuses batches). @default true */
+  upstreamBatches?: boolean;
 };
 
 export const PROXY_USAGE = `rpc-proxy: JSON-RPC facade in front of the enclave signer
@@ -33,11 +35,13 @@ Options (each also read from the environment variable in brackets):
                             "accounts": ["0x…" | "*"], "methods": ["sign","send","read","attest" | "*"] }]
   --cors-origins LIST    comma-separated origins, or * [CORS_ORIGINS]   default none (CORS off)
   --log-requests on|off  one JSON line per request on stderr [LOG_REQUESTS]   default on
+  --upstream-batches on|off  the proxy's own calls to the node as JSON-RPC batches [UPSTREAM_BATCHES]
+                         default on; off for a node or provider that refuses batches
 
 Endpoints: POST / (JSON-RPC 2.0), GET /healthz, GET /readyz, GET /metrics (Prometheus).
 `;
 
-const KNOWN = ["host", "port", "upstream", "signer", "max-body-bytes", "max-batch-size", "api-keys", "cors-origins", "log-requests"];
+const KNOWN = ["host", "port", "upstream", "signer", "max-body-bytes", "max-batch-size", "api-keys", "cors-origins", "log-requests", "upstream-batches"];
 
 /**
  * Reads the proxy's configuration from command-line flags, falling back to environment variables. Files
@@ -58,8 +62,6 @@ export function parseProxyConfig(
   const upstreamUrl = flags.get("upstream") ?? env.UPSTREAM_URL;
   if (!upstreamUrl) throw new TypeError("Missing --upstream URL (or UPSTREAM_URL)");
   const apiKeysFile = flags.get("api-keys") ?? env.API_KEYS_FILE;
-  const logRequests = flags.get("log-requests") ?? env.LOG_REQUESTS ?? "on";
-  if (!["on", "off", "true", "false"].includes(logRequests)) throw new TypeError(`Invalid --log-requests ${logRequests}: expected on or off`);
   return {
     host: flags.get("host") ?? env.HOST ?? "127.0.0.1",
     port: integer(flags.get("port") ?? env.PORT ?? env.PROXY_PORT ?? "8545", "port", 0, 65535),
@@ -69,8 +71,15 @@ export function parseProxyConfig(
     maxBatchSize: integer(flags.get("max-batch-size") ?? env.MAX_BATCH_SIZE ?? "100", "max-batch-size", 1, 10_000),
     apiKeys: apiKeysFile ? readApiKeys(apiKeysFile, io.readTextFile) : [],
     corsOrigins: corsOrigins(flags.get("cors-origins") ?? env.CORS_ORIGINS ?? ""),
-    logRequests: logRequests === "on" || logRequests === "true",
+    logRequests: onOff(flags.get("log-requests") ?? env.LOG_REQUESTS ?? "on", "log-requests"),
+    upstreamBatches: onOff(flags.get("upstream-batches") ?? env.UPSTREAM_BATCHES ?? "on", "upstream-batches"),
   };
+}
+
+function onOff(text: string, name: string): boolean {
+  if (text === "on" || text === "true") return true;
+  if (text === "off" || text === "false") return false;
+  throw new TypeError(`Invalid --${name} ${text}: expected on or off`);
 }
 
 function readApiKeys(path: string, readTextFile: ((path: string) => string) | undefined): ApiKey[] {

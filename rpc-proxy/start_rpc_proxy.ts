@@ -19,7 +19,7 @@ export type StartRpcProxyOptions = {
  */
 export function startRpcProxy(config: ProxyConfig, transport: Transport, options: StartRpcProxyOptions = {}): { app: RpcProxyApp; close(): Promise<void> } {
   const signer = createSignerClient(() => transport.connect(config.signer));
-  const upstream = createUpstream(config.upstreamUrl);
+  const upstream = createUpstream(config.upstreamUrl, { batches: config.upstreamBatches ?? true });
   const app = createRpcProxy({
     signer,
     upstream,

@@ -36,6 +36,8 @@ export type CreateUpstreamOptions = {
   connections?: number;
   /** @default 30000 */
   timeoutMs?: number;
+  /** false: `batch` sends each call as its own request, at once (for a node that refuses batches). @default true */
+  batches?: boolean;
 };
 
 /**
@@ -98,17 +100,25 @@ export function createUpstream(url: string, options: CreateUpstreamOptions = {})
     }
   };
 
+  const request = async <T>(method: string, params: unknown[] = []): Promise<T> => {
+    const text = await forward(JSON.stringify({ jsonrpc: "2.0", id: nextId++, method, params }));
+    const settled = outcome(parse(text, method), method);
+    if (!settled.ok) throw settled.error;
+    return settled.result as T;
+  };
+
   return {
     displayUrl,
     forward,
-    async request<T>(method: string, params: unknown[] = []): Promise<T> {
-      const text = await forward(JSON.stringify({ jsonrpc: "2.0", id: nextId++, method, params }));
-      const settled = outcome(parse(text, method), method);
-      if (!settled.ok) throw settled.error;
-      return settled.result as T;
-    },
+    request,
     async batch(calls) {
       if (calls.length === 0) return [];
+      if (options.batches === false) {
+        return Promise.all(calls.map(([method, params]) => request(method, params).then(
+          (result): UpstreamOutcome => ({ ok: true, result }),
+          (error): UpstreamOutcome => ({ ok: false, error }),
+        )));
+      }
       const first = nextId;
       nextId += calls.length;
       const body = JSON.stringify(calls.map(([method, params], i) => ({ jsonrpc: "2.0", id: first + i, method, params })));

@@ -4,17 +4,21 @@ import { toHex, type Hex } from "viem";
 import { call, rpc } from "../helpers/rpc.ts";
 import { startProxyFixture, type ProxyFixture } from "./proxy_fixture.ts";
 
-// 200 eth_sendTransaction at once from one account through one proxy (Anvil automine, real Deno signer).
+// 200 eth_sendTransaction at once from one account through one proxy (Anvil automine, real Deno signer); and
+// the same through a proxy that sends no batches to the node (--upstream-batches off).
 let f: ProxyFixture;
+let unbatched: ProxyFixture;
 test.before(async () => {
-  f = await startProxyFixture();
+  [f, unbatched] = await Promise.all([startProxyFixture(), startProxyFixture({ upstreamBatches: false })]);
 });
-test.after(() => f.stop());
+test.after(async () => {
+  await Promise.all([f?.stop(), unbatched?.stop()]);
+});
 
 const COUNT = 200;
 const to: Hex = "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC";
 
-test(`${COUNT} concurrent eth_sendTransaction from one account: no errors, all mined, nonces exactly start…start+${COUNT - 1}`, async () => {
+async function concurrentSends(f: ProxyFixture) {
   const start = Number(await call<Hex>(f.upstreamUrl, "eth_getTransactionCount", [f.account, "pending"]));
   const replies = await Promise.all(Array.from({ length: COUNT }, (_, i) =>
     rpc(f.url, { jsonrpc: "2.0", id: i, method: "eth_sendTransaction", params: [{ from: f.account, to, value: toHex(i + 1) }] })
@@ -46,6 +50,10 @@ test(`${COUNT} concurrent eth_sendTransaction from one account: no errors, all m
   // Each request got its own transaction: the values 1…COUNT each appear once.
   assert.equal(txs.map((tx) => Number(tx.value)).sort((a, b) => a - b), Array.from({ length: COUNT }, (_, i) => i + 1));
   assert.is(Number(await call<Hex>(f.upstreamUrl, "eth_getTransactionCount", [f.account, "latest"])), start + COUNT);
-});
+}
+
+test(`${COUNT} concurrent eth_sendTransaction from one account: no errors, all mined, nonces exactly start…start+${COUNT - 1}`, () => concurrentSends(f));
+
+test("the same through a proxy that sends the node no batches", () => concurrentSends(unbatched));
 
 test.run();

@@ -12,11 +12,11 @@ const readTextFile = (path: string) => {
   return files[path]!;
 };
 
-test("defaults: loopback, 8545, vsock signer, 1 MiB bodies, batches of 100, no keys, CORS off, request log on", () => {
+test("defaults: loopback, 8545, vsock signer, 1 MiB bodies, batches of 100, no keys, CORS off, request log on, batches to the node", () => {
   const config = parseProxyConfig(["--upstream", "http://127.0.0.1:8546"], {});
   assert.equal(config, {
     host: "127.0.0.1", port: 8545, upstreamUrl: "http://127.0.0.1:8546", signer: { transport: "vsock", cid: 16, port: 5000 },
-    maxBodyBytes: 1048576, maxBatchSize: 100, apiKeys: [], corsOrigins: [], logRequests: true,
+    maxBodyBytes: 1048576, maxBatchSize: 100, apiKeys: [], corsOrigins: [], logRequests: true, upstreamBatches: true,
   });
 });
 
@@ -31,6 +31,7 @@ test("flags win over the environment; API keys come from a file, hashed", () => 
   assert.is(config.apiKeys?.[0]?.name, "ci");
   assert.is(config.apiKeys?.[0]?.hash.length, 32);
   assert.is(config.logRequests, false);
+  assert.is(parseProxyConfig(["--upstream-batches=off"], { UPSTREAM_URL: "http://n", UPSTREAM_BATCHES: "on" }).upstreamBatches, false);
   assert.equal(parseProxyConfig([], { UPSTREAM_URL: "http://n", API_KEYS_FILE: "keys.json" }, { readTextFile }).apiKeys?.length, 1);
 });
 
@@ -42,6 +43,7 @@ test("bad input is refused with a one-line reason", () => {
     [["--cors-origins", "app.example"], /Invalid --cors-origins entry app.example/],
     [["--cors-origins", "https://app.example/path"], /expected an origin like https:\/\/app.example/],
     [["--log-requests", "maybe"], /expected on or off/],
+    [["--upstream-batches", "1"], /Invalid --upstream-batches 1: expected on or off/],
     [["--max-body-bytes", "0"], /Invalid --max-body-bytes 0/],
     [["--api-key", "x"], /Unknown option --api-key/],
   ];

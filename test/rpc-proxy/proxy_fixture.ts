@@ -37,7 +37,10 @@ export type ProxyFixture = {
  * key) on a Unix socket, and the proxy in-process on a free loopback port with the given options. No KMS or
  * Secrets Manager: what is tested here is the facade. Parts can be stopped and started again.
  */
-export async function startProxyFixture(options: Partial<Omit<CreateRpcProxyOptions, "signer" | "upstream">> = {}): Promise<ProxyFixture> {
+export async function startProxyFixture(
+  options: Partial<Omit<CreateRpcProxyOptions, "signer" | "upstream">> & { upstreamBatches?: boolean } = {},
+): Promise<ProxyFixture> {
+  const { upstreamBatches, ...proxyOptions } = options;
   const dir = await tempDir("proxy-");
   const socket = join(dir.path, "signer.sock");
   let anvil: Service | undefined;
@@ -60,11 +63,11 @@ export async function startProxyFixture(options: Partial<Omit<CreateRpcProxyOpti
     const signer = createSignerClient(() => nodeTransport.connect(parseSignerAddress(signerAddress)));
     closers.push(() => signer.close());
     const account = (await signer.request("keys.generate", { label: "fixture" })).address;
-    const upstream = createUpstream(upstreamUrl);
+    const upstream = createUpstream(upstreamUrl, { batches: upstreamBatches ?? true });
     closers.push(() => upstream.close());
     await upstream.request("anvil_setBalance", [account, `0x${(1000n * 10n ** 18n).toString(16)}`]);
     const lines: string[] = [];
-    const app = createRpcProxy({ signer, upstream, log: (line) => lines.push(line), readinessTimeoutMs: 1500, ...options });
+    const app = createRpcProxy({ signer, upstream, log: (line) => lines.push(line), readinessTimeoutMs: 1500, ...proxyOptions });
     server = await new Promise<ServerType>((resolve, reject) => {
       const s = serve({ fetch: app.fetch, hostname: "127.0.0.1", port: 0 }, () => resolve(s));
       s.once("error", reject);

@@ -97,6 +97,20 @@ function recorded() {
   return { node: { ...node, batch }, batches, gate };
 }
 
+test("createUpstream with batches off: batch() sends each call as its own request, for a node that refuses batches", async () => {
+  const upstream = createUpstream(url, { batches: false });
+  answer = (body) => {
+    const call = body as unknown as Call;
+    if (Array.isArray(body)) return { jsonrpc: "2.0", id: null, error: { code: -32600, message: "batches are not supported" } };
+    return call.method === "eth_call" ? { jsonrpc: "2.0", id: call.id, error: { code: -32000, message: "execution reverted" } } : { jsonrpc: "2.0", id: call.id, result: call.method };
+  };
+  const outcomes = await upstream.batch([["eth_chainId", []], ["eth_call", [{ to: "0x01" }, "latest"]]]);
+  await upstream.close();
+  assert.ok(bodies.length === 2 && bodies.every((b) => !Array.isArray(b)));
+  assert.equal(outcomes[0], { ok: true, result: "eth_chainId" });
+  assert.ok(!outcomes[1]!.ok && outcomes[1]!.error instanceof UpstreamRpcError && /execution reverted/.test(outcomes[1]!.error.message));
+});
+
 test("coalesceUpstream: requests made in the same turn go as one batch, each caller gets its own result", async () => {
   const { node, batches } = recorded();
   const upstream = coalesceUpstream(node);
