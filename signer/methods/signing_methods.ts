@@ -1,18 +1,35 @@
 import type { KeyStore } from "../keys/key_store.ts";
 import { BaseError } from "../protocol/base_error.ts";
 import { ErrorCode } from "../protocol/error_codes.ts";
-import type { SignerMethods } from "../protocol/messages.ts";
+import type { PolicyRule, SignerMethods } from "../protocol/messages.ts";
 import { parseTypedData } from "../signing/parse_typed_data.ts";
 import { InvalidParamsError } from "../signing/signing_errors.ts";
 import { addressParam, paramsRecord } from "./method_helpers.ts";
 
 type Handler<M extends keyof SignerMethods> = (params: unknown) => SignerMethods[M]["result"] | Promise<SignerMethods[M]["result"]>;
 
-/** The signer's policy refuses a well-formed request; `data.reason` says why (stable code POLICY_REFUSED). */
+/**
+ * The signer's policy: what it refuses even when well-formed, each rule with a stable id that its refusals
+ * carry (`data.rule`). `policy.describe` returns this list; anything else well-formed is signed as given.
+ */
+export const SIGNING_POLICY: PolicyRule[] = [
+  {
+    id: "typed-data-chain",
+    method: "sign.typedData",
+    description: "EIP-712 data whose domain.chainId is given and differs from the caller's chain (the node's) is refused",
+  },
+  {
+    id: "authorization-any-chain",
+    method: "sign.authorization",
+    description: "an EIP-7702 authorization with chainId 0, valid on every chain, is refused",
+  },
+];
+
+/** The signer's policy refuses a well-formed request; `data` names the rule and says why (stable code POLICY_REFUSED). */
 export class PolicyRefusedError extends BaseError {
   override readonly name = "Signer.PolicyRefusedError";
-  constructor(reason: string) {
-    super(ErrorCode.policyRefused, `Refused by policy: ${reason}`, { data: { reason } });
+  constructor(rule: PolicyRule["id"], reason: string) {
+    super(ErrorCode.policyRefused, `Refused by policy: ${reason}`, { data: { rule, reason } });
   }
 }
 
@@ -30,6 +47,7 @@ const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
  *   POLICY_REFUSED when `typedData.domain.chainId` is given and differs from `chainId` (the caller's chain)
  * - `sign.authorization` `{ address, authorization: { chainId, address, nonce } }` → the signed tuple
  *   (EIP-7702); chain id 0 (valid on every chain) is refused with POLICY_REFUSED
+ * - `policy.describe` → `{ rules }`: SIGNING_POLICY, what the signer refuses
  *
  * @example
  * ```ts
@@ -41,9 +59,11 @@ export function signingMethods(deps: { keyStore: KeyStore }): {
   "sign.message": Handler<"sign.message">;
   "sign.typedData": Handler<"sign.typedData">;
   "sign.authorization": Handler<"sign.authorization">;
+  "policy.describe": Handler<"policy.describe">;
 } {
   const { keyStore } = deps;
   return {
+    "policy.describe": () => ({ rules: SIGNING_POLICY.map((rule) => ({ ...rule })) }),
     "sign.transaction": (params) => {
       const p = paramsRecord(params);
       return keyStore.sign(addressParam(p), { kind: "transaction", transaction: p.transaction });
@@ -61,7 +81,7 @@ export function signingMethods(deps: { keyStore: KeyStore }): {
       const chainId = p.chainId === undefined ? undefined : quantity(p.chainId, "chainId");
       const parsed = parseTypedData(p.typedData);
       if (chainId !== undefined && parsed.chainId !== undefined && parsed.chainId !== chainId) {
-        throw new PolicyRefusedError(`typed data domain chainId ${parsed.chainId} does not match chain ${chainId}`);
+        throw new PolicyRefusedError("typed-data-chain", `typed data domain chainId ${parsed.chainId} does not match chain ${chainId}`);
       }
       return { signature: await keyStore.sign(address, { kind: "typedData", typedData: parsed.typedData }) };
     },
@@ -75,7 +95,7 @@ export function signingMethods(deps: { keyStore: KeyStore }): {
         throw new InvalidParamsError("authorization.address", "expected a 20-byte 0x address");
       }
       const delegate = a.address as `0x${string}`;
-      if (chainId === 0n) throw new PolicyRefusedError("an authorization with chainId 0 is valid on every chain (EIP-7702)");
+      if (chainId === 0n) throw new PolicyRefusedError("authorization-any-chain", "an authorization with chainId 0 is valid on every chain (EIP-7702)");
       if (chainId > MAX_SAFE) throw new InvalidParamsError("authorization.chainId", "too large");
       if (nonce > MAX_SAFE) throw new InvalidParamsError("authorization.nonce", "too large");
       return keyStore.sign(address, { kind: "authorization", authorization: { chainId: Number(chainId), address: delegate, nonce: Number(nonce) } });

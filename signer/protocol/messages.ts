@@ -43,6 +43,9 @@ export type AuthorizationParams = {
 
 export type AccountInfo = { address: Hex; label?: string };
 
+/** One rule of the signer's policy: a stable id (carried by its refusals as `data.rule`), the method, what it refuses. */
+export type PolicyRule = { id: "typed-data-chain" | "authorization-any-chain"; method: SignerMethod; description: string };
+
 /** The contract of every method: its params and its result. */
 export type SignerMethods = {
   describe: {
@@ -70,6 +73,8 @@ export type SignerMethods = {
   "sign.typedData": { params: { address: Hex; typedData: Record<string, unknown>; chainId?: Hex }; result: { signature: Hex } };
   /** EIP-7702 authorization; the result is one entry of a transaction's `authorizationList`. */
   "sign.authorization": { params: { address: Hex; authorization: { chainId: Hex; address: Hex; nonce: Hex } }; result: AuthorizationParams };
+  /** What the signer refuses although well-formed (its signing policy). */
+  "policy.describe": { params: Record<string, never> | undefined; result: { rules: PolicyRule[] } };
 };
 
 export type SignerMethod = keyof SignerMethods;

@@ -71,6 +71,11 @@ test("describe answers with the signer's name and account count", async () => {
   assert.is(info.accounts, 1);
 });
 
+test("policy.describe answers with the rules the signer refuses by", async () => {
+  const { rules } = await client.request("policy.describe", {});
+  assert.equal(rules.map((r) => r.id), ["typed-data-chain", "authorization-any-chain"]);
+});
+
 test("keys.list lists the generated account with its label", async () => {
   assert.equal(await client.request("keys.list", {}), [{ address, label: "t" }]);
 });

@@ -52,6 +52,7 @@ test("sign.typedData signs when the domain's chainId matches the chain (or no ch
 test("sign.typedData refuses a domain chainId other than the chain with POLICY_REFUSED and a reason", async () => {
   const refused = await code(() => methods["sign.typedData"]({ address, typedData, chainId: "0x1" }));
   assert.is(refused.code, "POLICY_REFUSED");
+  assert.is((refused.data as { rule: string }).rule, "typed-data-chain");
   assert.match((refused.data as { reason: string }).reason, /chainId 31337 does not match chain 1/);
 });
 
@@ -69,11 +70,18 @@ test("sign.authorization returns an authorizationList entry that recovers to the
 });
 
 test("sign.authorization refuses chainId 0 (valid on every chain) by policy, and bad fields as params", async () => {
-  assert.is((await code(() => methods["sign.authorization"]({ address, authorization: { chainId: "0x0", address: delegate, nonce: "0x0" } }))).code, "POLICY_REFUSED");
+  const refused = await code(() => methods["sign.authorization"]({ address, authorization: { chainId: "0x0", address: delegate, nonce: "0x0" } }));
+  assert.equal([refused.code, (refused.data as { rule: string }).rule], ["POLICY_REFUSED", "authorization-any-chain"]);
   assert.is((await code(() => methods["sign.authorization"]({ address, authorization: { chainId: "0x1", address: "0x12", nonce: "0x0" } }))).code, "INVALID_PARAMS");
   assert.is((await code(() => methods["sign.authorization"]({ address, authorization: { chainId: "0x1", address: delegate, nonce: 0 } }))).code, "INVALID_PARAMS");
   assert.is((await code(() => methods["sign.authorization"]({ address, authorization: { chainId: "0x1", address: delegate, nonce: "0x10000000000000000" } }))).code, "INVALID_PARAMS");
   assert.is((await code(() => methods["sign.authorization"]({ address }))).code, "INVALID_PARAMS");
+});
+
+test("policy.describe lists every rule the signer refuses by, with the id its refusals carry", async () => {
+  const { rules } = await methods["policy.describe"]({});
+  assert.equal(rules.map((r) => [r.id, r.method]), [["typed-data-chain", "sign.typedData"], ["authorization-any-chain", "sign.authorization"]]);
+  assert.ok(rules.every((r) => r.description.length > 20));
 });
 
 test.run();
