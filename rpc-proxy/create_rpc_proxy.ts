@@ -5,7 +5,7 @@ import type { SignerClient } from "../signer/protocol/create_signer_client.ts";
 import { authenticateRequest } from "./auth/authenticate_request.ts";
 import { createCaller, type Caller } from "./auth/create_caller.ts";
 import type { ApiKey } from "./auth/parse_api_keys.ts";
-import { checkReadiness } from "./health/check_readiness.ts";
+import { checkReadiness, checkSignerReadiness } from "./health/check_readiness.ts";
 import { handleRpcBody, type RpcEntry, type RpcRequest } from "./jsonrpc/handle_rpc_body.ts";
 import { RpcCode, RpcError, UpstreamRpcError } from "./jsonrpc/rpc_error.ts";
 import { createRequestLogger } from "./logging/create_request_logger.ts";
@@ -47,7 +47,8 @@ export type CreateRpcProxyOptions = {
 /**
  * The JSON-RPC facade (DESIGN §7) as a Hono app: `POST /` answers JSON-RPC 2.0 (single, batch,
  * notifications), `GET /healthz` says the process is up, `GET /readyz` whether the signer, the node and at least
- * one key are there (503 and which part is not), `GET /metrics` the Prometheus metrics. With API keys, a
+ * one key are there (503 and which part is not), `GET /readyz/signer` whether the signer answers (the load
+ * balancer's health check), `GET /metrics` the Prometheus metrics. With API keys, a
  * request without a valid `Authorization` is refused with HTTP 401 before its body is read. Serve it with any
  * Hono adapter (`main_node.ts`, `main_deno.ts`) or call `app.request()`.
  *
@@ -107,6 +108,13 @@ export function createRpcProxy(options: CreateRpcProxyOptions): RpcProxyApp {
     const readiness = await checkReadiness({
       signer,
       upstream,
+      ...(options.readinessTimeoutMs === undefined ? {} : { timeoutMs: options.readinessTimeoutMs }),
+    });
+    return c.json(readiness, readiness.ready ? 200 : 503);
+  });
+  app.get("/readyz/signer", async (c) => {
+    const readiness = await checkSignerReadiness({
+      signer,
       ...(options.readinessTimeoutMs === undefined ? {} : { timeoutMs: options.readinessTimeoutMs }),
     });
     return c.json(readiness, readiness.ready ? 200 : 503);

@@ -13,10 +13,16 @@ import { fileURLToPath } from "node:url";
 /** The project root (this file is `deploy/lib/constants.ts`); relative context paths resolve against it. */
 export const PROJECT_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
-/** rpc-proxy: HTTP JSON-RPC port on the parent instance; `GET /readyz` answers 200 only when it can sign. */
+/** rpc-proxy: HTTP JSON-RPC port on the parent instance. */
 export const PROXY_PORT = 8545;
-/** rpc-proxy readiness path (signer, node and keys all ready), used by the NLB target group health check. */
+/** rpc-proxy readiness path (signer, node and keys all ready): printed by the bootstrap, for the operator. */
 export const READY_PATH = "/readyz";
+/**
+ * The NLB target group's health check: 200 when this instance's enclave answers (DESIGN §9). Not `/readyz`: the
+ * node and the keys are shared by every instance, and an ELB health check on them would make the group replace
+ * the whole fleet during a node outage, or before the first key exists.
+ */
+export const TARGET_HEALTH_PATH = "/readyz/signer";
 /** rpc-proxy liveness path (the process is up). */
 export const HEALTH_PATH = "/healthz";
 /** The enclave's vsock CID and the signer's vsock port. */

@@ -7,7 +7,7 @@ import {
   Protocol,
 } from "aws-cdk-lib/aws-elasticloadbalancingv2";
 import { Construct } from "constructs";
-import { PROXY_PORT, READY_PATH } from "./constants.ts";
+import { PROXY_PORT, TARGET_HEALTH_PATH } from "./constants.ts";
 
 export interface SignerLoadBalancerProps {
   readonly vpc: IVpc;
@@ -25,9 +25,9 @@ export interface SignerLoadBalancerProps {
 
 /**
  * The one JSON-RPC URL: an internal network load balancer in the private subnets of both AZs, a TCP listener on
- * 8545 forwarding to the rpc-proxy, and a target group whose HTTP health check is `GET /readyz` (200 only when
- * the enclave can sign), so an instance whose enclave is down leaves rotation and, through the ELB health
- * check of the Auto Scaling group, is replaced. The NLB's security group admits 8545 only from the configured
+ * 8545 forwarding to the rpc-proxy, and a target group whose HTTP health check is `GET /readyz/signer` (200 only
+ * when the instance's enclave answers), so an instance whose enclave is down leaves rotation and, through the ELB
+ * health check of the Auto Scaling group, is replaced. The NLB's security group admits 8545 only from the configured
  * client CIDRs and security groups; the instances admit 8545 only from the NLB's security group.
  *
  * @example
@@ -80,7 +80,7 @@ export class SignerLoadBalancer extends Construct {
       healthCheck: {
         enabled: true,
         protocol: Protocol.HTTP,
-        path: READY_PATH,
+        path: TARGET_HEALTH_PATH,
         port: String(PROXY_PORT),
         healthyHttpCodes: "200",
         interval: Duration.seconds(10),
@@ -89,6 +89,6 @@ export class SignerLoadBalancer extends Construct {
         unhealthyThresholdCount: 2,
       },
     });
-    props.targets.connections.allowFrom(this.securityGroup, port, "JSON-RPC and /readyz health checks from the NLB");
+    props.targets.connections.allowFrom(this.securityGroup, port, "JSON-RPC and health checks from the NLB");
   }
 }

@@ -41,6 +41,25 @@ export async function checkReadiness(parts: { signer: SignerClient; upstream: Up
   return { ready: signer.ready && upstream.ready && keys.ready, checks: { signer, upstream, keys } };
 }
 
+/**
+ * Whether the signer (the enclave) answers `describe` within `timeoutMs` (`GET /readyz/signer`, the load
+ * balancer's health check): what one instance can vouch for. The node and the keys are shared by every
+ * instance, so taking instances out for them would not help, and replacing them (a load balancer health check
+ * in an Auto Scaling group) would churn the whole fleet during a node outage or before the first key exists.
+ *
+ * @example
+ * ```ts
+ * const readiness = await checkSignerReadiness({ signer });
+ * ```
+ */
+export async function checkSignerReadiness(parts: { signer: SignerClient; timeoutMs?: number }): Promise<{ ready: boolean; checks: { signer: ReadinessCheck } }> {
+  const signer = await within(parts.signer.request("describe", {}), parts.timeoutMs ?? 2000, "the signer did not answer describe").then(
+    (described): ReadinessCheck => ({ ready: true, detail: `${described.name} ${described.version}, nsm ${described.nsm}` }),
+    (error): ReadinessCheck => ({ ready: false, detail: reason(error, "signer unavailable") }),
+  );
+  return { ready: signer.ready, checks: { signer } };
+}
+
 function within<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {

@@ -233,7 +233,7 @@ test("load balancer: internal NLB in the private subnets, cross-zone, with its o
   assert.ok(nlb.Properties.LoadBalancerAttributes.some((a: any) => a.Key === "load_balancing.cross_zone.enabled" && a.Value === "true"));
 });
 
-test("load balancer: TCP listener on 8545 to the proxy, health check GET /readyz expecting 200", () => {
+test("load balancer: TCP listener on 8545 to the proxy, health check GET /readyz/signer (the enclave answers) expecting 200", () => {
   template.hasResourceProperties("AWS::ElasticLoadBalancingV2::Listener", {
     Port: 8545,
     Protocol: "TCP",
@@ -245,7 +245,7 @@ test("load balancer: TCP listener on 8545 to the proxy, health check GET /readyz
     TargetType: "instance",
     HealthCheckEnabled: true,
     HealthCheckProtocol: "HTTP",
-    HealthCheckPath: "/readyz",
+    HealthCheckPath: "/readyz/signer",
     HealthCheckPort: "8545",
     Matcher: { HttpCode: "200" },
   });
