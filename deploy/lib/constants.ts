@@ -31,10 +31,10 @@ export const SIGNER_PORT = 5000;
 /** The parent's vsock-proxy port; it forwards to `kms.<region>.amazonaws.com:443` only. */
 export const VSOCK_PROXY_PORT = 8000;
 
-/** The KMS EncryptionContext `app` value the signer puts on every key ciphertext. */
-export const ENCRYPTION_CONTEXT_APP = "nitro-eth-signer";
-/** Default Secrets Manager name prefix: one secret per account. */
-export const DEFAULT_SECRET_PREFIX = "nitro-signer/keys/";
+/** The KMS EncryptionContext `app` value the signer puts on every key ciphertext (owned by the signer). */
+export { ENCRYPTION_CONTEXT_APP } from "../../signer/keys/key_encryption_context.ts";
+/** Default Secrets Manager name prefix: one secret per account (owned by the host-agent). */
+export { DEFAULT_SECRET_PREFIX } from "../../host-agent/keys/key_record.ts";
 
 /** PCR0 of a debug-mode enclave: debug enclaves report PCR0/1/2 as 48 zero bytes (DESIGN §5). */
 export const DEBUG_PCR0 = "0".repeat(96);

@@ -4,6 +4,7 @@ import {
   paginateListSecrets,
   type SecretsManagerClient,
 } from "@aws-sdk/client-secrets-manager";
+import { ENCRYPTION_CONTEXT_APP } from "../../signer/keys/key_encryption_context.ts";
 import { keySecretName, parseKeyRecord, type KeyRecord } from "./key_record.ts";
 
 export type KeyRecordStore = {
@@ -27,7 +28,7 @@ export function createKeyRecordStore(client: SecretsManagerClient, prefix: strin
   if (!/^[\w/+=.@-]{1,256}$/.test(prefix)) throw new TypeError(`Invalid secret prefix ${JSON.stringify(prefix)}`);
   return {
     async put(record) {
-      const tags = [{ Key: "address", Value: record.address }, { Key: "app", Value: "nitro-eth-signer" }];
+      const tags = [{ Key: "address", Value: record.address }, { Key: "app", Value: ENCRYPTION_CONTEXT_APP }];
       if (record.label) tags.push({ Key: "label", Value: record.label });
       await client.send(new CreateSecretCommand({
         Name: keySecretName(prefix, record.address),
