@@ -13,6 +13,16 @@ const GROUPS: Readonly<Record<string, MethodGroup>> = {
   eth_sendRawTransaction: "send",
   eth_sendRawTransactionSync: "send",
   signer_attestation: "attest",
+  // Refused with 4200 (UNSUPPORTED_METHODS), but grouped by what they would do.
+  eth_signTypedData: "sign",
+  eth_signTypedData_v1: "sign",
+  eth_signTypedData_v3: "sign",
+  personal_signTransaction: "sign",
+  personal_sendTransaction: "send",
+  personal_unlockAccount: "sign",
+  personal_lockAccount: "sign",
+  personal_newAccount: "sign",
+  personal_importRawKey: "sign",
 };
 
 /**

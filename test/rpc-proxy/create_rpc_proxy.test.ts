@@ -145,6 +145,16 @@ test("a transaction the node drops right after accepting it (replaced by another
   assert.match(await (await p.app.request("/metrics")).text(), /^rpc_proxy_replaced_resends_total 1$/m);
 });
 
+test("signing and key methods of the node's own keystore are refused with 4200 naming what to use; the node is never asked", async () => {
+  const p = proxy();
+  const v3 = await p.rpc("eth_signTypedData_v3", [account, "{}"]);
+  assert.is(v3.error.code, 4200);
+  assert.match(v3.error.message, /Unsupported method: eth_signTypedData_v3 .*use eth_signTypedData_v4/);
+  assert.is((await p.rpc("personal_sendTransaction", [{ from: account }, "password"])).error.code, 4200);
+  assert.match((await p.rpc("personal_unlockAccount", [account, "password", 0])).error.message, /never leave the enclave/);
+  assert.ok(!p.upstream.calls.some((c) => /^(eth_signTypedData|personal_)/.test(c.method)));
+});
+
 test("signer_attestation returns the signer's document as base64 and checks the nonce", async () => {
   const { rpc } = proxy();
   const { result } = await rpc("signer_attestation", ["0x0a0b"]);
