@@ -39,6 +39,7 @@ export async function runHostAgent(args: readonly string[], runtime: HostAgentRu
         stdout,
         stderr,
         readStdin: runtime.readStdin,
+        readFile: runtime.readFile,
         openContext: (options) => openHostContext({ ...options, transport, env }),
       });
     case "daemon":

@@ -176,7 +176,7 @@ async function read(io: AttestationCommandIo, path: string): Promise<Uint8Array>
 /**
  * A document file holds raw CBOR (a COSE_Sign1 array, 0x84, or tag 18, 0xd2) or base64 text of it.
  */
-function decodeDocumentFile(bytes: Uint8Array): Uint8Array {
+export function decodeDocumentFile(bytes: Uint8Array): Uint8Array {
   if (bytes[0] === 0x84 || bytes[0] === 0xd2) return bytes;
   const text = new TextDecoder("utf-8", { fatal: false }).decode(bytes).replace(/\s+/g, "");
   const normalized = text.replace(/-/g, "+").replace(/_/g, "/");

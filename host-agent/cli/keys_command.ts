@@ -1,28 +1,46 @@
 import { parseArgs } from "node:util";
+import { hexToBytes } from "viem";
+import { base64ToBytes, bytesToBase64 } from "../../signer/protocol/base64.ts";
 import type { HostContext } from "../config/host_context.ts";
 import { createKeyRecordStore } from "../keys/key_record_store.ts";
 import { generateKey } from "../keys/generate_key.ts";
-import { importKey } from "../keys/import_key.ts";
+import { importKey, importSealedKey } from "../keys/import_key.ts";
+import { sealKey } from "../keys/seal_key.ts";
+import { decodeDocumentFile } from "./attestation_command.ts";
 
 export const KEYS_USAGE = `host-agent keys <command> [options]
 
   keys generate [--label L]   make a key inside the signer (KMS-encrypted there), store its record
   keys import [--label L]     read a 0x-hex private key from stdin, seal it to the signer's verified
-                              attestation on this side, store its record; the parent never sees it
+                              attestation in this process, store its record (this process sees the key)
+  keys import --sealed [--label L]
+                              read a key sealed with \`keys seal\` (base64) from stdin and import it: the
+                              parent only handles the sealed bytes
+  keys seal --attestation FILE --nonce HEX --pcr 0=HEX [--root PEMFILE]
+                              on any machine: read a 0x-hex private key from stdin, verify the attestation
+                              document (one signer's, asked with that nonce), print the key sealed to it
   keys list                   the records under the prefix and whether the signer serves each
 
 Options:
   --state-dir DIR   the local stack's state directory (default .local/); on an instance the
                     environment is used instead (SIGNER_ADDRESS, AWS_REGION, KMS_KEY_ID, SECRET_PREFIX,
                     EXPECTED_PCR0)
-  --pcr N=HEX       expected PCR value of the signer's attestation for import (repeatable)
+  --pcr N=HEX       expected PCR value of the signer's attestation for import and seal (repeatable)
+  --attestation FILE  seal: the signer's attestation document (raw or base64, e.g. signer_attestation's)
+  --nonce HEX       seal: the nonce the document was asked with
+  --root PEMFILE    seal: trust this root instead of the AWS Nitro root (repeatable)
+  --sealed          import: stdin holds a sealed key
   --json            print JSON
+
+A sealed key opens only in the signer that made the attestation, while it runs: get the document from the
+instance you will import on (its rpc-proxy's signer_attestation), seal, then import there.
 `;
 
 export type KeysCommandIo = {
   stdout(text: string): void;
   stderr(text: string): void;
   readStdin(): Promise<string>;
+  readFile(path: string): Promise<Uint8Array>;
   openContext(options: { stateDir?: string }): Promise<HostContext>;
 };
 
@@ -44,6 +62,10 @@ export async function runKeysCommand(args: string[], io: KeysCommandIo): Promise
         label: { type: "string" },
         "state-dir": { type: "string" },
         pcr: { type: "string", multiple: true },
+        attestation: { type: "string" },
+        nonce: { type: "string" },
+        root: { type: "string", multiple: true },
+        sealed: { type: "boolean" },
         json: { type: "boolean" },
         help: { type: "boolean" },
       },
@@ -58,7 +80,7 @@ export async function runKeysCommand(args: string[], io: KeysCommandIo): Promise
     (values.help ? io.stdout : io.stderr)(KEYS_USAGE);
     return values.help ? 0 : 2;
   }
-  if (!["generate", "import", "list"].includes(command) || positionals.length > 1) {
+  if (!["generate", "import", "seal", "list"].includes(command) || positionals.length > 1) {
     io.stderr(`keys: unknown command ${positionals.join(" ")} (try --help)\n`);
     return 2;
   }
@@ -75,6 +97,8 @@ export async function runKeysCommand(args: string[], io: KeysCommandIo): Promise
     }
     pcrs[Number(m[1])] = m[2]!;
   }
+  const print = (value: unknown, text: string) => io.stdout(values.json ? `${JSON.stringify(value)}\n` : `${text}\n`);
+  if (command === "seal") return seal(values, pcrs, io, print);
 
   let context: HostContext;
   try {
@@ -83,7 +107,6 @@ export async function runKeysCommand(args: string[], io: KeysCommandIo): Promise
     io.stderr(`keys: ${(error as Error).message}\n`);
     return 1;
   }
-  const print = (value: unknown, text: string) => io.stdout(values.json ? `${JSON.stringify(value)}\n` : `${text}\n`);
   try {
     const label = values.label === undefined ? {} : { label: values.label };
     if (command === "list") {
@@ -104,6 +127,13 @@ export async function runKeysCommand(args: string[], io: KeysCommandIo): Promise
       return 0;
     }
     const input = (await io.readStdin()).trim();
+    if (values.sealed) {
+      const sealed = base64ToBytes(input);
+      if (!sealed) throw new TypeError("Cannot import key: --sealed expects the base64 that keys seal printed");
+      const { address } = await importSealedKey(deps, sealed, label);
+      print({ address }, address);
+      return 0;
+    }
     const verify = { ...context.verify, ...(Object.keys(pcrs).length > 0 ? { pcrs } : {}) };
     const { address } = await importKey(deps, input, { ...label, verify });
     print({ address }, address);
@@ -114,5 +144,42 @@ export async function runKeysCommand(args: string[], io: KeysCommandIo): Promise
     return 1;
   } finally {
     context.close();
+  }
+}
+
+/** `keys seal`: needs no AWS and no signer connection, only the document, the nonce and the expected PCRs. */
+async function seal(
+  values: { attestation?: string; nonce?: string; root?: string[] },
+  pcrs: Record<number, string>,
+  io: KeysCommandIo,
+  print: (value: unknown, text: string) => void,
+): Promise<number> {
+  if (!values.attestation || !values.nonce || pcrs[0] === undefined) {
+    io.stderr("keys seal: --attestation FILE, --nonce HEX and --pcr 0=HEX are required\n");
+    return 2;
+  }
+  if (!/^(0x)?([0-9a-fA-F]{2}){1,512}$/.test(values.nonce)) {
+    io.stderr("keys seal: --nonce must be hex\n");
+    return 2;
+  }
+  let document: Uint8Array;
+  const roots: string[] = [];
+  try {
+    document = decodeDocumentFile(await io.readFile(values.attestation));
+    for (const path of values.root ?? []) roots.push(new TextDecoder().decode(await io.readFile(path)));
+  } catch (error) {
+    io.stderr(`keys seal: ${(error as Error).message.split("\n")[0]}\n`);
+    return 2;
+  }
+  try {
+    const nonce = hexToBytes(values.nonce.startsWith("0x") ? (values.nonce as `0x${string}`) : `0x${values.nonce}`);
+    const { sealed, address } = await sealKey(document, await io.readStdin(), { nonce, pcrs, ...(roots.length > 0 ? { roots } : {}) });
+    const text = bytesToBase64(sealed);
+    print({ sealed: text, address }, text);
+    return 0;
+  } catch (error) {
+    const e = error as { code?: string; message: string };
+    io.stderr(`keys seal failed: ${e.code ? `${e.code}: ` : ""}${e.message.split("\n")[0]}\n`);
+    return 1;
   }
 }

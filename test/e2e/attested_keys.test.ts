@@ -1,7 +1,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { execFile } from "node:child_process";
-import { readFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { parseTransaction, recoverTransactionAddress, type Hex } from "viem";
@@ -74,6 +74,31 @@ test("keys import: eth_signTransaction equals viem's privateKeyToAccount for the
   assert.is(raw, expected);
   assert.is(await recoverTransactionAddress({ serializedTransaction: raw as never }), account.address);
   assert.is(parseTransaction(raw).nonce, 5);
+});
+
+test("keys seal on another machine, keys import --sealed on the parent: the parent never handles the key", async () => {
+  const key = "0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6"; // Anvil dev key #3
+  const account = privateKeyToAccount(key);
+  const info = JSON.parse(await readFile(join(dir.path, "stack.json"), "utf8"));
+  const nonce = Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString("hex");
+  const documentFile = join(dir.path, "signer-attestation.b64");
+  await writeFile(documentFile, await call<string>(anvilStack.url, "signer_attestation", [`0x${nonce}`]));
+  const seal = (pcr0: string) => hostAgent(["keys", "seal", "--attestation", documentFile, "--nonce", nonce, "--pcr", `0=${pcr0}`, "--root", info.attestationRootFile, "--json"], `${key}\n`);
+
+  const refused = await seal("ab".repeat(48)).then(() => undefined, (error) => error);
+  assert.ok(refused, "sealed to an enclave whose PCR0 is not the expected one");
+  assert.is(refused.code, 1);
+  assert.match(refused.stderr, /keys seal failed: .*PCR0/i);
+  assert.is(refused.stdout, "");
+
+  const { sealed, address } = JSON.parse((await seal(info.pcr0)).stdout);
+  assert.is(address, account.address);
+  assert.not.match(sealed, new RegExp(key.slice(2, 18), "i"));
+  const { stdout } = await hostAgent(["keys", "import", "--sealed", "--label", "sealed", "--json"], `${sealed}\n`);
+  assert.is(JSON.parse(stdout).address, account.address);
+  assert.ok((await call<string[]>(anvilStack.url, "eth_accounts")).includes(account.address));
+  const message = await call<Hex>(anvilStack.url, "personal_sign", ["0x68656c6c6f", account.address]);
+  assert.is(message, await account.signMessage({ message: "hello" }));
 });
 
 test("keys import refuses a malformed key with a one-line reason and stores nothing", async () => {
