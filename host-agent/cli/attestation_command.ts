@@ -1,4 +1,5 @@
 import { bytesToHex, hexToBytes } from "viem";
+import { accountsDigest } from "../../signer/attestation/accounts_digest.ts";
 import { AttestationError, verifyAttestationDocument } from "../../signer/attestation/verify_attestation_document.ts";
 
 export const ATTESTATION_USAGE = `host-agent attestation verify <file> [options]
@@ -12,6 +13,10 @@ Options:
   --at ISO-TIME     verify as of this time (ISO 8601 or ms since the epoch; default now)
   --pcr N=HEX       require PCR N to equal HEX (repeatable)
   --nonce HEX       require this nonce
+  --user-data HEX   require this user_data
+  --accounts LIST   require user_data to be the signer's accounts digest of these comma-separated addresses
+                    (SHA-256 of the lowercase addresses, sorted, joined with "\\n"), e.g. eth_accounts' answer
+  --max-age SECONDS require the document to be at most this old (at --at)
   --json            print failures as JSON too
   --help            this text
 
@@ -25,7 +30,17 @@ export type AttestationCommandIo = {
   readFile(path: string): Promise<Uint8Array>;
 };
 
-type Parsed = { file: string; roots: string[]; at?: number; pcrs: Record<number, string>; nonce?: Uint8Array; json: boolean };
+type Parsed = {
+  file: string;
+  roots: string[];
+  at?: number;
+  pcrs: Record<number, string>;
+  nonce?: Uint8Array;
+  userData?: Uint8Array;
+  accounts?: string[];
+  maxAgeMs?: number;
+  json: boolean;
+};
 
 class UsageError extends Error {}
 
@@ -69,10 +84,16 @@ export async function runAttestationCommand(args: string[], io: AttestationComma
   }
 
   try {
+    const userData = parsed.accounts ? await accountsDigest(parsed.accounts) : parsed.userData;
     const result = await verifyAttestationDocument(document, {
       ...(roots.length > 0 ? { roots } : {}),
       ...(parsed.at !== undefined ? { at: parsed.at } : {}),
-      expect: { pcrs: parsed.pcrs, ...(parsed.nonce ? { nonce: parsed.nonce } : {}) },
+      expect: {
+        pcrs: parsed.pcrs,
+        ...(parsed.nonce ? { nonce: parsed.nonce } : {}),
+        ...(userData ? { userData } : {}),
+        ...(parsed.maxAgeMs !== undefined ? { maxAgeMs: parsed.maxAgeMs } : {}),
+      },
     });
     const pcrs: Record<string, string> = {};
     for (const [index, value] of Object.entries(result.pcrs)) {
@@ -140,6 +161,24 @@ function parse(args: string[]): Parsed {
       case "--nonce":
         parsed.nonce = hexArgument(value(), "--nonce");
         break;
+      case "--user-data":
+        parsed.userData = hexArgument(value(), "--user-data");
+        break;
+      case "--accounts": {
+        const text = value();
+        const accounts = text.split(",").map((a) => a.trim()).filter((a) => a !== "");
+        if (accounts.length === 0 || !accounts.every((a) => /^0x[0-9a-fA-F]{40}$/.test(a))) {
+          throw new UsageError(`--accounts ${text} must be comma-separated 0x addresses`);
+        }
+        parsed.accounts = accounts;
+        break;
+      }
+      case "--max-age": {
+        const text = value();
+        if (!/^\d{1,9}$/.test(text)) throw new UsageError(`--max-age ${text} must be a number of seconds`);
+        parsed.maxAgeMs = Number(text) * 1000;
+        break;
+      }
       case "--json":
         if (inline !== undefined) throw new UsageError("--json takes no value");
         parsed.json = true;
@@ -150,6 +189,7 @@ function parse(args: string[]): Parsed {
     }
   }
   if (files.length !== 1) throw new UsageError(files.length === 0 ? "missing <file>" : "expected one <file>");
+  if (parsed.accounts && parsed.userData) throw new UsageError("--accounts and --user-data both set user_data: give one");
   parsed.file = files[0]!;
   return parsed;
 }

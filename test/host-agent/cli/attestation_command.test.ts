@@ -1,4 +1,5 @@
 import { test } from "uvu";
+import { accountsDigest } from "../../../signer/attestation/accounts_digest.ts";
 import * as assert from "uvu/assert";
 import { execFile } from "node:child_process";
 import { readFile } from "node:fs/promises";
@@ -127,6 +128,21 @@ test("runAttestationCommand() reports each failure with its check, as text or --
   assert.match(expired.stderr, /^attestation verification failed: validity: /);
   const truncated = await run(["verify", "short.bin", "--root", "root.pem"], { ...simulatedFiles(), "short.bin": simulated.subarray(0, 100) });
   assert.match(truncated.stderr, /^attestation verification failed: cbor: /);
+});
+
+test("runAttestationCommand() --user-data, --accounts (the accounts digest) and --max-age check the document", async () => {
+  const files = simulatedFiles();
+  const verify = (...flags: string[]) => run(["verify", "doc.b64", "--root", "root.pem", "--at", at, ...flags], files);
+  assert.is((await verify("--user-data", "0102", "--max-age", "1")).code, 0);
+  assert.match((await verify("--user-data", "0x0103")).stderr, /^attestation verification failed: user-data: /);
+  assert.match((await verify("--max-age", "0")).stderr, /^attestation verification failed: /);
+  const a = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8", b = "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC";
+  const withAccounts = await nsm.attest({ nonce, userData: await accountsDigest([a, b]) });
+  const accountFiles = { ...files, "accounts.b64": Buffer.from(withAccounts).toString("base64") };
+  const accounts = (list: string) => run(["verify", "accounts.b64", "--root", "root.pem", "--at", at, "--accounts", list], accountFiles);
+  assert.is((await accounts(`${b.toLowerCase()}, ${a}`)).code, 0, "any order and case");
+  assert.match((await accounts(a)).stderr, /^attestation verification failed: user-data: /);
+  assert.is((await accounts("0x12")).code, 2);
 });
 
 test("runAttestationCommand() exits 2 with a one-line reason on bad usage", async () => {
