@@ -1,7 +1,6 @@
 import type { Hex, TransactionParams } from "../../signer/protocol/messages.ts";
 import { RpcCode, RpcError, UpstreamRpcError } from "../jsonrpc/rpc_error.ts";
 import type { Upstream } from "../upstream/create_upstream.ts";
-import { memoizeReads } from "../upstream/memoize_reads.ts";
 import { applyFeeQuote, readFeeQuote, type FillFeesReturnType } from "./fill_fees.ts";
 import { watchBroadcasts } from "./watch_broadcasts.ts";
 
@@ -40,11 +39,6 @@ const NONCE_USED = /nonce too low|already known|known transaction|replacement tr
 /** Bounds of the time a just-sent group is watched for replacement (see `watchBroadcasts`). */
 const MIN_GRACE_MS = 20;
 const MAX_GRACE_MS = 1000;
-/**
- * How long the fee reads (latest block, tip, gas price, blob base fee) serve every group, of any account: twice
- * the base fee survives several full blocks of increases, so a quarter second old is fresh enough.
- */
-const FEE_READS_MAX_AGE_MS = 250;
 /** How long an unused nonce waits for a send to take it before a no-op transaction fills it. */
 const FILL_DELAY_MS = 50;
 
@@ -78,8 +72,7 @@ type Account = {
 /**
  * The nonce authority and broadcaster for every account of one proxy instance (DESIGN §7): a group commit. Sends
  * for an account queue while the one group before them is being sent; then the whole queue (up to `maxGroup`)
- * goes as one group: one batch reading the node's pending count and the fees (shared by all groups for
- * FEE_READS_MAX_AGE_MS), consecutive nonces, signing in
+ * goes as one group: one batch reading the node's pending count and the fees, consecutive nonces, signing in
  * parallel, one batch of eth_sendRawTransaction in nonce order. Between groups nothing is held, so a busy
  * account costs the node a few requests per group instead of several per send, and nonces stay consecutive.
  *
@@ -107,7 +100,6 @@ export function createTransactionSender(options: CreateTransactionSenderOptions)
   const maxGroup = options.maxGroup ?? 32;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const accounts = new Map<string, Account>();
-  const feeReads = memoizeReads(upstream, ["eth_getBlockByNumber", "eth_maxPriorityFeePerGas", "eth_gasPrice", "eth_blobBaseFee"], FEE_READS_MAX_AGE_MS);
 
   const start = (account: Account) => {
     if (account.running) return;
@@ -148,7 +140,7 @@ export function createTransactionSender(options: CreateTransactionSenderOptions)
     const started = performance.now();
     const [pending, quote] = await Promise.all([
       upstream.request<Hex>("eth_getTransactionCount", [account.from, "pending"]).then(Number),
-      readFeeQuote(group.map((item) => item.tx), { upstream: feeReads }),
+      readFeeQuote(group.map((item) => item.tx), { upstream }),
     ]);
     account.next = Math.max(account.next, pending);
     // The node's pending count is its next nonce past a gap-free run: a hole below it was used after all.
