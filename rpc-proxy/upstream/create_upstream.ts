@@ -36,7 +36,7 @@ export type CreateUpstreamOptions = {
   connections?: number;
   /** @default 30000 */
   timeoutMs?: number;
-  /** false: `batch` sends each call as its own request, at once (for a node that refuses batches). @default true */
+  /** false: `batch` sends each call as its own request, in order (for a node that refuses batches). @default true */
   batches?: boolean;
 };
 
@@ -114,10 +114,15 @@ export function createUpstream(url: string, options: CreateUpstreamOptions = {})
     async batch(calls) {
       if (calls.length === 0) return [];
       if (options.batches === false) {
-        return Promise.all(calls.map(([method, params]) => request(method, params).then(
-          (result): UpstreamOutcome => ({ ok: true, result }),
-          (error): UpstreamOutcome => ({ ok: false, error }),
-        )));
+        // One after the other, in order, as a node takes a batch: a group's broadcasts then arrive in nonce order.
+        const outcomes: UpstreamOutcome[] = [];
+        for (const [method, params] of calls) {
+          outcomes.push(await request(method, params).then(
+            (result): UpstreamOutcome => ({ ok: true, result }),
+            (error): UpstreamOutcome => ({ ok: false, error }),
+          ));
+        }
+        return outcomes;
       }
       const first = nextId;
       nextId += calls.length;
