@@ -1,4 +1,4 @@
-import type { Hex } from "viem";
+import { keccak256, type Hex } from "viem";
 
 export type CheckSendsResult = {
   /** Transactions of the run found in a block. */
@@ -7,6 +7,8 @@ export type CheckSendsResult = {
   forcedBlocks: number;
   /** Nonces between the run's first and its highest mined one that no mined transaction of the run uses. */
   nonceGaps: number;
+  /** Signed transactions sent to the node again because it no longer had them (only with `raws`). */
+  resent: number;
 };
 
 /**
@@ -15,7 +17,10 @@ export type CheckSendsResult = {
  * Anvil's automine can leave transactions that arrived out of nonce order ready in its pool, mining empty
  * blocks past them; when they are not all mined a second after the run, blocks are mined with `evm_mine`
  * (Anvil's; at most 20) and counted in `forcedBlocks`. This happens after the timed part, so it changes no
- * rate; a transaction the node really lost stays unmined and is counted so.
+ * rate; a transaction the node really lost stays unmined and is counted so. Under load Anvil sometimes drops a
+ * pooled transaction it accepted, leaving every later nonce queued behind it: given the run's signed
+ * transactions (`raws`), those still unknown after five forced blocks are sent once more, and
+ * counted in `resent`.
  *
  * @example
  * ```ts
@@ -24,12 +29,13 @@ export type CheckSendsResult = {
  */
 export async function checkSends(
   nodeUrl: string,
-  run: { address: Hex; firstNonce: number; hashes: readonly Hex[] },
+  run: { address: Hex; firstNonce: number; hashes: readonly Hex[]; raws?: readonly Hex[] },
   options: { timeoutMs?: number } = {},
 ): Promise<CheckSendsResult> {
   const deadline = Date.now() + (options.timeoutMs ?? 30_000);
   const target = run.firstNonce + run.hashes.length;
   let forcedBlocks = 0;
+  let resent = 0;
   const started = Date.now();
   let lastForced = 0;
   while (Date.now() < deadline) {
@@ -38,6 +44,7 @@ export async function checkSends(
     // Automine gets a second; then what is still pooled is mined by hand (a block holds ~1,400 transfers).
     const now = Date.now();
     if (now - started > 1000 && now - lastForced > 300 && forcedBlocks < 20) {
+      if (forcedBlocks === 5 && run.raws) resent = await resendUnknown(nodeUrl, run.raws);
       await rpcBatch(nodeUrl, [["evm_mine", []]]);
       forcedBlocks++;
       lastForced = Date.now();
@@ -60,10 +67,18 @@ export async function checkSends(
   const highest = Math.max(run.firstNonce - 1, ...nonces);
   let nonceGaps = 0;
   for (let n = run.firstNonce; n <= highest; n++) if (!nonces.has(n)) nonceGaps++;
-  return { mined, forcedBlocks, nonceGaps };
+  return { mined, forcedBlocks, nonceGaps, resent };
 }
 
-async function rpcBatch<T>(url: string, calls: [string, unknown[]][]): Promise<T[]> {
+/** Sends again each signed transaction the node no longer knows (its errors, e.g. "already known", ignored). */
+async function resendUnknown(nodeUrl: string, raws: readonly Hex[]): Promise<number> {
+  const known = await rpcBatch<unknown>(nodeUrl, raws.map((raw) => ["eth_getTransactionByHash", [keccak256(raw)]]));
+  const lost = raws.filter((_, i) => known[i] === null);
+  if (lost.length > 0) await rpcBatch(nodeUrl, lost.map((raw) => ["eth_sendRawTransaction", [raw]]), { ignoreErrors: true });
+  return lost.length;
+}
+
+async function rpcBatch<T>(url: string, calls: [string, unknown[]][], options: { ignoreErrors?: boolean } = {}): Promise<T[]> {
   const response = await fetch(url, {
     method: "POST",
     headers: { "content-type": "application/json" },
@@ -72,7 +87,7 @@ async function rpcBatch<T>(url: string, calls: [string, unknown[]][]): Promise<T
   const replies = (await response.json()) as { id: number; result?: T; error?: { message: string } }[];
   replies.sort((a, b) => a.id - b.id);
   return replies.map((reply) => {
-    if (reply.error) throw new Error(`${url}: ${reply.error.message}`);
+    if (reply.error && !options.ignoreErrors) throw new Error(`${url}: ${reply.error.message}`);
     return reply.result as T;
   });
 }

@@ -56,6 +56,8 @@ export type BenchResult = Record<BenchMetric, number> & {
   anvil_raw_send_nonce_gaps: number;
   /** Blocks forced with evm_mine after the timed sends (Anvil's automine left ready transactions behind). */
   anvil_raw_send_forced_blocks: number;
+  /** Pre-signed transactions sent again after Anvil dropped them from its pool (see checkSends). */
+  anvil_raw_send_resent: number;
   proxy_send_count: number;
   proxy_send_mined: number;
   proxy_send_nonce_gaps: number;
@@ -166,7 +168,7 @@ export async function runBench(options: RunBenchOptions = {}): Promise<BenchResu
       count: sends,
       body: (i) => JSON.stringify({ jsonrpc: "2.0", id: i, method: "eth_sendRawTransaction", params: [raws[i]] }),
     }));
-    const rawChecked = await checkSends(anvil.url, { address: rawSender, firstNonce: rawFirstNonce, hashes: [...rawSend.replies.values()].map((r) => r.result as Hex) });
+    const rawChecked = await checkSends(anvil.url, { address: rawSender, firstNonce: rawFirstNonce, hashes: [...rawSend.replies.values()].map((r) => r.result as Hex), raws });
 
     progress();
     const sendFirstNonce = Number(await rpc(anvil.url, "eth_getTransactionCount", [signer.account, "pending"]));
@@ -229,6 +231,7 @@ export async function runBench(options: RunBenchOptions = {}): Promise<BenchResu
       anvil_raw_send_mined: rawChecked.mined,
       anvil_raw_send_nonce_gaps: rawChecked.nonceGaps,
       anvil_raw_send_forced_blocks: rawChecked.forcedBlocks,
+      anvil_raw_send_resent: rawChecked.resent,
       proxy_send_count: sends,
       proxy_send_mined: sendChecked.mined,
       proxy_send_nonce_gaps: sendChecked.nonceGaps,
