@@ -17,10 +17,11 @@ export type CheckSendsResult = {
  * Anvil's automine can leave transactions that arrived out of nonce order ready in its pool, mining empty
  * blocks past them; when they are not all mined a second after the run, blocks are mined with `evm_mine`
  * (Anvil's; at most 20) and counted in `forcedBlocks`. This happens after the timed part, so it changes no
- * rate; a transaction the node really lost stays unmined and is counted so. A run of raw sends was once seen
- * stuck at 36 of 100 mined through 20 forced blocks, which is what a pooled transaction gone missing does to the
- * nonces after it: given the run's signed transactions (`raws`), those the node no longer knows after five forced
- * blocks are sent once more, and counted in `resent`.
+ * rate; a transaction the node really lost stays unmined and is counted so. Anvil's pool also sometimes keeps
+ * transactions "queued" although their nonce is the account's next (seen with raw sends: nonces 551…1999
+ * queued, 551 mined up to 550), and they are then never mined: given the run's signed transactions (`raws`),
+ * the unmined ones are dropped from the pool (`anvil_dropTransaction`) and sent again in nonce order after
+ * five forced blocks, and counted in `resent`.
  *
  * @example
  * ```ts
@@ -44,7 +45,7 @@ export async function checkSends(
     // Automine gets a second; then what is still pooled is mined by hand (a block holds ~1,400 transfers).
     const now = Date.now();
     if (now - started > 1000 && now - lastForced > 300 && forcedBlocks < 20) {
-      if (forcedBlocks === 5 && run.raws) resent = await resendUnknown(nodeUrl, run.raws);
+      if (forcedBlocks === 5 && run.raws) resent = await resendUnmined(nodeUrl, run.raws);
       await rpcBatch(nodeUrl, [["evm_mine", []]]);
       forcedBlocks++;
       lastForced = Date.now();
@@ -70,12 +71,17 @@ export async function checkSends(
   return { mined, forcedBlocks, nonceGaps, resent };
 }
 
-/** Sends again each signed transaction the node no longer knows (its errors, e.g. "already known", ignored). */
-async function resendUnknown(nodeUrl: string, raws: readonly Hex[]): Promise<number> {
-  const known = await rpcBatch<unknown>(nodeUrl, raws.map((raw) => ["eth_getTransactionByHash", [keccak256(raw)]]));
-  const lost = raws.filter((_, i) => known[i] === null);
-  if (lost.length > 0) await rpcBatch(nodeUrl, lost.map((raw) => ["eth_sendRawTransaction", [raw]]), { ignoreErrors: true });
-  return lost.length;
+/** Drops each unmined one of `raws` (in nonce order) from Anvil's pool and sends them again, in order. */
+async function resendUnmined(nodeUrl: string, raws: readonly Hex[]): Promise<number> {
+  const hashes = raws.map((raw) => keccak256(raw));
+  const known = await rpcBatch<{ blockNumber: Hex | null } | null>(nodeUrl, hashes.map((hash) => ["eth_getTransactionByHash", [hash]]));
+  const stuck = raws.map((raw, i) => ({ raw, hash: hashes[i]! })).filter((_, i) => !known[i]?.blockNumber);
+  if (stuck.length === 0) return 0;
+  await rpcBatch(nodeUrl, stuck.map(({ hash }) => ["anvil_dropTransaction", [hash]]), { ignoreErrors: true });
+  for (let i = 0; i < stuck.length; i += 25) {
+    await rpcBatch(nodeUrl, stuck.slice(i, i + 25).map(({ raw }) => ["eth_sendRawTransaction", [raw]]), { ignoreErrors: true });
+  }
+  return stuck.length;
 }
 
 async function rpcBatch<T>(url: string, calls: [string, unknown[]][], options: { ignoreErrors?: boolean } = {}): Promise<T[]> {

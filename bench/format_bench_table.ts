@@ -24,7 +24,7 @@ export function formatBenchTable(r: BenchResult): string {
     ["proxy_sign_per_s", rate(r.proxy_sign_per_s), `eth_signTransaction through proxy + signer, ${r.send_clients} clients`],
     ["proxy_sign_p50_ms", ms(r.proxy_sign_p50_ms), "one request at a time (alternating with the signer's)"],
     ["proxy_sign_p99_ms", ms(r.proxy_sign_p99_ms), ""],
-    ["anvil_raw_send_per_s", rate(r.anvil_raw_send_per_s), `eth_sendRawTransaction straight to Anvil, ${r.send_clients} clients, ${r.anvil_raw_send_mined}/${r.anvil_raw_send_count} mined${forced(r.anvil_raw_send_forced_blocks)}${r.anvil_raw_send_resent > 0 ? `, ${r.anvil_raw_send_resent} sent again after Anvil dropped them` : ""}`],
+    ["anvil_raw_send_per_s", rate(r.anvil_raw_send_per_s), `eth_sendRawTransaction straight to Anvil, ${r.send_clients} clients, ${r.anvil_raw_send_mined}/${r.anvil_raw_send_count} mined${forced(r.anvil_raw_send_forced_blocks)}${r.anvil_raw_send_resent > 0 ? `, ${r.anvil_raw_send_resent} sent again after Anvil left them queued` : ""}`],
     ["proxy_send_per_s", rate(r.proxy_send_per_s), `eth_sendTransaction {to, value} through the proxy, ${r.send_clients} clients, ${r.proxy_send_mined}/${r.proxy_send_count} mined${forced(r.proxy_send_forced_blocks)}, ${r.proxy_send_nonce_gaps} nonce gaps`],
     ["proxy_send_per_s_many_accounts", rate(r.proxy_send_per_s_many_accounts), `for context: the same from ${r.send_clients} accounts (one per client, so each group holds one send), ${r.proxy_send_many_accounts_mined}/${r.proxy_send_many_accounts_count} mined, ${r.proxy_send_many_accounts_nonce_gaps} nonce gaps`],
     ["passthrough_p50_ms", ms(r.passthrough_p50_ms), "eth_blockNumber through the proxy (alternating with direct)"],

@@ -56,7 +56,7 @@ export type BenchResult = Record<BenchMetric, number> & {
   anvil_raw_send_nonce_gaps: number;
   /** Blocks forced with evm_mine after the timed sends (Anvil's automine left ready transactions behind). */
   anvil_raw_send_forced_blocks: number;
-  /** Pre-signed transactions sent again after Anvil dropped them from its pool (see checkSends). */
+  /** Pre-signed transactions dropped from Anvil's pool and sent again after it left them queued (see checkSends). */
   anvil_raw_send_resent: number;
   proxy_send_count: number;
   proxy_send_mined: number;
