@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { hexToBytes, type Hex } from "viem";
 import { privateKeyToAddress } from "viem/accounts";
 import { binaryPath } from "../local/binaries_node.ts";
-import { spawnService, type Service } from "../local/spawn_service_node.ts";
+import { listeningEvent, spawnService, type Service } from "../local/spawn_service_node.ts";
 import { startAnvil } from "../local/start_anvil_node.ts";
 import { startSigner } from "../local/start_signer_node.ts";
 import { createSignerClient } from "../signer/protocol/create_signer_client.ts";
@@ -286,15 +286,7 @@ async function startDenoProxy(upstreamUrl: string, socketPath: string): Promise<
   const { service, value } = await spawnService("rpc-proxy", binaryPath("deno"), args, {
     env: { NO_COLOR: "1" },
     timeoutMs: 60_000,
-    ready: (line) => {
-      if (!line.startsWith("{")) return undefined;
-      try {
-        const event = JSON.parse(line) as { event?: string; url?: string };
-        return event.event === "listening" ? event.url : undefined;
-      } catch {
-        return undefined;
-      }
-    },
+    ready: listeningEvent("url"),
   });
   return { service, url: value };
 }

@@ -91,3 +91,24 @@ export async function spawnService<T>(
   });
   return { service, value };
 }
+
+/**
+ * A `ready` test for this project's services, which announce themselves with one JSON line
+ * `{ "event": "listening", … }`: resolves with that line's `field` (the signer's `address`, the proxy's `url`).
+ *
+ * @example
+ * ```ts
+ * const { value: url } = await spawnService("rpc-proxy", deno, args, { ready: listeningEvent("url") });
+ * ```
+ */
+export function listeningEvent(field: "address" | "url"): (line: string) => string | undefined {
+  return (line) => {
+    if (!line.startsWith("{")) return undefined;
+    try {
+      const event = JSON.parse(line) as { event?: string } & Record<string, unknown>;
+      return event.event === "listening" && typeof event[field] === "string" ? (event[field] as string) : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+}

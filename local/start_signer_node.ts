@@ -1,6 +1,6 @@
 import { fileURLToPath } from "node:url";
 import { binaryPath } from "./binaries_node.ts";
-import { spawnService, type Service } from "./spawn_service_node.ts";
+import { listeningEvent, spawnService, type Service } from "./spawn_service_node.ts";
 
 const SIGNER_MAIN = fileURLToPath(new URL("../signer/main_deno.ts", import.meta.url));
 
@@ -18,15 +18,7 @@ export async function startSigner(options: { listen: string; args?: string[]; en
   const { service, value } = await spawnService("signer", binaryPath("deno"), args, {
     env: { NO_COLOR: "1", ...options.env },
     timeoutMs: 60_000,
-    ready: (line) => {
-      if (!line.startsWith("{")) return undefined;
-      try {
-        const event = JSON.parse(line) as { event?: string; address?: string };
-        return event.event === "listening" ? event.address : undefined;
-      } catch {
-        return undefined;
-      }
-    },
+    ready: listeningEvent("address"),
     onLine: (line, stream) => {
       if (stream === "stderr" && process.env.SIGNER_LOG) process.stderr.write(`${line}\n`);
     },
