@@ -88,14 +88,23 @@ test("createUpstream batch(): a node that drops the connection mid-answer makes 
 function recorded() {
   const node = fakeUpstream({ eth_chainId: "0x7a69", eth_blockNumber: "0x5", eth_getBalance: ([address]: unknown[]) => `balance of ${address}` });
   const batches: string[][] = [];
-  const gate = { hold: undefined as Promise<void> | undefined };
+  let held: Promise<void> | undefined;
   const batch: Upstream["batch"] = async (calls) => {
     batches.push(calls.map(([method]) => method));
-    await gate.hold;
+    await held;
     return node.batch(calls);
   };
-  return { node: { ...node, batch }, batches, gate };
+  /** Holds every batch sent from now on at the node; call the returned function to let them through. */
+  const hold = () => {
+    let release!: () => void;
+    held = new Promise((done) => (release = done));
+    return release;
+  };
+  return { node: { ...node, batch }, batches, hold };
 }
+
+/** Lets the event loop turn once, so that queued calls are flushed. */
+const turn = () => new Promise((done) => setTimeout(done, 0));
 
 test("createUpstream with batches off: batch() sends each call as its own request, for a node that refuses batches", async () => {
   const upstream = createUpstream(url, { batches: false });
@@ -120,14 +129,13 @@ test("coalesceUpstream: requests made in the same turn go as one batch, each cal
 });
 
 test("coalesceUpstream with maxInFlight 1: requests made while a batch is on its way go together in the next one", async () => {
-  const { node, batches, gate } = recorded();
+  const { node, batches, hold } = recorded();
   const upstream = coalesceUpstream(node, { maxInFlight: 1 });
-  let release!: () => void;
-  gate.hold = new Promise((done) => (release = done));
+  const release = hold();
   const first = upstream.request("eth_chainId");
-  await new Promise((turn) => setTimeout(turn, 0));
+  await turn();
   const later = [upstream.request("eth_blockNumber"), upstream.request("eth_getBalance", ["0x01"])];
-  await new Promise((turn) => setTimeout(turn, 0));
+  await turn();
   assert.equal(batches, [["eth_chainId"]]);
   release();
   assert.equal(await Promise.all([first, ...later]), ["0x7a69", "0x5", "balance of 0x01"]);
@@ -156,15 +164,14 @@ test("coalesceUpstream batch(): two groups' batches made in the same turn go as 
 });
 
 test("coalesceUpstream batch(): goes in its own lane, even while requests wait", async () => {
-  const { node, batches, gate } = recorded();
+  const { node, batches, hold } = recorded();
   const upstream = coalesceUpstream(node, { maxInFlight: 1 });
-  let release!: () => void;
-  gate.hold = new Promise((done) => (release = done));
+  const release = hold();
   const held = upstream.request("eth_chainId");
-  await new Promise((turn) => setTimeout(turn, 0));
+  await turn();
   const waiting = upstream.request("eth_blockNumber");
   const own = upstream.batch([["eth_getBalance", ["0x02"]], ["eth_chainId", []]]);
-  await new Promise((turn) => setTimeout(turn, 0));
+  await turn();
   assert.equal(batches, [["eth_chainId"], ["eth_getBalance", "eth_chainId"]]);
   release();
   assert.equal(await own, [{ ok: true, result: "balance of 0x02" }, { ok: true, result: "0x7a69" }]);
