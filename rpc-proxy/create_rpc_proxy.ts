@@ -104,19 +104,13 @@ export function createRpcProxy(options: CreateRpcProxyOptions): RpcProxyApp {
     }));
   }
   app.get("/healthz", (c) => c.json({ status: "ok" }));
+  const readinessTimeout = options.readinessTimeoutMs === undefined ? {} : { timeoutMs: options.readinessTimeoutMs };
   app.get("/readyz", async (c) => {
-    const readiness = await checkReadiness({
-      signer,
-      upstream,
-      ...(options.readinessTimeoutMs === undefined ? {} : { timeoutMs: options.readinessTimeoutMs }),
-    });
+    const readiness = await checkReadiness({ signer, upstream, ...readinessTimeout });
     return c.json(readiness, readiness.ready ? 200 : 503);
   });
   app.get("/readyz/signer", async (c) => {
-    const readiness = await checkSignerReadiness({
-      signer,
-      ...(options.readinessTimeoutMs === undefined ? {} : { timeoutMs: options.readinessTimeoutMs }),
-    });
+    const readiness = await checkSignerReadiness({ signer, ...readinessTimeout });
     return c.json(readiness, readiness.ready ? 200 : 503);
   });
   app.get("/metrics", (c) => c.body(metrics.registry.render(), 200, { "content-type": PROMETHEUS_CONTENT_TYPE }));

@@ -23,12 +23,10 @@ export type Readiness = {
 export async function checkReadiness(parts: { signer: SignerClient; upstream: Upstream; timeoutMs?: number }): Promise<Readiness> {
   const timeoutMs = parts.timeoutMs ?? 2000;
   const [described, chainId] = await Promise.allSettled([
-    within(parts.signer.request("describe", {}), timeoutMs, "the signer did not answer describe"),
+    describeWithin(parts.signer, timeoutMs),
     within(parts.upstream.request<string>("eth_chainId"), timeoutMs, "the node did not answer eth_chainId"),
   ]);
-  const signer: ReadinessCheck = described.status === "fulfilled"
-    ? { ready: true, detail: `${described.value.name} ${described.value.version}, nsm ${described.value.nsm}` }
-    : { ready: false, detail: reason(described.reason, "signer unavailable") };
+  const signer = signerCheck(described);
   const upstream: ReadinessCheck = chainId.status === "fulfilled"
     ? { ready: true, detail: `chain ${chainId.value}` }
     : { ready: false, detail: reason(chainId.reason, "node unavailable") };
@@ -53,11 +51,19 @@ export async function checkReadiness(parts: { signer: SignerClient; upstream: Up
  * ```
  */
 export async function checkSignerReadiness(parts: { signer: SignerClient; timeoutMs?: number }): Promise<{ ready: boolean; checks: { signer: ReadinessCheck } }> {
-  const signer = await within(parts.signer.request("describe", {}), parts.timeoutMs ?? 2000, "the signer did not answer describe").then(
-    (described): ReadinessCheck => ({ ready: true, detail: `${described.name} ${described.version}, nsm ${described.nsm}` }),
-    (error): ReadinessCheck => ({ ready: false, detail: reason(error, "signer unavailable") }),
-  );
+  const [described] = await Promise.allSettled([describeWithin(parts.signer, parts.timeoutMs ?? 2000)]);
+  const signer = signerCheck(described);
   return { ready: signer.ready, checks: { signer } };
+}
+
+function describeWithin(signer: SignerClient, timeoutMs: number) {
+  return within(signer.request("describe", {}), timeoutMs, "the signer did not answer describe");
+}
+
+function signerCheck(described: PromiseSettledResult<Awaited<ReturnType<typeof describeWithin>>>): ReadinessCheck {
+  return described.status === "fulfilled"
+    ? { ready: true, detail: `${described.value.name} ${described.value.version}, nsm ${described.value.nsm}` }
+    : { ready: false, detail: reason(described.reason, "signer unavailable") };
 }
 
 function within<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
