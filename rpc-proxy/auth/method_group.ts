@@ -1,3 +1,5 @@
+import { UNSUPPORTED_METHODS } from "../methods/unsupported_methods.ts";
+
 /** What an API key may be allowed to do (DESIGN §7); `read` is everything that signs and sends nothing. */
 export type MethodGroup = "sign" | "send" | "read" | "attest";
 
@@ -13,16 +15,8 @@ const GROUPS: Readonly<Record<string, MethodGroup>> = {
   eth_sendRawTransaction: "send",
   eth_sendRawTransactionSync: "send",
   signer_attestation: "attest",
-  // Refused with 4200 (UNSUPPORTED_METHODS), but grouped by what they would do.
-  eth_signTypedData: "sign",
-  eth_signTypedData_v1: "sign",
-  eth_signTypedData_v3: "sign",
-  personal_signTransaction: "sign",
-  personal_sendTransaction: "send",
-  personal_unlockAccount: "sign",
-  personal_lockAccount: "sign",
-  personal_newAccount: "sign",
-  personal_importRawKey: "sign",
+  // Refused with 4200, but grouped by what they would do.
+  ...Object.fromEntries(Object.entries(UNSUPPORTED_METHODS).map(([method, { group }]) => [method, group])),
 };
 
 /**
