@@ -73,10 +73,9 @@ export async function runAttestationCommand(args: string[], io: AttestationComma
   }
 
   let document: Uint8Array;
-  const roots: string[] = [];
+  let roots: string[];
   try {
-    document = decodeDocumentFile(await read(io, parsed.file));
-    for (const path of parsed.roots) roots.push(new TextDecoder().decode(await read(io, path)));
+    ({ document, roots } = await readDocumentAndRoots(io, parsed.file, parsed.roots));
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     io.stderr(`attestation: ${error.message}\n`);
@@ -205,7 +204,22 @@ function hexArgument(text: string, what: string): Uint8Array {
   return hexToBytes(`0x${h}`);
 }
 
-async function read(io: AttestationCommandIo, path: string): Promise<Uint8Array> {
+/**
+ * Reads an attestation document file (`decodeDocumentFile`) and root certificate PEM files; a file that cannot be
+ * read or decoded throws with a one-line reason (for `attestation verify` and `keys seal`).
+ */
+export async function readDocumentAndRoots(
+  io: Pick<AttestationCommandIo, "readFile">,
+  file: string,
+  rootPaths: readonly string[],
+): Promise<{ document: Uint8Array; roots: string[] }> {
+  const document = decodeDocumentFile(await read(io, file));
+  const roots: string[] = [];
+  for (const path of rootPaths) roots.push(new TextDecoder().decode(await read(io, path)));
+  return { document, roots };
+}
+
+async function read(io: Pick<AttestationCommandIo, "readFile">, path: string): Promise<Uint8Array> {
   try {
     return await io.readFile(path);
   } catch (error) {
@@ -216,7 +230,7 @@ async function read(io: AttestationCommandIo, path: string): Promise<Uint8Array>
 /**
  * A document file holds raw CBOR (a COSE_Sign1 array, 0x84, or tag 18, 0xd2) or base64 text of it.
  */
-export function decodeDocumentFile(bytes: Uint8Array): Uint8Array {
+function decodeDocumentFile(bytes: Uint8Array): Uint8Array {
   if (bytes[0] === 0x84 || bytes[0] === 0xd2) return bytes;
   const text = new TextDecoder("utf-8", { fatal: false }).decode(bytes).replace(/\s+/g, "");
   const normalized = text.replace(/-/g, "+").replace(/_/g, "/");

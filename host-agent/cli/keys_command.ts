@@ -6,7 +6,7 @@ import { createKeyRecordStore } from "../keys/key_record_store.ts";
 import { generateKey } from "../keys/generate_key.ts";
 import { importKey, importSealedKey } from "../keys/import_key.ts";
 import { sealKey } from "../keys/seal_key.ts";
-import { decodeDocumentFile } from "./attestation_command.ts";
+import { readDocumentAndRoots } from "./attestation_command.ts";
 
 export const KEYS_USAGE = `host-agent keys <command> [options]
 
@@ -163,10 +163,9 @@ async function seal(
     return 2;
   }
   let document: Uint8Array;
-  const roots: string[] = [];
+  let roots: string[];
   try {
-    document = decodeDocumentFile(await io.readFile(values.attestation));
-    for (const path of values.root ?? []) roots.push(new TextDecoder().decode(await io.readFile(path)));
+    ({ document, roots } = await readDocumentAndRoots(io, values.attestation, values.root ?? []));
   } catch (error) {
     io.stderr(`keys seal: ${(error as Error).message.split("\n")[0]}\n`);
     return 2;

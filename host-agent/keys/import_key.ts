@@ -1,7 +1,7 @@
 import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import type { VerifyAttestationDocumentOptions } from "../../signer/attestation/verify_attestation_document.ts";
 import type { SignerClient } from "../../signer/protocol/create_signer_client.ts";
-import { sealKey } from "./seal_key.ts";
+import { assertPrivateKeyHex, sealKey } from "./seal_key.ts";
 import { storeKeyRecord } from "./store_key_record.ts";
 
 export type ImportKeyOptions = {
@@ -24,7 +24,7 @@ type ImportKeyDeps = { signer: SignerClient; secrets: SecretsManagerClient; pref
  * ```
  */
 export async function importKey(deps: ImportKeyDeps, privateKeyHex: string, options: ImportKeyOptions = {}): Promise<{ address: `0x${string}` }> {
-  if (!/^0x[0-9a-fA-F]{64}$/.test(privateKeyHex.trim())) throw new TypeError("Cannot import key: expected 0x followed by 64 hex digits");
+  assertPrivateKeyHex(privateKeyHex, "import"); // before asking the signer anything
   const nonce = crypto.getRandomValues(new Uint8Array(32));
   const { document } = await deps.signer.request("attest", { nonce });
   const { sealed } = await sealKey(document, privateKeyHex, { ...options.verify, nonce });

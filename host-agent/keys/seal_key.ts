@@ -22,7 +22,7 @@ export type SealKeyOptions = Omit<VerifyAttestationDocumentOptions, "expect"> & 
  * ```
  */
 export async function sealKey(document: Uint8Array, privateKeyHex: string, options: SealKeyOptions): Promise<{ sealed: Uint8Array; address: Hex }> {
-  if (!/^0x[0-9a-fA-F]{64}$/.test(privateKeyHex.trim())) throw new TypeError("Cannot seal key: expected 0x followed by 64 hex digits");
+  assertPrivateKeyHex(privateKeyHex, "seal");
   const { nonce, pcrs, ...verify } = options;
   const attested = await verifyAttestationDocument(document, { ...verify, expect: { nonce, ...(pcrs ? { pcrs } : {}) } });
   if (!attested.publicKey) throw new Error("Cannot seal key: the attestation carries no public key");
@@ -34,4 +34,9 @@ export async function sealKey(document: Uint8Array, privateKeyHex: string, optio
   } finally {
     key.fill(0);
   }
+}
+
+/** Throws a one-line TypeError (never echoing the input) unless `text` is 0x and 64 hex digits, spaces around allowed. */
+export function assertPrivateKeyHex(text: string, action: "seal" | "import"): void {
+  if (!/^0x[0-9a-fA-F]{64}$/.test(text.trim())) throw new TypeError(`Cannot ${action} key: expected 0x followed by 64 hex digits`);
 }
