@@ -29,17 +29,17 @@ export function benchTargets(r: BenchResult): BenchTarget[] {
     {
       name: "proxy_sign_p50_ms ≤ signer_sign_p50_ms + 1.0 ms",
       holds: r.proxy_sign_p50_ms <= r.signer_sign_p50_ms + 1.0,
-      detail: `+${ms(r.proxy_sign_p50_ms - r.signer_sign_p50_ms)}`,
+      detail: `+${ms(r.proxy_sign_p50_ms - r.signer_sign_p50_ms)} (a bare Deno proxy: +${ms(r.floors.sign_ms)})`,
     },
     {
       name: "passthrough_p50_ms ≤ direct_p50_ms + 0.3 ms",
       holds: r.passthrough_p50_ms <= r.direct_p50_ms + 0.3,
-      detail: `+${ms(r.passthrough_p50_ms - r.direct_p50_ms)}`,
+      detail: `+${ms(r.passthrough_p50_ms - r.direct_p50_ms)} (a bare Deno proxy: +${ms(r.floors.passthrough_ms)})`,
     },
     {
       name: "proxy_send_per_s ≥ 0.85 × anvil_raw_send_per_s",
       holds: r.proxy_send_per_s >= 0.85 * r.anvil_raw_send_per_s,
-      detail: ratio(r.proxy_send_per_s, r.anvil_raw_send_per_s),
+      detail: `${ratio(r.proxy_send_per_s, r.anvil_raw_send_per_s)}${r.floors.send_ratio_ceiling === null ? "" : ` (this machine's CPU allows at most ${r.floors.send_ratio_ceiling.toFixed(2)}×)`}`,
     },
     {
       name: "every proxy send mined, no nonce gaps",

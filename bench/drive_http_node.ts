@@ -1,5 +1,5 @@
 import { Pool } from "undici";
-import { percentile } from "./percentile.ts";
+import type { LatencyCall } from "./paired_latency.ts";
 
 export type JsonRpcReply = { id?: unknown; result?: unknown; error?: { code: number; message: string } };
 
@@ -69,40 +69,25 @@ export async function driveHttp(url: string, options: HttpLoadOptions): Promise<
 }
 
 /**
- * Latency at low load: one request at a time, `samples` times (or until `durationMs`), alternating between
- * the given targets so that noise from other processes hits each alike. Returns each target's 50th and 99th
- * percentiles in milliseconds.
+ * A latency call (see `pairedLatency`) that posts `body(i)` to `url` over its own keep-alive connection and
+ * throws unless the answer is HTTP 200 with a JSON-RPC result. Close it when done.
  *
  * @example
  * ```ts
- * const [proxy, direct] = await httpLatency([{ url: proxyUrl, body }, { url: anvilUrl, body }], { samples: 500 });
+ * const proxy = httpLatencyCall(proxyUrl, (i) => JSON.stringify({ jsonrpc: "2.0", id: i, method: "eth_blockNumber" }));
+ * const [[viaProxy, direct]] = await pairedLatency([[proxy.call, anvil.call]], { samples: 2000, durationMs: 5000 });
+ * await proxy.close();
  * ```
  */
-export async function httpLatency(
-  targets: readonly { url: string; body: (i: number) => string }[],
-  options: { samples: number; durationMs: number; warmup?: number },
-): Promise<{ p50: number; p99: number }[]> {
-  const pools = targets.map((t) => new Pool(new URL(t.url).origin, { connections: 1, keepAliveTimeout: 30_000 }));
-  const samples = targets.map(() => [] as number[]);
-  try {
-    const once1 = async (k: number, i: number) => {
-      const target = targets[k]!;
-      const started = performance.now();
-      const response = await pools[k]!.request({ method: "POST", path: new URL(target.url).pathname, headers: { "content-type": "application/json" }, body: target.body(i) });
+export function httpLatencyCall(url: string, body: (i: number) => string): { call: LatencyCall; close(): Promise<void> } {
+  const target = new URL(url);
+  const pool = new Pool(target.origin, { connections: 1, keepAliveTimeout: 30_000 });
+  return {
+    async call(i) {
+      const response = await pool.request({ method: "POST", path: target.pathname, headers: { "content-type": "application/json" }, body: body(i) });
       const text = await response.body.text();
-      const elapsed = performance.now() - started;
-      const reply = JSON.parse(text) as JsonRpcReply;
-      if (response.statusCode !== 200 || reply.error) throw new Error(`${target.url} answered HTTP ${response.statusCode}: ${text.slice(0, 200)}`);
-      return elapsed;
-    };
-    const warmup = options.warmup ?? 50;
-    for (let i = 0; i < warmup; i++) for (let k = 0; k < targets.length; k++) await once1(k, i);
-    const end = performance.now() + options.durationMs;
-    for (let i = 0; i < options.samples && performance.now() < end; i++) {
-      for (let k = 0; k < targets.length; k++) samples[k]!.push(await once1(k, warmup + i));
-    }
-    return samples.map((s) => ({ p50: percentile(s, 50), p99: percentile(s, 99) }));
-  } finally {
-    await Promise.all(pools.map((p) => p.close()));
-  }
+      if (response.statusCode !== 200 || !text.includes('"result":')) throw new Error(`${url} answered HTTP ${response.statusCode}: ${text.slice(0, 200)}`);
+    },
+    close: () => pool.close(),
+  };
 }

@@ -15,12 +15,13 @@ import { nodeTransport } from "../signer/transport/transport_node.ts";
 import { BENCH_KEY, RAW_SENDER_KEY } from "./bench_keys.ts";
 import { checkSends } from "./check_sends.ts";
 import { cpuPer } from "./cpu_per_node.ts";
-import { driveHttp, httpLatency } from "./drive_http_node.ts";
+import { driveHttp, httpLatencyCall } from "./drive_http_node.ts";
 import { driveSignerThroughput } from "./drive_signer_throughput_node.ts";
 import { benchTransferParams } from "./encode_sign_requests.ts";
 import { measureCurveSign } from "./measure_curve_sign.ts";
 import { BENCH_TRANSFER, measureRawSign } from "./measure_raw_sign.ts";
 import { measureSignLatency } from "./measure_sign_latency_node.ts";
+import { pairedLatency } from "./paired_latency.ts";
 import { startDenoRawSign, type DenoRawSign } from "./start_deno_raw_sign_node.ts";
 
 /** The metrics every run reports, each a positive number (the fast harness test checks exactly this list). */
@@ -68,6 +69,13 @@ export type BenchResult = Record<BenchMetric, number> & {
   send_clients: number;
   /** Milliseconds of CPU per transaction, by process, during each send run (Linux /proc; empty elsewhere). */
   cpu_ms_per_tx: { anvil_raw_send: Record<string, number>; proxy_send: Record<string, number> };
+  /**
+   * What this machine allows, measured in the same run (see `bench/bare_proxy_deno.ts`): the latency a bare
+   * Deno proxy (no checks, no metrics, straight to the signer or node) adds over the signer and over the node,
+   * each alternating request by request like the targets' own pairs; and the highest `proxy_send_per_s` ratio
+   * the machine's CPU allows even for a proxy that cost nothing (null without /proc).
+   */
+  floors: { sign_ms: number; passthrough_ms: number; send_ratio_ceiling: number | null };
   /** Rounds of the signing throughputs (each metric is its best round). */
   rounds: number;
   quick: boolean;
@@ -90,11 +98,13 @@ const SEND_CLIENTS = 32;
  * in Node and Deno (and the two secp256k1 implementations), the Deno signer over a Unix socket with one worker
  * and with its default worker count, the rpc-proxy (Deno) in front of it and Anvil, sends straight to Anvil and
  * through the proxy (checking every transaction is mined without nonce gaps) with the CPU each process spends
- * per transaction, and passthrough latency.
+ * per transaction, and passthrough latency; then the two latencies again through a bare Deno proxy, the floor
+ * this machine sets for them, and the send ratio its CPU allows (`floors`).
  *
  * The machine is shared, so the signing throughputs are measured in rounds that alternate raw Node, raw Deno,
  * the one-worker signer and the default signer, and each reports its best round (noise only ever slows a
- * round down); latencies alternate their two sides request by request. Starts everything on loopback and
+ * round down); latencies alternate their two sides request by request, and their pairs with the bare proxy's
+ * take turns in blocks (`pairedLatency`). Starts everything on loopback and
  * free ports and stops it all, also on failure.
  *
  * @example
@@ -109,7 +119,7 @@ export async function runBench(options: RunBenchOptions = {}): Promise<BenchResu
   const sends = quick ? 100 : 2000;
   const started = performance.now();
   const loadStart = loadavg()[0]!;
-  const steps = ["starting the signers", "secp256k1: noble vs WebAssembly", ...Array.from({ length: rounds }, (_, i) => `signing throughput, round ${i + 1}/${rounds}`), "starting Anvil and the proxy", "signing latency, signer vs proxy", "proxy: eth_signTransaction throughput", "Anvil: raw sends", "proxy: sends", `proxy: sends from ${SEND_CLIENTS} accounts`, "proxy: passthrough latency"];
+  const steps = ["starting the signers", "secp256k1: noble vs WebAssembly", ...Array.from({ length: rounds }, (_, i) => `signing throughput, round ${i + 1}/${rounds}`), "starting Anvil and the proxies", "signing latency, signer vs proxy", "proxy: eth_signTransaction throughput", "Anvil: raw sends", "proxy: sends", `proxy: sends from ${SEND_CLIENTS} accounts`, "proxy: passthrough latency"];
   let step = 0;
   const progress = () => options.progress?.(steps[step]!, ++step, steps.length);
 
@@ -148,11 +158,16 @@ export async function runBench(options: RunBenchOptions = {}): Promise<BenchResu
     services.push(anvil.service);
     const proxy = await startDenoProxy(anvil.url, signer.socketPath);
     services.push(proxy.service);
+    const bare = await startBareProxy(anvil.url, signer.socketPath);
+    services.push(bare.service);
     const rawSender = privateKeyToAddress(RAW_SENDER_KEY);
     for (const address of [signer.account, rawSender]) await rpc(anvil.url, "anvil_setBalance", [address, `0x${(10n ** 24n).toString(16)}`]);
 
     progress();
-    const latency = await measureSignLatency({ socketPath: signer.socketPath, proxyUrl: proxy.url, account: signer.account, samples: quick ? 50 : 2000, durationMs: quick ? 1000 : 6000, warmup: quick ? 10 : 200 });
+    // Each latency is measured twice in turns: against the rpc-proxy and against the bare proxy, the floor.
+    const latencyRun = { samples: quick ? 100 : 4000, durationMs: quick ? 1000 : 10_000, warmup: quick ? 10 : 200 };
+    const signLatency = await measureSignLatency({ ...latencyRun, socketPath: signer.socketPath, account: signer.account, proxyUrls: [proxy.url, bare.url] });
+    const [latency, bareSign] = [signLatency[0]!, signLatency[1]!];
 
     progress();
     const signBody = (i: number) => JSON.stringify({ jsonrpc: "2.0", id: i, method: "eth_signTransaction", params: [{ from: signer.account, ...benchTransferParams(1_000_000 + i) }] });
@@ -203,7 +218,10 @@ export async function runBench(options: RunBenchOptions = {}): Promise<BenchResu
 
     progress();
     const blockNumber = (i: number) => JSON.stringify({ jsonrpc: "2.0", id: i, method: "eth_blockNumber", params: [] });
-    const [passthrough, direct] = await httpLatency([{ url: proxy.url, body: blockNumber }, { url: anvil.url, body: blockNumber }], { samples: quick ? 50 : 2000, durationMs: quick ? 1000 : 5000, warmup: quick ? 10 : 200 });
+    const [toProxy, toBare, toAnvil] = [proxy.url, bare.url, anvil.url].map((url) => httpLatencyCall(url, blockNumber));
+    const httpLatency = await pairedLatency([[toProxy!.call, toAnvil!.call], [toBare!.call, toAnvil!.call]], latencyRun)
+      .finally(() => Promise.all([toProxy, toBare, toAnvil].map((c) => c!.close())));
+    const [[passthrough, direct], [barePassthrough, bareDirect]] = [httpLatency[0]!, httpLatency[1]!];
 
     return {
       raw_sign_per_s: best.rawNode,
@@ -218,8 +236,8 @@ export async function runBench(options: RunBenchOptions = {}): Promise<BenchResu
       anvil_raw_send_per_s: rawSend.perSecond,
       proxy_send_per_s: proxySend.perSecond,
       proxy_send_per_s_many_accounts: manySend.perSecond,
-      passthrough_p50_ms: passthrough!.p50,
-      direct_p50_ms: direct!.p50,
+      passthrough_p50_ms: passthrough.p50,
+      direct_p50_ms: direct.p50,
       curve_noble_per_s: curve.noble,
       curve_wasm_per_s: curve.wasm,
       curve_noble_per_s_deno: curveDeno.noble,
@@ -241,6 +259,11 @@ export async function runBench(options: RunBenchOptions = {}): Promise<BenchResu
       proxy_send_many_accounts_nonce_gaps: manyGaps,
       send_clients: SEND_CLIENTS,
       cpu_ms_per_tx: { anvil_raw_send: rawCpu, proxy_send: proxySendCpu },
+      floors: {
+        sign_ms: bareSign.proxy.p50 - bareSign.signer.p50,
+        passthrough_ms: barePassthrough.p50 - bareDirect.p50,
+        send_ratio_ceiling: sendRatioCeiling(rawCpu, Math.max(best.rawDeno, best.signer1w)),
+      },
       rounds,
       quick,
       duration_s: (performance.now() - started) / 1000,
@@ -289,6 +312,28 @@ async function startDenoProxy(upstreamUrl: string, socketPath: string): Promise<
     ready: listeningEvent("url"),
   });
   return { service, url: value };
+}
+
+/** `bench/bare_proxy_deno.ts` in front of the same signer and node. */
+async function startBareProxy(upstreamUrl: string, socketPath: string): Promise<{ service: Service; url: string }> {
+  const args = ["run", "--quiet", "--allow-net", "--allow-read", "--allow-write", "--allow-env", "--allow-sys", join(ROOT, "bench/bare_proxy_deno.ts"), socketPath, upstreamUrl];
+  const { service, value } = await spawnService("bare-proxy", binaryPath("deno"), args, {
+    env: { NO_COLOR: "1" },
+    timeoutMs: 60_000,
+    ready: listeningEvent("url"),
+  });
+  return { service, url: value };
+}
+
+/**
+ * The highest proxy_send_per_s / anvil_raw_send_per_s this machine allows when every process shares its
+ * vCPUs: a proxied send costs at least what a raw send costs everyone (node and load generator) plus one
+ * signature at the fastest signing rate measured, even if the proxy itself cost nothing and the node did no
+ * more than for a raw send (no gas estimate, no reads). Null without /proc.
+ */
+function sendRatioCeiling(rawCpu: Record<string, number>, signPerSecond: number): number | null {
+  const raw = Object.values(rawCpu).reduce((a, b) => a + b, 0);
+  return raw > 0 ? raw / (raw + 1000 / signPerSecond) : null;
 }
 
 /** `count` more memory-only keys in the signer. */

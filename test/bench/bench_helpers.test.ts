@@ -1,6 +1,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { benchTargets } from "../../bench/bench_targets.ts";
+import { pairedLatency } from "../../bench/paired_latency.ts";
 import { percentile } from "../../bench/percentile.ts";
 import type { BenchResult } from "../../bench/run_bench_node.ts";
 
@@ -17,6 +18,7 @@ test("benchTargets() shows ratios rounded towards failing: 1.4999× is a miss sh
     raw_sign_per_s_deno: 1000, signer_sign_per_s_1w: 1000, signer_sign_per_s: 1499.9, signer_workers: 2,
     signer_sign_p50_ms: 1, proxy_sign_p50_ms: 2, passthrough_p50_ms: 0.5, direct_p50_ms: 0.2,
     proxy_send_per_s: 85, anvil_raw_send_per_s: 100, proxy_send_mined: 10, proxy_send_count: 10, proxy_send_nonce_gaps: 0,
+    floors: { sign_ms: 0.8, passthrough_ms: 0.35, send_ratio_ceiling: 0.7 },
   } as unknown as BenchResult;
   const byName = Object.fromEntries(benchTargets(result).map((t) => [t.name, t]));
   const workers = byName["signer_sign_per_s ≥ 1.5 × signer_sign_per_s_1w"]!;
@@ -27,6 +29,23 @@ test("benchTargets() shows ratios rounded towards failing: 1.4999× is a miss sh
   assert.is(byName["passthrough_p50_ms ≤ direct_p50_ms + 0.3 ms"]!.holds, true);
   assert.is(byName["proxy_send_per_s ≥ 0.85 × anvil_raw_send_per_s"]!.holds, true);
   assert.is(byName["every proxy send mined, no nonce gaps"]!.holds, true);
+  // Each latency and the send ratio come with what this machine allows, measured in the same run.
+  assert.is(byName["proxy_sign_p50_ms ≤ signer_sign_p50_ms + 1.0 ms"]!.detail, "+1.00 ms (a bare Deno proxy: +0.80 ms)");
+  assert.is(byName["passthrough_p50_ms ≤ direct_p50_ms + 0.3 ms"]!.detail, "+0.30 ms (a bare Deno proxy: +0.35 ms)");
+  assert.is(byName["proxy_send_per_s ≥ 0.85 × anvil_raw_send_per_s"]!.detail, "0.85× (this machine's CPU allows at most 0.70×)");
+});
+
+test("pairedLatency() alternates each pair's sides request by request and takes turns between pairs in blocks", async () => {
+  const calls: string[] = [];
+  const call = (name: string) => async (i: number) => void calls.push(`${name}${i}`);
+  const measured = await pairedLatency([[call("a"), call("b")], [call("c"), call("d")]], { samples: 6, durationMs: 10_000, warmup: 1, blockSize: 2 });
+  assert.equal(calls, [
+    "a0", "b0", "c1", "d1", // warm-up, untimed
+    "a2", "b2", "b3", "a3", "c4", "d4", "d5", "c5", // a block of two pairs each, the first side alternating
+    "a6", "b6", "b7", "a7", // the sixth pair ends the run
+  ]);
+  assert.is(measured.length, 2);
+  for (const [x, y] of measured) assert.ok(x.p50 >= 0 && y.p99 >= y.p50);
 });
 
 test.run();
