@@ -1,6 +1,7 @@
 /**
  * `npm run bench [-- --json] [-- --quick]`: the performance harness of issue 7 (see `runBench`). Prints a
  * Markdown table (or, with --json, one JSON object and nothing else) on stdout; progress goes to stderr.
+ * npm itself prints a banner on stdout before the script's output unless run with `-s` (`npm run -s bench`).
  */
 import { benchTargets } from "./bench_targets.ts";
 import { formatBenchTable } from "./format_bench_table.ts";
