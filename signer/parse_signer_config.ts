@@ -1,6 +1,7 @@
 import type { SignerAddress } from "./transport/transport.ts";
 import { readFlags } from "./read_flags.ts";
 import { parseSignerAddress } from "./transport/parse_signer_address.ts";
+import { parsePcrArgument } from "./attestation/parse_pcr_argument.ts";
 
 export type SignerConfig = {
   listen: SignerAddress;
@@ -51,9 +52,8 @@ export function parseSignerConfig(args: readonly string[], env: Readonly<Record<
   });
   const pcrs: Record<number, string> = {};
   for (const value of flags.all("pcr")) {
-    const m = /^(\d{1,2})=([0-9a-fA-F]{96})$/.exec(value);
-    if (!m) throw new TypeError(`Invalid --pcr ${value}: expected N=<96 hex digits>`);
-    pcrs[Number(m[1])] = m[2]!.toLowerCase();
+    const { index, hex } = parsePcrArgument(value);
+    pcrs[index] = hex;
   }
   const mode = flags.get("mode") ?? env.SIGNER_MODE ?? "enclave";
   if (mode !== "enclave" && mode !== "dev") throw new TypeError(`Invalid --mode ${mode}: expected enclave or dev`);

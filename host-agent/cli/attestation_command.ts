@@ -1,5 +1,6 @@
 import { bytesToHex, hexToBytes } from "viem";
 import { accountsDigest } from "../../signer/attestation/accounts_digest.ts";
+import { parsePcrArgument } from "../../signer/attestation/parse_pcr_argument.ts";
 import { AttestationError, verifyAttestationDocument } from "../../signer/attestation/verify_attestation_document.ts";
 
 export const ATTESTATION_USAGE = `host-agent attestation verify <file> [options]
@@ -148,13 +149,13 @@ function parse(args: string[]): Parsed {
         break;
       }
       case "--pcr": {
-        const text = value();
-        const match = /^(\d{1,2})=(?:0x)?([0-9a-fA-F]+)$/.exec(text);
-        const index = Number(match?.[1]);
-        if (!match || index > 31 || ![64, 96, 128].includes(match[2]!.length)) {
-          throw new UsageError(`--pcr ${text} must be N=HEX with N 0..31 and 32, 48 or 64 bytes of hex`);
+        let pcr;
+        try {
+          pcr = parsePcrArgument(value(), [32, 48, 64]);
+        } catch (error) {
+          throw new UsageError((error as Error).message);
         }
-        parsed.pcrs[index] = match[2]!;
+        parsed.pcrs[pcr.index] = pcr.hex;
         break;
       }
       case "--nonce":

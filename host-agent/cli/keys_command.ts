@@ -1,5 +1,6 @@
 import { parseArgs } from "node:util";
 import { hexToBytes } from "viem";
+import { parsePcrArgument } from "../../signer/attestation/parse_pcr_argument.ts";
 import { base64ToBytes, bytesToBase64 } from "../../signer/protocol/base64.ts";
 import type { HostContext } from "../config/host_context.ts";
 import { createKeyRecordStore } from "../keys/key_record_store.ts";
@@ -90,12 +91,13 @@ export async function runKeysCommand(args: string[], io: KeysCommandIo): Promise
   }
   const pcrs: Record<number, string> = {};
   for (const pcr of values.pcr ?? []) {
-    const m = /^(\d{1,2})=([0-9a-fA-F]{96})$/.exec(pcr);
-    if (!m) {
-      io.stderr(`keys: invalid --pcr ${pcr}: expected N=<96 hex digits>\n`);
+    try {
+      const { index, hex } = parsePcrArgument(pcr);
+      pcrs[index] = hex;
+    } catch (error) {
+      io.stderr(`keys: ${(error as Error).message}\n`);
       return 2;
     }
-    pcrs[Number(m[1])] = m[2]!;
   }
   const print = (value: unknown, text: string) => io.stdout(values.json ? `${JSON.stringify(value)}\n` : `${text}\n`);
   if (command === "seal") return seal(values, pcrs, io, print);
