@@ -98,14 +98,14 @@ const SEND_CLIENTS = 32;
  * in Node and Deno (and the two secp256k1 implementations), the Deno signer over a Unix socket with one worker
  * and with its default worker count, the rpc-proxy (Deno) in front of it and Anvil, sends straight to Anvil and
  * through the proxy (checking every transaction is mined without nonce gaps) with the CPU each process spends
- * per transaction, and passthrough latency; then the two latencies again through a bare Deno proxy, the floor
- * this machine sets for them, and the send ratio its CPU allows (`floors`).
+ * per transaction, and passthrough latency; and, as the floors this machine sets (`floors`), both latencies
+ * through a bare Deno proxy and the send ratio its CPU allows.
  *
  * The machine is shared, so the signing throughputs are measured in rounds that alternate raw Node, raw Deno,
  * the one-worker signer and the default signer, and each reports its best round (noise only ever slows a
- * round down); latencies alternate their two sides request by request, and their pairs with the bare proxy's
- * take turns in blocks (`pairedLatency`). Starts everything on loopback and
- * free ports and stops it all, also on failure.
+ * round down); latencies alternate their two sides request by request, and the rpc-proxy's pairs take turns
+ * with the bare proxy's in blocks (`pairedLatency`). Starts everything on loopback and free ports and stops it
+ * all, also on failure.
  *
  * @example
  * ```ts
@@ -119,7 +119,7 @@ export async function runBench(options: RunBenchOptions = {}): Promise<BenchResu
   const sends = quick ? 100 : 2000;
   const started = performance.now();
   const loadStart = loadavg()[0]!;
-  const steps = ["starting the signers", "secp256k1: noble vs WebAssembly", ...Array.from({ length: rounds }, (_, i) => `signing throughput, round ${i + 1}/${rounds}`), "starting Anvil and the proxies", "signing latency, signer vs proxy", "proxy: eth_signTransaction throughput", "Anvil: raw sends", "proxy: sends", `proxy: sends from ${SEND_CLIENTS} accounts`, "proxy: passthrough latency"];
+  const steps = ["starting the signers", "secp256k1: noble vs WebAssembly", ...Array.from({ length: rounds }, (_, i) => `signing throughput, round ${i + 1}/${rounds}`), "starting Anvil and the proxies", "signing latency: signer vs proxy and bare proxy", "proxy: eth_signTransaction throughput", "Anvil: raw sends", "proxy: sends", `proxy: sends from ${SEND_CLIENTS} accounts`, "passthrough latency: proxy and bare proxy vs direct"];
   let step = 0;
   const progress = () => options.progress?.(steps[step]!, ++step, steps.length);
 
