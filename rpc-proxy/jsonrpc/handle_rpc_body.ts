@@ -1,4 +1,5 @@
-import { RpcCode } from "./rpc_error.ts";
+import { MAX_PARAMS_DEPTH, nestingDepth } from "./nesting_depth.ts";
+import { RpcCode, RpcError } from "./rpc_error.ts";
 import { toRpcError, type RpcErrorObject } from "./to_rpc_error.ts";
 
 export type RpcId = string | number | null;
@@ -38,8 +39,9 @@ export type HandleRpcBodyOptions = {
 /**
  * JSON-RPC 2.0 over one HTTP body (https://www.jsonrpc.org/specification §4–§6): a single request or a batch,
  * answered in order; notifications (no `id`) get no entry; an invalid entry gets -32600 without affecting its
- * neighbours; an empty batch or one above `maxBatchSize` is -32600. Returns the reply text, or `undefined` when
- * nothing is to be answered. Never throws: every failure of a handler becomes that entry's error.
+ * neighbours; an empty batch or one above `maxBatchSize` is -32600; params nested deeper than MAX_PARAMS_DEPTH are
+ * -32602 and go nowhere. Returns the reply text, or `undefined` when nothing is to be answered. Never throws:
+ * every failure of a handler becomes that entry's error.
  *
  * @example
  * ```ts
@@ -58,7 +60,8 @@ export async function handleRpcBody(body: string, dispatch: Dispatch, options: H
     return JSON.stringify(errorReply(null, error));
   }
   if (!Array.isArray(parsed)) {
-    if (options.forward && validate(parsed) === undefined && "id" in (parsed as object)) {
+    // Forwarded as is only when nothing in it is nested too deep for the node (else dispatched, and refused).
+    if (options.forward && validate(parsed) === undefined && "id" in (parsed as object) && nestingDepth(parsed, MAX_PARAMS_DEPTH) <= MAX_PARAMS_DEPTH) {
       const request = parsed as RpcRequest;
       const forwarded = options.forward(request, body);
       if (forwarded) {
@@ -104,6 +107,9 @@ async function handleOne(
   const isNotification = !("id" in request);
   const id = request.id ?? null;
   try {
+    if (request.params !== undefined && nestingDepth(request.params, MAX_PARAMS_DEPTH) > MAX_PARAMS_DEPTH) {
+      throw new RpcError(RpcCode.invalidParams, `Invalid params: nested deeper than ${MAX_PARAMS_DEPTH} levels`);
+    }
     const result = await dispatch(request, entry);
     options.onOutcome?.({ request, error: undefined, durationMs: now() - started, entry, batchSize });
     return isNotification ? undefined : { jsonrpc: "2.0", id, result: result ?? null };

@@ -1,4 +1,5 @@
 import type { Hex } from "viem";
+import { MAX_PARAMS_DEPTH, nestingDepth } from "../jsonrpc/nesting_depth.ts";
 import { RpcCode, RpcError } from "../jsonrpc/rpc_error.ts";
 import type { RpcContext, RpcScope } from "./rpc_context.ts";
 
@@ -20,6 +21,10 @@ export async function signTypedDataRequest(params: unknown[], context: RpcContex
       typedData = JSON.parse(value);
     } catch {
       throw new RpcError(RpcCode.invalidParams, "Invalid params: typed data is not valid JSON");
+    }
+    // The same bound as on params (handleRpcBody), which a JSON string inside them escapes.
+    if (nestingDepth(typedData, MAX_PARAMS_DEPTH) > MAX_PARAMS_DEPTH) {
+      throw new RpcError(RpcCode.invalidParams, `Invalid params: typed data nested deeper than ${MAX_PARAMS_DEPTH} levels`);
     }
   }
   if (typeof typedData !== "object" || typedData === null || Array.isArray(typedData)) {
