@@ -151,7 +151,7 @@ export function createRpcProxy(options: CreateRpcProxyOptions): RpcProxyApp {
 
   app.post("/", track, authenticate, limit, async (c) => {
     const caller = c.get("caller");
-    const reply = await handleRpcBody(await c.req.text(), dispatchFor(caller), {
+    const reply = await handleRpcBody(new Uint8Array(await c.req.arrayBuffer()), dispatchFor(caller), {
       ...(options.maxBatchSize === undefined ? {} : { maxBatchSize: options.maxBatchSize }),
       forward: forwardFor(caller),
       onOutcome: (outcome) => {

@@ -2,6 +2,8 @@ import { MAX_PARAMS_DEPTH, nestingDepth } from "./nesting_depth.ts";
 import { RpcCode, RpcError } from "./rpc_error.ts";
 import { toRpcError, type RpcErrorObject } from "./to_rpc_error.ts";
 
+const UTF8 = new TextDecoder("utf-8", { fatal: true });
+
 export type RpcId = string | number | null;
 export type RpcRequest = { jsonrpc: "2.0"; id?: RpcId; method: string; params?: unknown[] | Record<string, unknown> };
 export type RpcReply = { jsonrpc: "2.0"; id: RpcId; result: unknown } | { jsonrpc: "2.0"; id: RpcId; error: RpcErrorObject };
@@ -41,19 +43,22 @@ export type HandleRpcBodyOptions = {
  * answered in order; notifications (no `id`) get no entry; an invalid entry gets -32600 without affecting its
  * neighbours; an empty batch or one above `maxBatchSize` is -32600; params nested deeper than MAX_PARAMS_DEPTH are
  * -32602 and go nowhere. Returns the reply text, or `undefined` when nothing is to be answered. Never throws:
- * every failure of a handler becomes that entry's error.
+ * every failure of a handler becomes that entry's error. A body given as bytes must be UTF-8 (RFC 8259 §8.1):
+ * invalid UTF-8 is a parse error, never replaced with U+FFFD (which would sign a message other than the one sent).
  *
  * @example
  * ```ts
- * const text = await handleRpcBody(await c.req.text(), dispatch);
+ * const text = await handleRpcBody(new Uint8Array(await c.req.arrayBuffer()), dispatch);
  * ```
  */
-export async function handleRpcBody(body: string, dispatch: Dispatch, options: HandleRpcBodyOptions = {}): Promise<string | undefined> {
+export async function handleRpcBody(body: string | Uint8Array, dispatch: Dispatch, options: HandleRpcBodyOptions = {}): Promise<string | undefined> {
   const now = options.now ?? (() => performance.now());
   const started = now();
+  let text = "";
   let parsed: unknown;
   try {
-    parsed = JSON.parse(body);
+    text = typeof body === "string" ? body : UTF8.decode(body);
+    parsed = JSON.parse(text);
   } catch {
     const error = { code: RpcCode.parseError, message: "Parse error: the body is not valid JSON" };
     options.onOutcome?.({ request: undefined, error, durationMs: now() - started, entry: {}, batchSize: 1 });
@@ -63,11 +68,11 @@ export async function handleRpcBody(body: string, dispatch: Dispatch, options: H
     // Forwarded as is only when nothing in it is nested too deep for the node (else dispatched, and refused).
     if (options.forward && validate(parsed) === undefined && "id" in (parsed as object) && nestingDepth(parsed, MAX_PARAMS_DEPTH) <= MAX_PARAMS_DEPTH) {
       const request = parsed as RpcRequest;
-      const forwarded = options.forward(request, body);
+      const forwarded = options.forward(request, text);
       if (forwarded) {
-        const text = await forwarded;
-        options.onOutcome?.({ request, error: sniffError(text), durationMs: now() - started, entry: {}, batchSize: 1 });
-        return text;
+        const reply = await forwarded;
+        options.onOutcome?.({ request, error: sniffError(reply), durationMs: now() - started, entry: {}, batchSize: 1 });
+        return reply;
       }
     }
     const reply = await handleOne(parsed, dispatch, options, now, 1);
