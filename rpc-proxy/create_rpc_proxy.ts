@@ -145,7 +145,7 @@ export function createRpcProxy(options: CreateRpcProxyOptions): RpcProxyApp {
     onError: (c) => {
       metrics.httpRejected("body_too_large");
       logger?.rejected(413, "body_too_large", performance.now() - c.get("started"));
-      return errorResponse(413, RpcCode.invalidRequest, `Invalid request: body exceeds ${maxBodyBytes} bytes`);
+      return errorResponse(413, RpcCode.invalidRequest, `Invalid request: body exceeds ${maxBodyBytes} bytes`, { connection: "close" });
     },
   });
 
