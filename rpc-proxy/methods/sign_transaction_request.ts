@@ -6,9 +6,10 @@ import { parseTransactionRequest } from "./parse_transaction_request.ts";
 import type { RpcContext, RpcScope } from "./rpc_context.ts";
 
 /**
- * `eth_signTransaction`: fills the partial transaction (the nonce from the node's pending count, without
- * reserving it, since nothing is broadcast) and returns the raw signed transaction; with blob sidecars, in the
- * network form that eth_sendRawTransaction takes.
+ * `eth_signTransaction`: fills the partial transaction and returns the raw signed transaction; with blob
+ * sidecars, in the network form that eth_sendRawTransaction takes. A missing nonce is the node's pending count
+ * or, when this proxy's eth_sendTransaction calls for the account are still on their way to the node, the one
+ * past theirs; it is not reserved (nothing is broadcast), as on geth.
  *
  * @example
  * ```ts
@@ -18,7 +19,10 @@ import type { RpcContext, RpcScope } from "./rpc_context.ts";
 export async function signTransactionRequest(params: unknown[], context: RpcContext, scope: RpcScope): Promise<Hex> {
   const { request, sidecars } = takeBlobSidecars(await parseTransactionRequest(params, context, scope));
   const filled = await fillTransaction(request, { upstream: context.upstream, chainId: await context.chainId(), hasBaseFee: () => context.hasBaseFee() });
-  filled.nonce ??= await context.upstream.request<Hex>("eth_getTransactionCount", [request.from, "pending"]);
+  if (filled.nonce === undefined) {
+    const pending = Number(await context.upstream.request<Hex>("eth_getTransactionCount", [request.from, "pending"]));
+    filled.nonce = `0x${Math.max(pending, context.sender.nextNonce(request.from, filled.chainId!) ?? 0).toString(16)}`;
+  }
   const { raw } = await context.signer.request("sign.transaction", { address: request.from, transaction: filled });
   return sidecars ? attachBlobSidecars(raw, sidecars) : raw;
 }

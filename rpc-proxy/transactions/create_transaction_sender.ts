@@ -11,6 +11,11 @@ export type TransactionSender = {
    * what eth_sendRawTransaction takes (blob sidecars).
    */
   send(from: Hex, tx: TransactionParams, wrap?: (raw: Hex) => Hex): Promise<Hex>;
+  /**
+   * The nonce past every one this instance has given `from` on `chainId`, those still on their way to the node
+   * included; undefined before its first send. Reserves nothing.
+   */
+  nextNonce(from: Hex, chainId: Hex): number | undefined;
 };
 
 export type CreateTransactionSenderOptions = {
@@ -211,7 +216,7 @@ export function createTransactionSender(options: CreateTransactionSenderOptions)
   return {
     send(from, tx, wrap = (raw) => raw) {
       const chainId = tx.chainId ?? "0x";
-      const key = `${chainId}:${from.toLowerCase()}`;
+      const key = accountKey(from, chainId);
       let account = accounts.get(key);
       if (!account) {
         account = { from, chainId, queue: [], running: false, next: 0, holes: [], fillBlocked: false, fillerType: "0x2" };
@@ -224,7 +229,15 @@ export function createTransactionSender(options: CreateTransactionSenderOptions)
         start(target);
       });
     },
+    nextNonce(from, chainId) {
+      return accounts.get(accountKey(from, chainId))?.next;
+    },
   };
+}
+
+/** One account per address and chain, whatever the case of either's hex ("0x7a69" and "0x7A69" are one chain). */
+function accountKey(from: Hex, chainId: Hex): string {
+  return `${/^0x[0-9a-fA-F]+$/.test(chainId) ? BigInt(chainId) : chainId}:${from.toLowerCase()}`;
 }
 
 /**

@@ -73,6 +73,23 @@ test("concurrent sends get consecutive nonces from the node's pending count, one
   assert.equal([tx.maxFeePerGas, tx.maxPriorityFeePerGas, tx.from], ["0xcf", "0x7", from]); // 2 × 100 + 7
 });
 
+test("nextNonce() is past a group still on its way to the node, for the account whatever the case of its hex", async () => {
+  const { options, sent } = chain();
+  let release!: () => void;
+  const signing = new Promise<void>((resolve) => (release = resolve));
+  const sender = createTransactionSender({ ...options, sign: async (signer, tx) => (await signing, sign(signer, tx)) });
+  assert.is(sender.nextNonce(from, "0x7a69"), undefined);
+  const first = sender.send(from, transfer(1));
+  const more = [2, 3].map((value) => sender.send(from, { ...transfer(value), chainId: "0x7A69" }));
+  await new Promise((resolve) => setTimeout(resolve, 10));
+  // Nonce 5 is being signed, so the node's pending count is still 5; eth_signTransaction must not take it.
+  assert.is(sender.nextNonce(from.toLowerCase() as Hex, "0x7A69"), 6);
+  assert.is(sender.nextNonce(to, "0x7a69"), undefined);
+  release();
+  assert.equal([await first, ...(await Promise.all(more))].map(sent), [[5, 1], [6, 2], [7, 3]]);
+  assert.is(sender.nextNonce(from, "0x7a69"), 8);
+});
+
 test("a nonce the node says is used: sent again with a later nonce, and resolves", async () => {
   const { options, sent, events } = chain({ refuse: (tx) => (tx.nonce === "0x6" ? "nonce too low: next nonce 8, tx nonce 6" : undefined) });
   const sender = createTransactionSender(options);
