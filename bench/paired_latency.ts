@@ -6,8 +6,9 @@ export type LatencyCall = (i: number) => Promise<void>;
 export type Latency = { p50: number; p99: number };
 
 export type PairedLatencyOptions = {
-  /** Pairs to measure in all (split over the pairs), unless `durationMs` runs out first. */
+  /** Pairs of each kind to measure, unless `durationMs` runs out first. */
   samples: number;
+  /** Checked between rounds (a block of each kind), so every kind ends with as many pairs as the others. */
   durationMs: number;
   /** Untimed pairs of each kind first. @default 50 */
   warmup?: number;
@@ -47,9 +48,10 @@ export async function pairedLatency(
   }
   const blockSize = options.blockSize ?? 100;
   const end = performance.now() + options.durationMs;
-  for (let taken = 0; taken < options.samples && performance.now() < end;) {
+  for (let taken = 0; taken < options.samples && (taken === 0 || performance.now() < end);) {
+    const block = Math.min(blockSize, options.samples - taken);
     for (const [k, [a, b]] of pairs.entries()) {
-      for (let n = 0; n < blockSize && taken < options.samples && performance.now() < end; n++, taken++, i++) {
+      for (let n = 0; n < block; n++, i++) {
         const [ta, tb] = times[k]!;
         if (n % 2 === 0) {
           ta.push(await timed(a, i));
@@ -60,6 +62,7 @@ export async function pairedLatency(
         }
       }
     }
+    taken += block;
   }
   const stats = (s: number[]): Latency => ({ p50: percentile(s, 50), p99: percentile(s, 99) });
   return times.map(([ta, tb]) => [stats(ta), stats(tb)]);

@@ -168,7 +168,7 @@ export async function runBench(options: RunBenchOptions = {}): Promise<BenchResu
 
     progress();
     // Each latency is measured twice in turns: against the rpc-proxy and against the bare proxy, the floor.
-    const latencyRun = { samples: quick ? 100 : 4000, durationMs: quick ? 1000 : 10_000, warmup: quick ? 10 : 200 };
+    const latencyRun = { samples: quick ? 50 : 2000, durationMs: quick ? 1000 : 10_000, warmup: quick ? 10 : 200 };
     const signLatency = await measureSignLatency({ ...latencyRun, socketPath: signer.socketPath, account: signer.account, proxyUrls: [proxy.url, bare.url] });
     const [latency, bareSign] = [signLatency[0]!, signLatency[1]!];
 

@@ -38,14 +38,20 @@ test("benchTargets() shows ratios rounded towards failing: 1.4999× is a miss sh
 test("pairedLatency() alternates each pair's sides request by request and takes turns between pairs in blocks", async () => {
   const calls: string[] = [];
   const call = (name: string) => async (i: number) => void calls.push(`${name}${i}`);
-  const measured = await pairedLatency([[call("a"), call("b")], [call("c"), call("d")]], { samples: 6, durationMs: 10_000, warmup: 1, blockSize: 2 });
+  const measured = await pairedLatency([[call("a"), call("b")], [call("c"), call("d")]], { samples: 3, durationMs: 10_000, warmup: 1, blockSize: 2 });
   assert.equal(calls, [
     "a0", "b0", "c1", "d1", // warm-up, untimed
-    "a2", "b2", "b3", "a3", "c4", "d4", "d5", "c5", // a block of two pairs each, the first side alternating
-    "a6", "b6", "b7", "a7", // the sixth pair ends the run
+    "a2", "b2", "b3", "a3", "c4", "d4", "d5", "c5", // a block of two pairs of each kind, the first side alternating
+    "a6", "b6", "c7", "d7", // the third pair of each kind ends the run
   ]);
   assert.is(measured.length, 2);
   for (const [x, y] of measured) assert.ok(x.p50 >= 0 && y.p99 >= y.p50);
+  // Time runs out only between rounds, so every kind gets its block even when the first one took all the time.
+  calls.length = 0;
+  const slow = async (i: number) => void (calls.push(`s${i}`), await new Promise((resolve) => setTimeout(resolve, 5)));
+  const late = await pairedLatency([[slow, slow], [call("c"), call("d")]], { samples: 100, durationMs: 1, warmup: 0, blockSize: 3 });
+  assert.is(calls.filter((c) => c.startsWith("c")).length, 3);
+  assert.ok(late.every(([x, y]) => Number.isFinite(x.p50) && Number.isFinite(y.p50)));
 });
 
 test.run();
