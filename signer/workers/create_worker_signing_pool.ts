@@ -2,6 +2,7 @@ import type { Hex } from "../protocol/messages.ts";
 import type { SigningRequest, SigningResult } from "./sign_request.ts";
 import type { SigningJob, SigningPool, SigningWorkerPort } from "./signing_pool.ts";
 import { signingFailureError, SigningWorkerError } from "./signing_worker_errors.ts";
+import { InvalidParamsError } from "../signing/signing_errors.ts";
 
 export type CreateWorkerSigningPoolOptions = {
   /** How many workers to start (1…64). */
@@ -28,7 +29,8 @@ type Pending = { resolve(value: unknown): void; reject(error: unknown): void; sl
  * flight; requests dispatched in the same turn of the event loop travel to a worker in batches of a few, and
  * the worker answers each batch with one message, which keeps the cost of crossing threads low at high load.
  * Results come back by id. A worker that fails fails its requests in flight with SigningWorkerError and is
- * not used again; the others go on.
+ * not used again; the others go on. A request that cannot be cloned to a worker fails alone (INVALID_PARAMS)
+ * and takes no worker down.
  *
  * @example
  * ```ts
@@ -78,17 +80,34 @@ export function createWorkerSigningPool(spawn: () => SigningWorkerPort, options:
     slots.push(slot);
   }
 
+  /**
+   * Posts one batch. postMessage throws only when it cannot clone a request (a caller's value nested too deep
+   * for structured clone): the worker is fine, so each job of the batch is posted alone and only the one that
+   * cannot be cloned fails, with INVALID_PARAMS.
+   */
+  const post = (slot: Slot, jobs: SigningJob[]) => {
+    try {
+      slot.port.postMessage({ type: "sign", jobs });
+    } catch {
+      if (jobs.length > 1) {
+        for (const job of jobs) post(slot, [job]);
+        return;
+      }
+      const p = pending.get(jobs[0]!.id);
+      if (!p) return;
+      pending.delete(jobs[0]!.id);
+      slot.inFlight--;
+      p.reject(new InvalidParamsError("params", "cannot be passed to a signing worker (nested too deeply)"));
+    }
+  };
+
   const flush = () => {
     flushScheduled = false;
     for (const slot of slots) {
       if (slot.queue.length === 0 || !slot.alive) continue;
       const queue = slot.queue;
       slot.queue = [];
-      try {
-        for (let i = 0; i < queue.length; i += MAX_BATCH) slot.port.postMessage({ type: "sign", jobs: queue.slice(i, i + MAX_BATCH) });
-      } catch (error) {
-        fail(slot, error);
-      }
+      for (let i = 0; i < queue.length; i += MAX_BATCH) post(slot, queue.slice(i, i + MAX_BATCH));
     }
   };
 
