@@ -1,6 +1,7 @@
 import { encodeFrame, createFrameDecoder } from "../protocol/frame.ts";
 import { FrameError } from "../protocol/frame_errors.ts";
 import { ErrorCode } from "../protocol/error_codes.ts";
+import type { Response } from "../protocol/messages.ts";
 import type { Conn } from "../transport/transport.ts";
 import { handleRequest, type MethodTable } from "./handle_request.ts";
 
@@ -13,7 +14,8 @@ export type ServeConnectionOptions = {
  * Serves one connection: reads frames, runs every request concurrently (pipelining) and writes each
  * response as soon as it is ready, so answers may come back out of order (matched by id). A frame that cannot
  * be read gets one error frame with id null, then the connection is closed; the process and other connections
- * are unaffected. Resolves when the connection ends.
+ * are unaffected. A response that cannot be sent (over the frame limit) is replaced by INTERNAL for its id.
+ * Resolves when the connection ends.
  *
  * @example
  * ```ts
@@ -24,9 +26,17 @@ export async function serveConnection(conn: Conn, methods: MethodTable, options:
   const decoder = createFrameDecoder(options.maxFrameBytes === undefined ? {} : { maxFrameBytes: options.maxFrameBytes });
   const handlerOptions = options.onInternalError ? { onInternalError: options.onInternalError } : {};
   let open = true;
-  const send = (response: unknown) => {
+  const send = (response: Response) => {
     if (!open) return Promise.resolve();
-    return conn.write(encodeFrame(response)).catch(() => {
+    let frame: Uint8Array;
+    try {
+      frame = encodeFrame(response);
+    } catch (error) {
+      // A response over the frame limit fails its request alone; a throw here would take the process down.
+      options.onInternalError?.(error, "response");
+      frame = encodeFrame({ id: response.id, error: { code: ErrorCode.internal, message: "Internal error: the response cannot be sent" } });
+    }
+    return conn.write(frame).catch(() => {
       open = false;
     });
   };
