@@ -1,4 +1,4 @@
-import type { TransactionSerializable } from "viem";
+import { isAddress, type TransactionSerializable } from "viem";
 import type { AuthorizationParams, Hex, TransactionParams } from "../protocol/messages.ts";
 import { InvalidParamsError, MissingChainIdError } from "./signing_errors.ts";
 
@@ -24,8 +24,9 @@ export function parseTransaction(params: unknown): TransactionSerializable {
   const chainId = Number(quantity(p.chainId, "chainId"));
   if (chainId < 1 || !Number.isSafeInteger(chainId)) throw new InvalidParamsError("chainId", "must be a positive integer");
 
-  const data = p.data ?? p.input;
-  if (p.data !== undefined && p.input !== undefined && p.data.toLowerCase() !== p.input.toLowerCase()) {
+  const data = p.data === undefined || p.data === null ? undefined : bytes(p.data, "data");
+  const input = p.input === undefined || p.input === null ? undefined : bytes(p.input, "input");
+  if (data !== undefined && input !== undefined && data.toLowerCase() !== input.toLowerCase()) {
     throw new InvalidParamsError("input", "data and input are both given and differ");
   }
   const base = {
@@ -34,7 +35,7 @@ export function parseTransaction(params: unknown): TransactionSerializable {
     gas: required(p.gas, "gas", (v) => quantity(v, "gas")),
     to: p.to === undefined || p.to === null ? null : address(p.to, "to"),
     value: p.value === undefined ? 0n : quantity(p.value, "value"),
-    data: data === undefined ? undefined : bytes(data, "data"),
+    data: data ?? input,
   };
   if (base.nonce > Number.MAX_SAFE_INTEGER) throw new InvalidParamsError("nonce", "too large");
   const accessList = p.accessList === undefined ? undefined : parseAccessList(p.accessList);
@@ -71,8 +72,10 @@ export function parseTransaction(params: unknown): TransactionSerializable {
 
 function txType(p: TransactionParams): TxType {
   if (p.type !== undefined) {
-    const t = typeof p.type === "string" ? TYPES[p.type.toLowerCase().replace(/^0x0+(?=.)/, "0x") as keyof typeof TYPES] : undefined;
-    if (!t) throw new InvalidParamsError("type", `unsupported transaction type ${JSON.stringify(p.type)} (expected "0x0"…"0x4")`);
+    const key = typeof p.type === "string" ? p.type.toLowerCase().replace(/^0x0+(?=.)/, "0x") : undefined;
+    // Own keys only: "constructor" or "__proto__" must not find Object.prototype's.
+    const t = key !== undefined && Object.hasOwn(TYPES, key) ? TYPES[key as keyof typeof TYPES] : undefined;
+    if (!t) throw new InvalidParamsError("type", `unsupported transaction type ${describe(p.type)} (expected "0x0"…"0x4")`);
     return t;
   }
   if (p.authorizationList !== undefined) return "eip7702";
@@ -142,8 +145,15 @@ function bytes(value: unknown, field: string): Hex {
 }
 
 function address(value: unknown, field: string): Hex {
-  if (typeof value === "string" && /^0x[0-9a-f]{40}$/i.test(value)) return value as Hex;
-  throw new InvalidParamsError(field, `expected a 20-byte address, got ${describe(value)}`);
+  if (typeof value !== "string" || !/^0x[0-9a-f]{40}$/i.test(value)) {
+    throw new InvalidParamsError(field, `expected a 20-byte address, got ${describe(value)}`);
+  }
+  // EIP-55: one case carries no checksum (all caps too, which viem's serializer would refuse); mixed case is a
+  // checksum, and one that does not match is refused here rather than by viem as an internal error.
+  const digits = value.slice(2);
+  if (digits === digits.toLowerCase() || digits === digits.toUpperCase()) return value.toLowerCase() as Hex;
+  if (!isAddress(value)) throw new InvalidParamsError(field, "mixed-case address with a wrong EIP-55 checksum");
+  return value as Hex;
 }
 
 function hash32(value: unknown, field: string): Hex {
@@ -164,7 +174,7 @@ function list(value: unknown, field: string): unknown[] {
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
+  return typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array);
 }
 
 function describe(value: unknown): string {
