@@ -1,3 +1,4 @@
+import { isAddress } from "viem";
 import type { KeyStore } from "../keys/key_store.ts";
 import { BaseError } from "../protocol/base_error.ts";
 import { ErrorCode } from "../protocol/error_codes.ts";
@@ -93,6 +94,11 @@ export function signingMethods(deps: { keyStore: KeyStore }): {
       const nonce = quantity(a.nonce, "authorization.nonce");
       if (typeof a.address !== "string" || !/^0x[0-9a-fA-F]{40}$/.test(a.address)) {
         throw new InvalidParamsError("authorization.address", "expected a 20-byte 0x address");
+      }
+      // EIP-55 as in parseTransaction, so that a transaction's authorizationList accepts what is signed here.
+      const digits = a.address.slice(2);
+      if (digits !== digits.toUpperCase() && !isAddress(a.address)) {
+        throw new InvalidParamsError("authorization.address", "mixed-case address with a wrong EIP-55 checksum");
       }
       const delegate = a.address as `0x${string}`;
       if (chainId === 0n) throw new PolicyRefusedError("authorization-any-chain", "an authorization with chainId 0 is valid on every chain (EIP-7702)");
