@@ -4,7 +4,7 @@
  * Deno transport, the NSM (device, or simulated in dev mode), the KMS path. See `SIGNER_USAGE` for options.
  * Prints one JSON line `{"event":"listening","address":…}` on stdout when ready; logs JSON lines to stderr.
  */
-import { createCredentialsStore } from "./keys/credentials_store.ts";
+import { createCredentialsStore, NoCredentialsError } from "./keys/credentials_store.ts";
 import { createEnclaveKeyPair } from "./keys/create_enclave_key_pair.ts";
 import { createKeyStore } from "./keys/key_store.ts";
 import { createKmsKeyVault } from "./keys/create_kms_key_vault.ts";
@@ -53,7 +53,8 @@ function kmsClients(config: SignerConfig, credentials: ReturnType<typeof createC
   const connect = kmsConnectDeno(config.kmsProxy);
   return () => {
     const region = credentials.region();
-    if (!region) throw new TypeError("No AWS region: give --region or push credentials with a region");
+    // The host-agent's credentials.put brings the region; until then this is NO_CREDENTIALS, not INTERNAL.
+    if (!region) throw new NoCredentialsError("No AWS region: give --region or push credentials with a region");
     let client = clients.get(region);
     if (!client) {
       client = createKmsClient({ region, connect, credentialsProvider: async () => credentials.get(), caCertificates });
