@@ -1,6 +1,7 @@
 import { BaseError } from "../protocol/base_error.ts";
 import { ErrorCode } from "../protocol/error_codes.ts";
 import type { ErrorObject, Response } from "../protocol/messages.ts";
+import { MAX_PARAMS_DEPTH, nestingDepth } from "../protocol/nesting_depth.ts";
 
 /** A method handler: validated params in, CBOR-encodable result out; throws a BaseError subclass on refusal. */
 export type MethodHandler = (params: unknown) => unknown | Promise<unknown>;
@@ -8,8 +9,9 @@ export type MethodTable = Readonly<Record<string, MethodHandler>>;
 
 /**
  * Turns one decoded frame into one response. Never throws: a request that is not `{ id, method, params }`
- * gets BAD_FRAME, an unknown method UNKNOWN_METHOD, and an error that is not one of ours becomes INTERNAL
- * with no detail (so nothing secret can leak through a message).
+ * gets BAD_FRAME, an unknown method UNKNOWN_METHOD, params nested deeper than MAX_PARAMS_DEPTH INVALID_PARAMS
+ * (before any handler sees them), and an error that is not one of ours becomes INTERNAL with no detail (so
+ * nothing secret can leak through a message).
  *
  * @example
  * ```ts
@@ -29,6 +31,9 @@ export async function handleRequest(
   const handler = Object.hasOwn(methods, method) ? methods[method] : undefined;
   if (!handler) {
     return { id, error: { code: ErrorCode.unknownMethod, message: `Unknown method ${JSON.stringify(method.slice(0, 64))}` } };
+  }
+  if (nestingDepth(message.params, MAX_PARAMS_DEPTH) > MAX_PARAMS_DEPTH) {
+    return { id, error: { code: ErrorCode.invalidParams, message: `Invalid params: nested deeper than ${MAX_PARAMS_DEPTH} levels` } };
   }
   try {
     return { id, result: await handler(message.params) };

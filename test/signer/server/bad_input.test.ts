@@ -403,14 +403,19 @@ test("a frame the codec cannot decode gets one BAD_FRAME with id null, then that
   await stillServes("undecodable frames");
 });
 
-test("a request nested too deep to pass to a signing worker fails alone and takes no worker down", async () => {
-  // Deep enough that structured clone overflows (~3,500 here), shallow enough for the frame decoder (~6,000).
+test("params nested deeper than 64 levels fail alone with INVALID_PARAMS, and take no worker down", async () => {
+  // Deep enough that structured clone to a worker would overflow (~3,500 here), shallow enough for the frame
+  // decoder (~6,000): refused before any handler, so the pool never has to copy them (its own fallback for a
+  // request it cannot copy is in test/signer/workers/create_worker_signing_pool.test.ts).
   const tooDeep = () => call("deep junk", "sign.transaction", { address: account, transaction: { ...GOOD_TX, junk: deep(4500, 1) } }, { code: "INVALID_PARAMS" });
   const typedDeep = () => call("deep types", "sign.typedData", { address: account, typedData: withPath(TYPED_DATA, ["types", "Mail", 0, "junk"], deep(4500, 1)) }, { code: "INVALID_PARAMS" });
   const cases = [...Array.from({ length: WORKERS * 2 }, tooDeep), ...Array.from({ length: WORKERS * 2 }, typedDeep)];
   await check(cases);
   const { answers } = await exchange([cases[0]!.body], 1);
-  assert.match(answers[0]!.error!.message, /nested too deeply/);
+  assert.is(answers[0]!.error!.message, "Invalid params: nested deeper than 64 levels");
+  const justDeepEnough = call("64 levels", "sign.transaction", { address: account, transaction: { ...GOOD_TX, junk: deep(62, 1) } }, { mayPass: true });
+  const [answer] = (await exchange([justDeepEnough.body], 1)).answers;
+  assert.not.match(answer!.error?.message ?? "", /nested deeper/);
   await stillServes("requests too deep to clone");
 });
 

@@ -132,6 +132,24 @@ test("a worker that fails fails its requests with INTERNAL; the others go on", a
   pool.close();
 });
 
+test("a request that cannot be copied to a worker fails alone with INVALID_PARAMS; its batch and the worker go on", async () => {
+  const { spawn, workers } = fakeWorkers();
+  const pool = createWorkerSigningPool(spawn, { workers: 1 });
+  // Structured clone refuses a function (and, in the signer, params nested a few thousand deep).
+  const uncopyable = { ...message, junk: () => 1 } as unknown as typeof message;
+  const [a, bad, b] = [pool.sign(address, message), pool.sign(address, uncopyable).catch((e: BaseError) => e.code), pool.sign(address, message)];
+  await tick();
+  assert.is(await bad, "INVALID_PARAMS");
+  assert.is(workers[0]!.terminated, false);
+  workers[0]!.answer();
+  assert.equal(await Promise.all([a, b]), ["ok", "ok"]);
+  const c = pool.sign(address, message);
+  await tick();
+  workers[0]!.answer("still here");
+  assert.is(await c, "still here");
+  pool.close();
+});
+
 test("close stops every worker and refuses further signs", async () => {
   const { spawn, workers } = fakeWorkers();
   const pool = createWorkerSigningPool(spawn, { workers: 2 });
