@@ -305,23 +305,21 @@ async function startBenchSigner(socketPath: string, args: string[]): Promise<{ s
 }
 
 /** The rpc-proxy as production runs it: a Deno process, request logging off. */
-async function startDenoProxy(upstreamUrl: string, socketPath: string): Promise<{ service: Service; url: string }> {
-  const args = [
-    "run", "--quiet", "--allow-net", "--allow-read", "--allow-write", "--allow-env", "--allow-sys", join(ROOT, "rpc-proxy/main_deno.ts"),
+function startDenoProxy(upstreamUrl: string, socketPath: string): Promise<{ service: Service; url: string }> {
+  return startDenoHttpService("rpc-proxy", "rpc-proxy/main_deno.ts", [
     "--host", "127.0.0.1", "--port", "0", "--upstream", upstreamUrl, "--signer", `unix://${socketPath}`, "--log-requests", "off",
-  ];
-  const { service, value } = await spawnService("rpc-proxy", binaryPath("deno"), args, {
-    env: { NO_COLOR: "1" },
-    timeoutMs: 60_000,
-    ready: listeningEvent("url"),
-  });
-  return { service, url: value };
+  ]);
 }
 
 /** `bench/bare_proxy_deno.ts` in front of the same signer and node. */
-async function startBareProxy(upstreamUrl: string, socketPath: string): Promise<{ service: Service; url: string }> {
-  const args = ["run", "--quiet", "--allow-net", "--allow-read", "--allow-write", "--allow-env", "--allow-sys", join(ROOT, "bench/bare_proxy_deno.ts"), socketPath, upstreamUrl];
-  const { service, value } = await spawnService("bare-proxy", binaryPath("deno"), args, {
+function startBareProxy(upstreamUrl: string, socketPath: string): Promise<{ service: Service; url: string }> {
+  return startDenoHttpService("bare-proxy", "bench/bare_proxy_deno.ts", [socketPath, upstreamUrl]);
+}
+
+/** A Deno script of this repository that prints `{"event":"listening","url":…}` when it serves HTTP. */
+async function startDenoHttpService(name: string, script: string, args: string[]): Promise<{ service: Service; url: string }> {
+  const run = ["run", "--quiet", "--allow-net", "--allow-read", "--allow-write", "--allow-env", "--allow-sys", join(ROOT, script), ...args];
+  const { service, value } = await spawnService(name, binaryPath("deno"), run, {
     env: { NO_COLOR: "1" },
     timeoutMs: 60_000,
     ready: listeningEvent("url"),
