@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { encode } from "cborg";
-import { hexToBytes, recoverTransactionAddress } from "viem";
+import { concatBytes, hexToBytes, recoverTransactionAddress } from "viem";
 import { decodeAttestationPayload } from "../../../signer/attestation/decode_attestation_payload.ts";
 import { decodeCoseSign1 } from "../../../signer/attestation/decode_cose_sign1.ts";
 import { bytesToBase64 } from "../../../signer/protocol/base64.ts";
@@ -48,15 +48,6 @@ const replyFrames: Uint8Array[] = [];
 type Item = { readonly cbor: Uint8Array };
 const item = (...bytes: number[]): Item => ({ cbor: new Uint8Array(bytes) });
 const isItem = (v: unknown): v is Item => typeof v === "object" && v !== null && (v as Item).cbor instanceof Uint8Array;
-const concat = (parts: Uint8Array[]) => {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const p of parts) {
-    out.set(p, offset);
-    offset += p.length;
-  }
-  return out;
-};
 const head = (major: number, n: number) => {
   if (n < 24) return new Uint8Array([(major << 5) | n]);
   const b = new Uint8Array(5);
@@ -66,22 +57,21 @@ const head = (major: number, n: number) => {
 };
 function cbor(value: unknown): Uint8Array {
   if (isItem(value)) return value.cbor;
-  if (Array.isArray(value)) return concat([head(4, value.length), ...value.map(cbor)]);
-  if (typeof value === "object" && value !== null && !(value instanceof Uint8Array)) {
-    const entries = Object.entries(value);
-    return concat([head(5, entries.length), ...entries.flatMap(([k, v]) => [cbor(k), cbor(v)])]);
-  }
+  if (Array.isArray(value)) return concatBytes([head(4, value.length), ...value.map(cbor)]);
+  if (typeof value === "object" && value !== null && !(value instanceof Uint8Array)) return pairs(...Object.entries(value)).cbor;
   return encode(value);
 }
 /** A map with any keys, in order, duplicates kept. */
-const pairs = (...kv: [unknown, unknown][]): Item => ({ cbor: concat([head(5, kv.length), ...kv.flatMap(([k, v]) => [cbor(k), cbor(v)])]) });
-const tag = (n: number, value: unknown): Item => ({ cbor: concat([head(6, n), cbor(value)]) });
+function pairs(...kv: [unknown, unknown][]): Item {
+  return { cbor: concatBytes([head(5, kv.length), ...kv.flatMap(([k, v]) => [cbor(k), cbor(v)])]) };
+}
+const tag = (n: number, value: unknown): Item => ({ cbor: concatBytes([head(6, n), cbor(value)]) });
 /** `depth` one-item arrays (or one-key maps) around `leaf`. */
 const deep = (depth: number, leaf: unknown, kind: "array" | "map" = "array"): Item => {
   const open = kind === "array" ? [0x81] : [0xa1, 0x61, 0x61];
   const bytes = new Uint8Array(depth * open.length);
   for (let i = 0; i < depth; i++) bytes.set(open, i * open.length);
-  return { cbor: concat([bytes, cbor(leaf)]) };
+  return { cbor: concatBytes([bytes, cbor(leaf)]) };
 };
 const lengthPrefixed = (body: Uint8Array) => {
   const out = new Uint8Array(4 + body.length);
@@ -292,7 +282,7 @@ async function exchange(bodies: Uint8Array[], expected: number, timeoutMs = 15_0
     });
     socket.on("error", () => {});
   });
-  socket.write(concat(bodies.map(lengthPrefixed)));
+  socket.write(concatBytes(bodies.map(lengthPrefixed)));
   await done;
   socket.destroy();
   return { answers, closed };
