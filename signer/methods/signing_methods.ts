@@ -1,8 +1,8 @@
-import { isAddress } from "viem";
 import type { KeyStore } from "../keys/key_store.ts";
 import { BaseError } from "../protocol/base_error.ts";
 import { ErrorCode } from "../protocol/error_codes.ts";
 import type { PolicyRule, SignerMethods } from "../protocol/messages.ts";
+import { parseAddress } from "../signing/parse_transaction.ts";
 import { parseTypedData } from "../signing/parse_typed_data.ts";
 import { InvalidParamsError } from "../signing/signing_errors.ts";
 import { addressParam, paramsRecord } from "./method_helpers.ts";
@@ -92,15 +92,8 @@ export function signingMethods(deps: { keyStore: KeyStore }): {
       const a = paramsRecord(p.authorization);
       const chainId = quantity(a.chainId, "authorization.chainId");
       const nonce = quantity(a.nonce, "authorization.nonce");
-      if (typeof a.address !== "string" || !/^0x[0-9a-fA-F]{40}$/.test(a.address)) {
-        throw new InvalidParamsError("authorization.address", "expected a 20-byte 0x address");
-      }
-      // EIP-55 as in parseTransaction, so that a transaction's authorizationList accepts what is signed here.
-      const digits = a.address.slice(2);
-      if (digits !== digits.toUpperCase() && !isAddress(a.address)) {
-        throw new InvalidParamsError("authorization.address", "mixed-case address with a wrong EIP-55 checksum");
-      }
-      const delegate = a.address as `0x${string}`;
+      // The rule parseTransaction applies, so that a transaction's authorizationList accepts what is signed here.
+      const delegate = parseAddress(a.address, "authorization.address");
       if (chainId === 0n) throw new PolicyRefusedError("authorization-any-chain", "an authorization with chainId 0 is valid on every chain (EIP-7702)");
       if (chainId > MAX_SAFE) throw new InvalidParamsError("authorization.chainId", "too large");
       if (nonce > MAX_SAFE) throw new InvalidParamsError("authorization.nonce", "too large");

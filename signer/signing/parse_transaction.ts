@@ -33,7 +33,7 @@ export function parseTransaction(params: unknown): TransactionSerializable {
     chainId,
     nonce: Number(required(p.nonce, "nonce", (v) => quantity(v, "nonce"))),
     gas: required(p.gas, "gas", (v) => quantity(v, "gas")),
-    to: p.to === undefined || p.to === null ? null : address(p.to, "to"),
+    to: p.to === undefined || p.to === null ? null : parseAddress(p.to, "to"),
     value: p.value === undefined ? 0n : quantity(p.value, "value"),
     data: data ?? input,
   };
@@ -90,7 +90,7 @@ function parseAccessList(value: unknown) {
   return list(value, "accessList").map((entry, i) => {
     if (!isRecord(entry)) throw new InvalidParamsError(`accessList[${i}]`, "expected { address, storageKeys }");
     return {
-      address: address(entry.address, `accessList[${i}].address`),
+      address: parseAddress(entry.address, `accessList[${i}].address`),
       storageKeys: list(entry.storageKeys ?? [], `accessList[${i}].storageKeys`).map((k, j) => hash32(k, `accessList[${i}].storageKeys[${j}]`)),
     };
   });
@@ -108,7 +108,7 @@ function parseAuthorization(value: unknown, i: number) {
   if (nonce > MAX_SAFE) throw new InvalidParamsError(`${field}.nonce`, "too large");
   return {
     chainId: Number(chainId),
-    address: address(a.address, `${field}.address`),
+    address: parseAddress(a.address, `${field}.address`),
     nonce: Number(nonce),
     yParity,
     r: word(a.r, `${field}.r`),
@@ -144,7 +144,11 @@ function bytes(value: unknown, field: string): Hex {
   throw new InvalidParamsError(field, `expected 0x-prefixed hex bytes, got ${describe(value)}`);
 }
 
-function address(value: unknown, field: string): Hex {
+/**
+ * A 20-byte address field of something to sign: one case carries no checksum and is lower-cased; mixed case is an
+ * EIP-55 checksum that must match (INVALID_PARAMS otherwise, rather than viem's error as INTERNAL).
+ */
+export function parseAddress(value: unknown, field: string): Hex {
   if (typeof value !== "string" || !/^0x[0-9a-f]{40}$/i.test(value)) {
     throw new InvalidParamsError(field, `expected a 20-byte address, got ${describe(value)}`);
   }
