@@ -32,6 +32,10 @@ export async function watchBroadcasts(from: Hex, sent: readonly Broadcast[], ups
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const step = Math.max(5, options.graceMs / 4);
   const top = Math.max(...sent.map((s) => s.nonce));
+  const withoutReceipt = async (list: readonly Broadcast[]) => {
+    const receipts = await upstream.batch(list.map(({ hash }) => ["eth_getTransactionReceipt", [hash]] as const));
+    return list.filter((_, i) => !found(receipts[i]!));
+  };
   const minedCount = async () => {
     const [outcome] = await upstream.batch([["eth_getTransactionCount", [from, "latest"]]]);
     return outcome!.ok ? Number(outcome!.result) : undefined;
@@ -44,14 +48,12 @@ export async function watchBroadcasts(from: Hex, sent: readonly Broadcast[], ups
   }
   // A node may count a nonce as mined a moment before it serves the receipt, so a missing receipt alone proves
   // nothing: what has none is looked up by hash, and only what the node no longer knows at all is dropped.
-  const receipts = await upstream.batch(sent.map(({ hash }) => ["eth_getTransactionReceipt", [hash]] as const));
-  const open = sent.filter((_, i) => !found(receipts[i]!));
+  const open = await withoutReceipt(sent);
   if (open.length === 0) return new Set();
   const pooled = await upstream.batch(open.map(({ hash }) => ["eth_getTransactionByHash", [hash]] as const));
   const unknown = open.filter((_, i) => !found(pooled[i]!));
   // Unknown now: dropped unless it was mined in between.
-  const late = unknown.length === 0 ? [] : await upstream.batch(unknown.map(({ hash }) => ["eth_getTransactionReceipt", [hash]] as const));
-  return new Set(unknown.filter((_, i) => !found(late[i]!)).map((s) => s.hash));
+  return new Set(unknown.length === 0 ? [] : (await withoutReceipt(unknown)).map((s) => s.hash));
 }
 
 /** The node returned an object (a receipt, a transaction), or could not be asked (then assume it is there). */
