@@ -32,7 +32,7 @@ export function parseTransaction(params: unknown): TransactionSerializable {
   const base = {
     chainId,
     nonce: Number(required(p.nonce, "nonce", (v) => quantity(v, "nonce"))),
-    gas: required(p.gas, "gas", (v) => quantity(v, "gas")),
+    gas: required(p.gas, "gas", (v) => quantity(v, "gas", 64)),
     to: p.to === undefined || p.to === null ? null : parseAddress(p.to, "to"),
     value: p.value === undefined ? 0n : quantity(p.value, "value"),
     data: data ?? input,
@@ -134,8 +134,16 @@ function required<T>(value: unknown, field: string, parse: (v: unknown) => T): T
 }
 
 const QUANTITY = /^0x(0|[1-9a-f][0-9a-f]{0,63})$/i;
-function quantity(value: unknown, field: string): bigint {
-  if (typeof value === "string" && QUANTITY.test(value)) return BigInt(value);
+/**
+ * A JSON-RPC quantity no wider than its field: 256 bits (fees, value) unless the transaction's RLP says less
+ * (gas is a uint64 in the execution-API schema and EIP-1559's `gas_limit`; a larger one no chain accepts).
+ */
+function quantity(value: unknown, field: string, bits: 64 | 256 = 256): bigint {
+  if (typeof value === "string" && QUANTITY.test(value)) {
+    const n = BigInt(value);
+    if (n >> BigInt(bits) !== 0n) throw new InvalidParamsError(field, `exceeds ${bits} bits (at most 2^${bits}-1)`);
+    return n;
+  }
   throw new InvalidParamsError(field, `expected a hex quantity like "0x1a", got ${describe(value)}`);
 }
 
