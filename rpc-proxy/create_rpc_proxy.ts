@@ -3,6 +3,7 @@ import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import type { SignerClient } from "../signer/protocol/create_signer_client.ts";
 import { authenticateRequest } from "./auth/authenticate_request.ts";
+import { checkBrowserRequest, DEFAULT_ALLOWED_HOSTS } from "./auth/check_browser_request.ts";
 import { createCaller, type Caller } from "./auth/create_caller.ts";
 import type { ApiKey } from "./auth/parse_api_keys.ts";
 import { checkReadiness, checkSignerReadiness } from "./health/check_readiness.ts";
@@ -13,8 +14,8 @@ import { PROMETHEUS_CONTENT_TYPE } from "./metrics/create_metrics_registry.ts";
 import { createProxyMetrics, type ProxyMetrics } from "./metrics/create_proxy_metrics.ts";
 import { instrumentSigner } from "./metrics/instrument_signer.ts";
 import { instrumentUpstream } from "./metrics/instrument_upstream.ts";
-import { createRpcMethods } from "./methods/create_rpc_methods.ts";
 import { createRpcContext } from "./methods/rpc_context.ts";
+import { rpcMethod } from "./methods/rpc_methods.ts";
 import { createTransactionSender } from "./transactions/create_transaction_sender.ts";
 import { coalesceUpstream } from "./upstream/coalesce_upstream.ts";
 import type { Upstream } from "./upstream/create_upstream.ts";
@@ -32,10 +33,18 @@ export type CreateRpcProxyOptions = {
   maxBodyBytes?: number;
   /** Largest accepted batch (-32600 above). @default 100 */
   maxBatchSize?: number;
-  /** When non-empty, every JSON-RPC request needs one of these keys (HTTP 401 without). @default [] (open) */
+  /**
+   * When given, every JSON-RPC request needs one of these keys (HTTP 401 without); an empty list refuses every
+   * request (a deployment whose keys are not set yet). @default undefined (no authentication)
+   */
   apiKeys?: readonly ApiKey[];
-  /** Origins allowed by CORS, or ["*"]. @default [] (CORS off: no CORS headers, preflights refused) */
+  /**
+   * Origins allowed by CORS, or ["*"]. A request that carries any other `Origin` is refused with 403 before it
+   * runs. @default [] (CORS off: no CORS headers, and every request from a web page refused)
+   */
   corsOrigins?: readonly string[];
+  /** Host names the `Host` header may name (any port), or ["*"] for any (HTTP 403 otherwise). @default DEFAULT_ALLOWED_HOSTS */
+  allowedHosts?: readonly string[];
   /** @default a fresh registry */
   metrics?: ProxyMetrics;
   /** Receives one JSON line per request. @default none */
@@ -48,8 +57,10 @@ export type CreateRpcProxyOptions = {
  * The JSON-RPC facade (DESIGN §7) as a Hono app: `POST /` answers JSON-RPC 2.0 (single, batch,
  * notifications), `GET /healthz` says the process is up, `GET /readyz` whether the signer, the node and at least
  * one key are there (503 and which part is not), `GET /readyz/signer` whether the signer answers (the load
- * balancer's health check), `GET /metrics` the Prometheus metrics. With API keys, a
- * request without a valid `Authorization` is refused with HTTP 401 before its body is read. Serve it with any
+ * balancer's health check), `GET /metrics` the Prometheus metrics. A request with a `Host` or `Origin` that is not
+ * allowed is refused with 403, and a JSON-RPC body that is not `application/json` with 415, before anything runs
+ * (`checkBrowserRequest`). With API keys, a request without a valid `Authorization` is refused with HTTP 401
+ * before its body is read; each key reaches only its method groups (`methods/rpc_methods.ts`). Serve it with any
  * Hono adapter (`main_node.ts`, `main_deno.ts`) or call `app.request()`.
  *
  * @example
@@ -72,30 +83,45 @@ export function createRpcProxy(options: CreateRpcProxyOptions): RpcProxyApp {
     onGapFilled: () => metrics.nonceGapFilled(),
   });
   const context = createRpcContext({ signer, upstream: sendPath, sender });
-  const methods = createRpcMethods();
   const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
-  const apiKeys = options.apiKeys ?? [];
+  const apiKeys = options.apiKeys;
+  const corsOrigins = options.corsOrigins ?? [];
+  const allowedHosts = options.allowedHosts ?? DEFAULT_ALLOWED_HOSTS;
   const logger = options.log ? createRequestLogger(options.log) : undefined;
-  const handled = (method: string) => Object.hasOwn(methods, method);
 
   const dispatchFor = (caller: Caller) => async (request: RpcRequest, entry: RpcEntry) => {
-    if (!caller.allowsMethod(request.method)) {
-      throw new RpcError(RpcCode.unauthorized, `Unauthorized: this API key may not call ${request.method}`);
+    const { group, handler } = rpcMethod(request.method);
+    if (!caller.allowsGroup(group)) {
+      throw new RpcError(RpcCode.unauthorized, `Unauthorized: this API key may not call ${request.method} (group ${group})`);
     }
-    if (!handled(request.method)) return upstream.request(request.method, request.params as unknown[]);
+    if (!handler) return upstream.request(request.method, request.params as unknown[]);
     if (request.params !== undefined && !Array.isArray(request.params)) {
       throw new RpcError(RpcCode.invalidParams, `Invalid params: ${request.method} takes positional params`);
     }
-    return methods[request.method]!(request.params ?? [], context, { caller, entry });
+    return handler(request.params ?? [], context, { caller, entry });
   };
   const forwardFor = (caller: Caller) => (request: RpcRequest, body: string) => {
-    if (handled(request.method) || !caller.allowsMethod(request.method)) return undefined;
+    const { group, handler } = rpcMethod(request.method);
+    if (handler || !caller.allowsGroup(group)) return undefined;
     return upstream.forwardMethod(request.method, body).catch((error) => upstreamFailure(request, error));
   };
 
   const app = new Hono<ProxyEnv>();
-  if (options.corsOrigins && options.corsOrigins.length > 0) {
-    const origins = [...options.corsOrigins];
+  // Before anything else, CORS preflights included: what only a web page would send (DNS rebinding, another
+  // site's Origin, a body type that needs no preflight) never reaches the signer or the node.
+  app.use("*", async function refuseBrowserRequests(c, next) {
+    const refusal = checkBrowserRequest(c.req.raw.headers, {
+      allowedHosts,
+      corsOrigins,
+      jsonBody: c.req.method === "POST" && c.req.path === "/",
+    });
+    if (!refusal) return next();
+    metrics.httpRejected(refusal.reason);
+    logger?.rejected(refusal.status, refusal.reason, 0);
+    return errorResponse(refusal.status, refusal.status === 415 ? RpcCode.invalidRequest : RpcCode.unauthorized, refusal.message);
+  });
+  if (corsOrigins.length > 0) {
+    const origins = [...corsOrigins];
     app.use("*", cors({
       origin: origins.includes("*") ? "*" : origins,
       allowMethods: ["POST", "GET", "OPTIONS"],
@@ -125,7 +151,7 @@ export function createRpcProxy(options: CreateRpcProxyOptions): RpcProxyApp {
     }
   };
   const authenticate: MiddlewareHandler<ProxyEnv> = async function authenticate(c, next) {
-    if (apiKeys.length === 0) {
+    if (apiKeys === undefined) {
       c.set("caller", createCaller(undefined));
       return next();
     }

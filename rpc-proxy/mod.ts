@@ -25,7 +25,11 @@ export { rpcOutcomeLabel, type RpcOutcomeLabel } from "./jsonrpc/rpc_outcome_lab
 export { parseApiKeys, type ApiKey, MIN_API_KEY_LENGTH } from "./auth/parse_api_keys.ts";
 export { authenticateRequest } from "./auth/authenticate_request.ts";
 export { createCaller, type Caller } from "./auth/create_caller.ts";
-export { methodGroup, METHOD_GROUPS, type MethodGroup } from "./auth/method_group.ts";
+export { METHOD_GROUPS, type MethodGroup } from "./auth/method_group.ts";
+export { checkBrowserRequest, DEFAULT_ALLOWED_HOSTS, type BrowserRefusal, type CheckBrowserRequestOptions } from "./auth/check_browser_request.ts";
+
+// The method table: every method's API-key group and handler (none: passed through to the node).
+export { methodGroup, rpcMethod, RPC_METHODS, type RpcMethod } from "./methods/rpc_methods.ts";
 
 // Transactions.
 export { fillTransaction, type TransactionRequest } from "./transactions/fill_transaction.ts";

@@ -1,6 +1,7 @@
 import type { SignerAddress } from "../signer/transport/transport.ts";
 import { readFlags } from "../signer/read_flags.ts";
 import { parseSignerAddress } from "../signer/transport/parse_signer_address.ts";
+import { DEFAULT_ALLOWED_HOSTS } from "./auth/check_browser_request.ts";
 import { parseApiKeys, type ApiKey } from "./auth/parse_api_keys.ts";
 
 export type ProxyConfig = {
@@ -10,10 +11,12 @@ export type ProxyConfig = {
   signer: SignerAddress;
   maxBodyBytes: number;
   maxBatchSize: number;
-  /** Empty or absent: no authentication. */
+  /** Absent: no authentication. Present but empty: every JSON-RPC request is refused (401). */
   apiKeys?: ApiKey[];
-  /** Empty or absent: CORS off. */
+  /** Empty or absent: CORS off, and every request that carries an Origin refused. */
   corsOrigins?: string[];
+  /** Host names the Host header may name, or ["*"]. @default localhost, 127.0.0.1, [::1] and `host` */
+  allowedHosts?: string[];
   /** One JSON line per request to stderr. @default true */
   logRequests?: boolean;
   /** Send the proxy's own calls to the node as JSON-RPC batches (off for a node that refuses batches). @default true */
@@ -31,9 +34,13 @@ Options (each also read from the environment variable in brackets):
   --max-body-bytes N     [MAX_BODY_BYTES]                       default 1048576 (HTTP 413 above)
   --max-batch-size N     [MAX_BATCH_SIZE]                       default 100 (-32600 above)
   --api-keys FILE        API keys, JSON [API_KEYS_FILE]         default none (no authentication)
-                         [{ "name": "…", "key": "…" | "keySha256": "<hex>",
-                            "accounts": ["0x…" | "*"], "methods": ["sign","send","read","attest" | "*"] }]
-  --cors-origins LIST    comma-separated origins, or * [CORS_ORIGINS]   default none (CORS off)
+                         [{ "name": "…", "key": "…" | "keySha256": "<hex>", "accounts": ["0x…" | "*"],
+                            "methods": ["read","sign","send","attest","node-admin" | "*"] }]
+                         a file holding [] refuses every JSON-RPC request (401) until keys are added
+  --cors-origins LIST    comma-separated origins, or * [CORS_ORIGINS]   default none (CORS off;
+                         a request carrying any Origin header is refused with 403)
+  --allowed-hosts LIST   comma-separated host names the Host header may name, or * [ALLOWED_HOSTS]
+                         default localhost,127.0.0.1,[::1] and --host (403 otherwise)
   --log-requests on|off  one JSON line per request on stderr [LOG_REQUESTS]   default on
   --upstream-batches on|off  the proxy's own calls to the node as JSON-RPC batches [UPSTREAM_BATCHES]
                          default on; off for a node or provider that refuses batches
@@ -41,7 +48,10 @@ Options (each also read from the environment variable in brackets):
 Endpoints: POST / (JSON-RPC 2.0), GET /healthz, GET /readyz, GET /metrics (Prometheus).
 `;
 
-const KNOWN = ["host", "port", "upstream", "signer", "max-body-bytes", "max-batch-size", "api-keys", "cors-origins", "log-requests", "upstream-batches"];
+const KNOWN = [
+  "host", "port", "upstream", "signer", "max-body-bytes", "max-batch-size", "api-keys", "cors-origins", "allowed-hosts",
+  "log-requests", "upstream-batches",
+];
 
 /**
  * Reads the proxy's configuration from command-line flags, falling back to environment variables. Files
@@ -62,15 +72,17 @@ export function parseProxyConfig(
   const upstreamUrl = flags.get("upstream") ?? env.UPSTREAM_URL;
   if (!upstreamUrl) throw new TypeError("Missing --upstream URL (or UPSTREAM_URL)");
   const apiKeysFile = flags.get("api-keys") ?? env.API_KEYS_FILE;
+  const host = flags.get("host") ?? env.HOST ?? "127.0.0.1";
   return {
-    host: flags.get("host") ?? env.HOST ?? "127.0.0.1",
+    host,
     port: integer(flags.get("port") ?? env.PORT ?? env.PROXY_PORT ?? "8545", "port", 0, 65535),
     upstreamUrl,
     signer: parseSignerAddress(flags.get("signer") ?? env.SIGNER_ADDRESS ?? "vsock://16:5000"),
     maxBodyBytes: integer(flags.get("max-body-bytes") ?? env.MAX_BODY_BYTES ?? "1048576", "max-body-bytes", 1, 64 * 1024 * 1024),
     maxBatchSize: integer(flags.get("max-batch-size") ?? env.MAX_BATCH_SIZE ?? "100", "max-batch-size", 1, 10_000),
-    apiKeys: apiKeysFile ? readApiKeys(apiKeysFile, io.readTextFile) : [],
+    ...(apiKeysFile ? { apiKeys: readApiKeys(apiKeysFile, io.readTextFile) } : {}),
     corsOrigins: corsOrigins(flags.get("cors-origins") ?? env.CORS_ORIGINS ?? ""),
+    allowedHosts: allowedHosts(flags.get("allowed-hosts") ?? env.ALLOWED_HOSTS, host),
     logRequests: onOff(flags.get("log-requests") ?? env.LOG_REQUESTS ?? "on", "log-requests"),
     upstreamBatches: onOff(flags.get("upstream-batches") ?? env.UPSTREAM_BATCHES ?? "on", "upstream-batches"),
   };
@@ -96,9 +108,23 @@ function readApiKeys(path: string, readTextFile: ((path: string) => string) | un
   } catch {
     throw new TypeError(`Cannot parse --api-keys ${path}: not valid JSON`);
   }
-  const keys = parseApiKeys(json);
-  if (keys.length === 0) throw new TypeError(`Invalid --api-keys ${path}: no keys (omit the option to run without authentication)`);
-  return keys;
+  return parseApiKeys(json);
+}
+
+/** Default: the loopback names and the listen address itself (a wildcard address names no host). */
+function allowedHosts(text: string | undefined, host: string): string[] {
+  if (text === undefined) {
+    const listen = host === "0.0.0.0" || host === "::" || host === "[::]" ? [] : [host];
+    return [...new Set([...DEFAULT_ALLOWED_HOSTS, ...listen])];
+  }
+  const hosts = text.split(",").map((h) => h.trim()).filter((h) => h.length > 0);
+  if (hosts.length === 0) throw new TypeError("Invalid --allowed-hosts: expected host names, or *");
+  for (const name of hosts) {
+    if (name !== "*" && !/^(\[[0-9a-fA-F:.]+\]|[0-9a-fA-F]*:[0-9a-fA-F]*:[0-9a-fA-F:.]*|[A-Za-z0-9.-]+)$/.test(name)) {
+      throw new TypeError(`Invalid --allowed-hosts entry ${name}: expected a host name without port, like node.example or 10.0.0.5`);
+    }
+  }
+  return hosts;
 }
 
 function corsOrigins(text: string): string[] {

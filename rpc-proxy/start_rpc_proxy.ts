@@ -27,6 +27,7 @@ export function startRpcProxy(config: ProxyConfig, transport: Transport, options
     maxBatchSize: config.maxBatchSize,
     ...(config.apiKeys ? { apiKeys: config.apiKeys } : {}),
     ...(config.corsOrigins ? { corsOrigins: config.corsOrigins } : {}),
+    ...(config.allowedHosts ? { allowedHosts: config.allowedHosts } : {}),
     ...(options.log && config.logRequests !== false ? { log: options.log } : {}),
   });
   return {

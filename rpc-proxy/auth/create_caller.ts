@@ -1,11 +1,12 @@
-import { methodGroup } from "./method_group.ts";
+import type { MethodGroup } from "./method_group.ts";
 import type { ApiKey } from "./parse_api_keys.ts";
 
 /** Who sent a request, and what they may do. */
 export type Caller = {
   /** The API key's name (for logs), undefined when no keys are configured. */
   readonly keyName: string | undefined;
-  allowsMethod(method: string): boolean;
+  allowsGroup(group: MethodGroup): boolean;
+  /** `address` in any case. */
   allowsAccount(address: string): boolean;
 };
 
@@ -16,14 +17,14 @@ export type Caller = {
  * @example
  * ```ts
  * const caller = createCaller(authenticateRequest(header, keys));
- * if (!caller.allowsMethod("eth_sendTransaction")) throw new RpcError(RpcCode.unauthorized, "…");
+ * if (!caller.allowsGroup(methodGroup("eth_sendTransaction"))) throw new RpcError(RpcCode.unauthorized, "…");
  * ```
  */
 export function createCaller(key: ApiKey | undefined): Caller {
-  if (!key) return { keyName: undefined, allowsMethod: () => true, allowsAccount: () => true };
+  if (!key) return { keyName: undefined, allowsGroup: () => true, allowsAccount: () => true };
   return {
     keyName: key.name,
-    allowsMethod: (method) => key.methods === "*" || key.methods.has(methodGroup(method)),
+    allowsGroup: (group) => key.methods === "*" || key.methods.has(group),
     allowsAccount: (address) => key.accounts === "*" || key.accounts.has(address.toLowerCase()),
   };
 }

@@ -1,11 +1,12 @@
 import { rpcOutcomeLabel } from "../jsonrpc/rpc_outcome_label.ts";
 import type { RpcOutcome } from "../jsonrpc/handle_rpc_body.ts";
+import type { HttpRejectionReason } from "../metrics/create_proxy_metrics.ts";
 
 export type RequestLogger = {
   /** One JSON-RPC entry finished. */
   rpc(outcome: RpcOutcome, keyName: string | undefined): void;
   /** An HTTP request was refused before JSON-RPC handling. */
-  rejected(status: number, outcome: "unauthenticated" | "body_too_large", durationMs: number): void;
+  rejected(status: number, outcome: HttpRejectionReason, durationMs: number): void;
 };
 
 /**

@@ -71,13 +71,15 @@ export function createRpcContext(parts: { signer: SignerClient; upstream: Upstre
       if (typeof address !== "string" || !ADDRESS.test(address)) {
         throw new RpcError(RpcCode.invalidParams, "Invalid params: expected a 20-byte hex address");
       }
+      // The grant first, before asking the signer: outside it, the answer (and its timing) must not tell the
+      // caller whether the signer holds the account.
+      if (!scope.caller.allowsAccount(address)) {
+        throw new RpcError(RpcCode.unauthorized, `Unauthorized: this API key may not use account ${address}`);
+      }
       const key = address.toLowerCase();
       if (!known.has(key)) await list();
       const account = known.get(key);
       if (!account) throw new RpcError(RpcCode.unauthorized, `Unauthorized: the signer does not hold account ${address}`);
-      if (!scope.caller.allowsAccount(account)) {
-        throw new RpcError(RpcCode.unauthorized, `Unauthorized: this API key may not use account ${account}`);
-      }
       scope.entry.account = account;
       return account;
     },

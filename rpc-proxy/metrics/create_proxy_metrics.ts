@@ -1,14 +1,18 @@
-import { methodGroup } from "../auth/method_group.ts";
+import type { BrowserRefusal } from "../auth/check_browser_request.ts";
 import { rpcOutcomeLabel } from "../jsonrpc/rpc_outcome_label.ts";
 import type { RpcErrorObject } from "../jsonrpc/to_rpc_error.ts";
+import { methodGroup } from "../methods/rpc_methods.ts";
 import { createMetricsRegistry, type MetricsRegistry } from "./create_metrics_registry.ts";
+
+/** Why an HTTP request was turned away before any JSON-RPC handling (a bounded label set). */
+export type HttpRejectionReason = "unauthenticated" | "body_too_large" | BrowserRefusal["reason"];
 
 export type ProxyMetrics = {
   readonly registry: MetricsRegistry;
   /** One JSON-RPC entry finished (`method` undefined for an invalid entry). */
   rpcRequest(method: string | undefined, error: RpcErrorObject | undefined, durationMs: number): void;
   /** An HTTP request was turned away before any JSON-RPC handling. */
-  httpRejected(reason: "unauthenticated" | "body_too_large"): void;
+  httpRejected(reason: HttpRejectionReason): void;
   upstreamCall(method: string, durationMs: number, ok: boolean): void;
   /** `method`: a signer protocol method the proxy calls (a bounded set chosen by this code). */
   signerCall(method: string, durationMs: number, ok: boolean): void;

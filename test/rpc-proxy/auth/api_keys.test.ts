@@ -3,7 +3,7 @@ import * as assert from "uvu/assert";
 import { bytesToHex, sha256, stringToBytes } from "viem";
 import { authenticateRequest } from "../../../rpc-proxy/auth/authenticate_request.ts";
 import { createCaller } from "../../../rpc-proxy/auth/create_caller.ts";
-import { methodGroup } from "../../../rpc-proxy/auth/method_group.ts";
+import { methodGroup } from "../../../rpc-proxy/methods/rpc_methods.ts";
 import { parseApiKeys } from "../../../rpc-proxy/auth/parse_api_keys.ts";
 
 const A = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
@@ -32,23 +32,35 @@ test("a Bearer key, or Basic with the key as password, finds its entry; anything
 test("a caller may use only its key's method groups and accounts", () => {
   const reader = createCaller(keys[1]);
   assert.is(reader.keyName, "reader");
-  assert.ok(reader.allowsMethod("eth_blockNumber"));
-  assert.ok(reader.allowsMethod("personal_sign"));
-  assert.not.ok(reader.allowsMethod("eth_sendTransaction"));
-  assert.not.ok(reader.allowsMethod("eth_sendRawTransaction"));
-  assert.not.ok(reader.allowsMethod("signer_attestation"));
+  const allows = (method: string) => reader.allowsGroup(methodGroup(method));
+  assert.ok(allows("eth_blockNumber"));
+  assert.ok(allows("personal_sign"));
+  assert.not.ok(allows("eth_sendTransaction"));
+  assert.not.ok(allows("eth_sendRawTransaction"));
+  assert.not.ok(allows("signer_attestation"));
+  assert.not.ok(allows("anvil_setBalance"));
   assert.ok(reader.allowsAccount(A.toLowerCase()));
   assert.not.ok(reader.allowsAccount(B));
   const open = createCaller(undefined);
-  assert.ok(open.allowsMethod("eth_sendTransaction") && open.allowsAccount(B));
+  assert.ok(open.allowsGroup("send") && open.allowsGroup("node-admin") && open.allowsAccount(B));
   assert.is(open.keyName, undefined);
 });
 
-test("methodGroup() puts signing, sending and attestation methods in their groups and the rest in read", () => {
+test("methodGroup() puts signing, sending and attestation methods in their groups, the standard reads in read and the rest in node-admin", () => {
   assert.equal(
-    ["eth_sign", "personal_sign", "eth_signTypedData_v4", "eth_signTransaction", "eth_sendTransaction", "wallet_sendTransaction", "eth_sendRawTransaction", "signer_attestation", "eth_accounts", "eth_call", "toString"].map(methodGroup),
-    ["sign", "sign", "sign", "sign", "send", "send", "send", "attest", "read", "read", "read"],
+    ["eth_sign", "personal_sign", "eth_signTypedData_v4", "eth_signTransaction", "eth_sendTransaction", "wallet_sendTransaction", "eth_sendRawTransaction", "signer_attestation", "eth_accounts", "eth_call"].map(methodGroup),
+    ["sign", "sign", "sign", "sign", "send", "send", "send", "attest", "read", "read"],
   );
+  for (const read of ["eth_getBalance", "eth_getLogs", "eth_blockNumber", "eth_getTransactionReceipt", "eth_chainId", "net_version", "web3_clientVersion", "eth_feeHistory", "eth_estimateGas"]) {
+    assert.is(methodGroup(read), "read", read);
+  }
+  const nodeAdmin = [
+    "anvil_setBalance", "anvil_impersonateAccount", "hardhat_impersonateAccount", "evm_snapshot", "evm_mine", "anvil_dumpState",
+    "debug_traceTransaction", "admin_addPeer", "miner_start", "txpool_content", "eth_subscribe", "toString", "__proto__", "constructor", "",
+  ];
+  for (const method of nodeAdmin) assert.is(methodGroup(method), "node-admin", method);
+  assert.is(methodGroup("eth_sendTransactionSync"), "send");
+  assert.is(methodGroup("eth_sendUnsignedTransaction"), "send");
 });
 
 test("parseApiKeys() refuses bad files with a reason that never contains the key", () => {
