@@ -1,16 +1,6 @@
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
-
-/** A JSON document kept in memory and persisted to one file after each change. */
-export type JsonFileStore<T> = {
-  /** The current state. Treat it as read-only outside `update`. */
-  readonly state: T;
-  /**
-   * Applies `change` to the state and persists the result (write to a temporary file, then rename, so a crash
-   * never leaves half a file). Changes are serialised; the promise settles once this one is on disk.
-   */
-  update<R>(change: (state: T) => R): Promise<R>;
-};
+import type { JsonFileStore } from "./json_file_store.ts";
 
 /**
  * Opens (or creates with `initial`) the JSON state file of a local stand-in. Files are written with mode 0600:
@@ -18,7 +8,7 @@ export type JsonFileStore<T> = {
  *
  * @example
  * ```ts
- * const store = await openJsonFileStore(join(stateDir, "secrets", "secrets.json"), { secrets: {} });
+ * const store = await openJsonFileStore(join(stateDir, "secrets", "secrets.json"), () => ({ secrets: {} }));
  * await store.update((s) => { s.secrets[name] = record; });
  * ```
  */
