@@ -20,6 +20,10 @@ export type SignerConfig = {
   region?: string;
   /** Signing worker threads. @default one per core */
   workers?: number;
+  /** Where the log lines are streamed (the host-agent's receiver); absent, stderr only. */
+  logTo?: SignerAddress;
+  /** Most bytes of log lines held while the receiver is absent or slow (then lines are dropped and counted). */
+  logBufferBytes: number;
 };
 
 export const SIGNER_USAGE = `signer: the enclave signer (Deno)
@@ -33,6 +37,11 @@ export const SIGNER_USAGE = `signer: the enclave signer (Deno)
   --kms-ca FILE        dev: extra CA certificate (PEM) trusted for KMS
   --region REGION      [AWS_REGION]
   --workers N          [SIGNER_WORKERS] signing threads, default one per core
+  --log-to ADDRESS     [SIGNER_LOG_TO]  also stream the JSON log lines to the host-agent's receiver here
+                                        (the image: vsock://3:5001; locally unix:///PATH or tcp://H:P); default
+                                        stderr only. Never blocks: a missing or slow receiver costs dropped
+                                        lines, counted in a "log-lines-dropped" line once it is back
+  --log-buffer-bytes N [SIGNER_LOG_BUFFER_BYTES] log bytes held for the receiver, default 262144
 `;
 
 /**
@@ -47,7 +56,7 @@ export const SIGNER_USAGE = `signer: the enclave signer (Deno)
  */
 export function parseSignerConfig(args: readonly string[], env: Readonly<Record<string, string | undefined>>): SignerConfig {
   const flags = readFlags(args, {
-    values: ["listen", "mode", "nsm", "pki", "pcr", "kms-proxy", "kms-ca", "region", "workers"],
+    values: ["listen", "mode", "nsm", "pki", "pcr", "kms-proxy", "kms-ca", "region", "workers", "log-to", "log-buffer-bytes"],
     repeatable: ["pcr"],
   });
   const pcrs: Record<number, string> = {};
@@ -69,6 +78,13 @@ export function parseSignerConfig(args: readonly string[], env: Readonly<Record<
   if (workers !== undefined && (!Number.isInteger(workers) || workers < 0 || workers > 64)) {
     throw new TypeError(`Invalid --workers ${workersText}: expected 0..64`);
   }
+  const logBufferText = flags.get("log-buffer-bytes") ?? env.SIGNER_LOG_BUFFER_BYTES;
+  const logBufferBytes = logBufferText === undefined ? 256 * 1024 : Number(logBufferText);
+  if (!/^\d+$/.test(logBufferText ?? "0") || !Number.isSafeInteger(logBufferBytes) || logBufferBytes < 1024 || logBufferBytes > 64 * 1024 * 1024) {
+    throw new RangeError(`Invalid --log-buffer-bytes ${logBufferText}: expected 1024..67108864`);
+  }
+  const logToText = flags.get("log-to") ?? env.SIGNER_LOG_TO;
+  const logTo = logToText === undefined || logToText === "" ? undefined : parseSignerAddress(logToText);
   const region = flags.get("region") ?? env.AWS_REGION;
   const pkiFile = flags.get("pki");
   const kmsCaFile = flags.get("kms-ca");
@@ -82,5 +98,7 @@ export function parseSignerConfig(args: readonly string[], env: Readonly<Record<
     ...(kmsCaFile === undefined ? {} : { kmsCaFile }),
     ...(region === undefined ? {} : { region }),
     ...(workers === undefined ? {} : { workers }),
+    ...(logTo === undefined ? {} : { logTo }),
+    logBufferBytes,
   };
 }

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { readPcr0File } from "../../deploy/lib/read_signer_context.ts";
 import { parseSignerConfig } from "../../signer/parse_signer_config.ts";
+import { ENCLAVE_LOG_PORT } from "../../signer/logging/enclave_log_port.ts";
 import { binaryPath } from "../../local/binaries_node.ts";
 import { tempDir } from "../helpers/temp_dir.ts";
 
@@ -20,22 +21,49 @@ const dockerfile = readFileSync(join(ROOT, "signer/Dockerfile"), "utf8");
 const run = (command: string, args: string[], env: Record<string, string> = {}) =>
   spawnSync(command, args, { cwd: ROOT, encoding: "utf8", env: { ...process.env, ...env }, timeout: 300_000 });
 
-test("the Dockerfile has one base image, pinned by sha256 digest, and the compiled signer as its entry point", () => {
+/**
+ * The command `nitro-cli build-enclave` writes into the EIF for the enclave's init to execute
+ * (aws-nitro-enclaves-cli enclave_build/src/docker.rs, `extract_image`): the image's CMD when there is one, else
+ * its ENTRYPOINT, never the two joined as `docker run` would. The last instruction of each kind wins, as in Docker.
+ */
+function nitroCliCommand(text: string): string[] | undefined {
+  const last = (instruction: string) => {
+    const lines = [...text.matchAll(new RegExp(`^${instruction}\\s+(.*)$`, "gm"))].map((m) => m[1]!.trim());
+    if (lines.length === 0) return undefined;
+    const value = lines.at(-1)!;
+    assert.ok(value.startsWith("["), `${instruction} must use the exec (JSON) form: ${value}`);
+    return JSON.parse(value) as string[];
+  };
+  return last("CMD") ?? last("ENTRYPOINT");
+}
+
+test("the Dockerfile has one base image, pinned by sha256 digest, and copies the compiled signer", () => {
   const froms = [...dockerfile.matchAll(/^FROM\s+(\S+)/gm)].map((m) => m[1]!);
   assert.is(froms.length, 1);
   assert.match(froms[0]!, /^gcr\.io\/distroless\/cc-debian12@sha256:[0-9a-f]{64}$/);
   assert.match(dockerfile, /^COPY bin\/signer \/usr\/local\/bin\/signer$/m);
-  assert.match(dockerfile, /^ENTRYPOINT \["\/usr\/local\/bin\/signer"\]$/m);
 });
 
-test("the image's command starts the signer in enclave mode: device NSM, vsock 5000, KMS through vsock CID 3 port 8000", () => {
-  const cmd = JSON.parse(/^CMD (\[.*\])$/m.exec(dockerfile)![1]!) as string[];
-  const config = parseSignerConfig(cmd, {});
+test("the command nitro-cli extracts (CMD, else ENTRYPOINT, never joined) starts with the signer binary", () => {
+  const command = nitroCliCommand(dockerfile);
+  assert.ok(command, "the image has neither CMD nor ENTRYPOINT");
+  assert.is(command[0], "/usr/local/bin/signer");
+  // The form that never booted: Docker would run `signer --listen …`, the enclave's init execs "--listen".
+  const split = 'ENTRYPOINT ["/usr/local/bin/signer"]\nCMD ["--listen", "vsock://-1:5000"]\n';
+  assert.is(nitroCliCommand(split)![0], "--listen");
+  assert.is(nitroCliCommand('ENTRYPOINT ["/usr/local/bin/signer", "--listen", "vsock://-1:5000"]\n')![0], "/usr/local/bin/signer");
+});
+
+test("the image's command starts the signer in enclave mode: device NSM, vsock 5000, KMS through vsock CID 3 port 8000, logs to CID 3 port 5001", () => {
+  const [binary, ...args] = nitroCliCommand(dockerfile)!;
+  assert.is(binary, "/usr/local/bin/signer");
+  const config = parseSignerConfig(args, {});
   assert.is(config.mode, "enclave");
   assert.is(config.nsm, "device");
   assert.equal(config.listen, { transport: "vsock", cid: -1, port: 5000 });
   assert.equal(config.kmsProxy, { transport: "vsock", cid: 3, port: 8000 });
-  assert.throws(() => parseSignerConfig([...cmd, "--nsm", "simulated"], {}), /simulated NSM/);
+  assert.equal(config.logTo, { transport: "vsock", cid: 3, port: ENCLAVE_LOG_PORT });
+  assert.throws(() => parseSignerConfig([...args, "--nsm", "simulated"], {}), /simulated NSM/);
 });
 
 test("build-enclave.sh builds the image, the EIF, and writes PCR0/1/2 to dist/enclave/pcrs.json", async () => {

@@ -13,7 +13,18 @@ test("defaults: enclave mode on vsock with the device NSM, KMS through the paren
     nsm: "device",
     pcrs: {},
     kmsProxy: { transport: "vsock", cid: 3, port: 8000 },
+    logBufferBytes: 262144,
   });
+});
+
+test("--log-to streams the log lines to an address (flag or SIGNER_LOG_TO); --log-buffer-bytes bounds what waits for it", () => {
+  assert.equal(parseSignerConfig(["--log-to", "vsock://3:5001"], {}).logTo, { transport: "vsock", cid: 3, port: 5001 });
+  const local = parseSignerConfig([], { SIGNER_LOG_TO: "unix:///tmp/logs.sock", SIGNER_LOG_BUFFER_BYTES: "4096" });
+  assert.equal([local.logTo, local.logBufferBytes], [{ transport: "unix", path: "/tmp/logs.sock" }, 4096]);
+  assert.throws(() => parseSignerConfig(["--log-to", "http://x"], {}), /Cannot parse signer address/);
+  for (const bad of ["12", "1e6", "-1", "999999999"]) {
+    assert.throws(() => parseSignerConfig(["--log-buffer-bytes", bad], {}), /Invalid --log-buffer-bytes/);
+  }
 });
 
 test("dev mode: the simulated NSM, repeatable --pcr in both spellings, flags over the environment", () => {
