@@ -3,6 +3,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { toHex, type Hex } from "viem";
 import { call, rpc } from "../helpers/rpc.ts";
+import { seededRandom } from "../helpers/seeded_random.ts";
 import { startProxyFixture, type ProxyFixture } from "./proxy_fixture.ts";
 
 // Seeded bad input for every method the proxy answers itself, alone, in batches and as notifications, against
@@ -24,19 +25,6 @@ const to: Hex = "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC";
 /** Anvil dev account #0: a valid address the signer does not hold. */
 const stranger: Hex = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266";
 const DEEP = 10_000;
-
-/** mulberry32: a tiny fixed PRNG (no Math.random), so every run sends the same requests. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-  return { next, int: (n: number) => Math.floor(next() * n), pick: <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]! };
-}
 
 /** JSON text spliced into a body as is (`toJson`): nesting deeper than JSON.stringify can write. */
 const RAW = Symbol("raw JSON");
@@ -208,7 +196,7 @@ function assertCleanMessage(message: unknown, where: string) {
 }
 
 test("every method the proxy answers refuses each seeded bad request with its code, in batches mixed with good entries", async () => {
-  const random = prng(SEED);
+  const random = seededRandom(SEED);
   const cases = badCases();
   const served = servedCases();
   // Shuffle (Fisher–Yates) so batches mix methods; the seed fixes the order.

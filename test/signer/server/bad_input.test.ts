@@ -6,7 +6,6 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { encode } from "cborg";
 import { concatBytes, hexToBytes, recoverTransactionAddress } from "viem";
 import { decodeAttestationPayload } from "../../../signer/attestation/decode_attestation_payload.ts";
 import { decodeCoseSign1 } from "../../../signer/attestation/decode_cose_sign1.ts";
@@ -15,6 +14,8 @@ import { ErrorCode } from "../../../signer/protocol/error_codes.ts";
 import { createFrameDecoder, MAX_FRAME_BYTES } from "../../../signer/protocol/frame.ts";
 import { startSigner } from "../../../local/start_signer_node.ts";
 import type { Service } from "../../../local/spawn_service_node.ts";
+import { cbor, deep, item, pairs, tag } from "../../helpers/cbor_writer.ts";
+import { seededRandom } from "../../helpers/seeded_random.ts";
 
 // Bad input from the parent (untrusted in the threat model) against a real Deno signer on a Unix socket: a
 // seeded generator of requests that CBOR can carry and JSON cannot, for every method, pipelined on one
@@ -42,37 +43,9 @@ let nextId = 1;
 const logLines: string[] = [];
 const replyFrames: Uint8Array[] = [];
 
-// --- A small CBOR writer for what cborg's encoder will not write: duplicate and non-string keys, tags, -0,
-// and nesting deeper than its recursion allows. Arrays and plain objects are written here, scalars by cborg.
+// --- Frames: bodies are written by test/helpers/cbor_writer.ts (what cborg will not write: duplicate and
+// non-string keys, tags, -0, nesting deeper than its recursion allows), then length-prefixed here.
 
-type Item = { readonly cbor: Uint8Array };
-const item = (...bytes: number[]): Item => ({ cbor: new Uint8Array(bytes) });
-const isItem = (v: unknown): v is Item => typeof v === "object" && v !== null && (v as Item).cbor instanceof Uint8Array;
-const head = (major: number, n: number) => {
-  if (n < 24) return new Uint8Array([(major << 5) | n]);
-  const b = new Uint8Array(5);
-  b[0] = (major << 5) | 26;
-  new DataView(b.buffer).setUint32(1, n);
-  return b;
-};
-function cbor(value: unknown): Uint8Array {
-  if (isItem(value)) return value.cbor;
-  if (Array.isArray(value)) return concatBytes([head(4, value.length), ...value.map(cbor)]);
-  if (typeof value === "object" && value !== null && !(value instanceof Uint8Array)) return pairs(...Object.entries(value)).cbor;
-  return encode(value);
-}
-/** A map with any keys, in order, duplicates kept. */
-function pairs(...kv: [unknown, unknown][]): Item {
-  return { cbor: concatBytes([head(5, kv.length), ...kv.flatMap(([k, v]) => [cbor(k), cbor(v)])]) };
-}
-const tag = (n: number, value: unknown): Item => ({ cbor: concatBytes([head(6, n), cbor(value)]) });
-/** `depth` one-item arrays (or one-key maps) around `leaf`. */
-const deep = (depth: number, leaf: unknown, kind: "array" | "map" = "array"): Item => {
-  const open = kind === "array" ? [0x81] : [0xa1, 0x61, 0x61];
-  const bytes = new Uint8Array(depth * open.length);
-  for (let i = 0; i < depth; i++) bytes.set(open, i * open.length);
-  return { cbor: concatBytes([bytes, cbor(leaf)]) };
-};
 const lengthPrefixed = (body: Uint8Array) => {
   const out = new Uint8Array(4 + body.length);
   new DataView(out.buffer).setUint32(0, body.length);
@@ -80,20 +53,9 @@ const lengthPrefixed = (body: Uint8Array) => {
   return out;
 };
 
-// --- The generator: a fixed PRNG, junk by kind, and per-method bad requests.
+// --- The generator: a seeded PRNG (test/helpers/seeded_random.ts), junk by kind, and per-method bad requests.
 
-/** mulberry32: a tiny seeded PRNG, so every run sends the same requests. */
-function mulberry32(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const rng = mulberry32(0x5eed);
-const pick = <T>(list: readonly T[]): T => list[Math.floor(rng() * list.length)]!;
-const sample = <T>(list: readonly T[], n: number): T[] => Array.from({ length: n }, () => pick(list));
+const { sample } = seededRandom(0x5eed);
 
 type Kind = "text" | "bytes" | "number" | "bool" | "null" | "undefined" | "array" | "map";
 const JUNK: { kind: Kind; value: unknown }[] = [
