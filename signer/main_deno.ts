@@ -2,7 +2,8 @@
 /**
  * The signer process (inside the enclave in production). The only place that chooses implementations: the
  * Deno transport, the NSM (device, or simulated in dev mode), the KMS path. See `SIGNER_USAGE` for options.
- * Prints one JSON line `{"event":"listening","address":…}` on stdout when ready; logs JSON lines to stderr.
+ * Prints one JSON line `{"event":"listening","address":…}` on stdout when ready; logs JSON lines to stderr and,
+ * with `--log-to`, to the host-agent's log receiver.
  */
 import { createCredentialsStore, NoCredentialsError } from "./keys/credentials_store.ts";
 import { createEnclaveKeyPair } from "./keys/create_enclave_key_pair.ts";
@@ -17,14 +18,22 @@ import { createSimulatedNsm } from "./nsm/nsm_simulated.ts";
 import { importSimulatedPki } from "./nsm/import_simulated_pki.ts";
 import { parseSignerConfig, SIGNER_USAGE, type SignerConfig } from "./parse_signer_config.ts";
 import { serveSigner } from "./server/serve_signer.ts";
+import { createLogStream, type LogStream } from "./logging/create_log_stream.ts";
 import { createInlineSigningPool } from "./workers/create_inline_signing_pool.ts";
 import { createWorkerSigningPool } from "./workers/create_worker_signing_pool.ts";
 import { spawnSigningWorkerDeno } from "./workers/spawn_signing_worker_deno.ts";
 import { formatSignerAddress } from "./transport/parse_signer_address.ts";
 import { denoTransport } from "./transport/transport_deno.ts";
 
-const log = (event: Record<string, unknown>) =>
-  console.error(JSON.stringify({ time: new Date().toISOString(), service: "signer", ...event }));
+// Log lines: JSON on stderr (the console, readable only in a debug-mode enclave) and, with --log-to, streamed to
+// the host-agent, which writes them to the parent's signer.log. Events, method names, error names and codes only:
+// never a key, a credential, params or an error message (messages can echo params).
+let logStream: LogStream | undefined;
+const log = (event: Record<string, unknown>) => {
+  const line = JSON.stringify({ time: new Date().toISOString(), service: "signer", ...event });
+  console.error(line);
+  logStream?.write(line);
+};
 
 if (Deno.args.includes("--help")) {
   console.log(SIGNER_USAGE);
@@ -64,6 +73,7 @@ function kmsClients(config: SignerConfig, credentials: ReturnType<typeof createC
   };
 }
 
+if (config.logTo) logStream = createLogStream(denoTransport, config.logTo, { maxBufferedBytes: config.logBufferBytes });
 const nsm = await openNsm(config);
 const identity = await createEnclaveKeyPair();
 // Keys live in the signing workers (one per core by default); the main thread keeps framing and dispatch.
@@ -86,15 +96,17 @@ if (config.listen.transport === "unix") {
 const listener = await denoTransport.listen(config.listen);
 const address = formatSignerAddress(listener.address);
 console.log(JSON.stringify({ event: "listening", address }));
-log({ event: "listening", address, mode: config.mode, nsm: nsm.kind, workers });
+log({ event: "listening", address, mode: config.mode, nsm: nsm.kind, workers, ...(config.logTo ? { logTo: formatSignerAddress(config.logTo) } : {}) });
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   Deno.addSignalListener(signal, () => {
     listener.close();
     pool.close();
+    logStream?.close();
     Deno.exit(0);
   });
 }
 await serveSigner(listener, methods, {
   onInternalError: (error, method) => log({ event: "internal-error", method, error: error instanceof Error ? error.name : "unknown" }),
+  onRefusal: (method, code) => log({ event: "refused", method, code }),
 });

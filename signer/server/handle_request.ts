@@ -7,6 +7,13 @@ import { MAX_PARAMS_DEPTH, nestingDepth } from "../protocol/nesting_depth.ts";
 export type MethodHandler = (params: unknown) => unknown | Promise<unknown>;
 export type MethodTable = Readonly<Record<string, MethodHandler>>;
 
+export type HandleRequestOptions = {
+  /** An error that is not one of ours (answered INTERNAL with no detail): for the log. */
+  onInternalError?: (error: unknown, method: string) => void;
+  /** A request refused with one of the stable codes (bad params, policy, no key…): for the log; no message, no params. */
+  onRefusal?: (method: string, code: string) => void;
+};
+
 /**
  * Turns one decoded frame into one response. Never throws: a request that is not `{ id, method, params }`
  * gets BAD_FRAME, an unknown method UNKNOWN_METHOD, params nested deeper than MAX_PARAMS_DEPTH INVALID_PARAMS
@@ -21,7 +28,7 @@ export type MethodTable = Readonly<Record<string, MethodHandler>>;
 export async function handleRequest(
   methods: MethodTable,
   message: unknown,
-  options: { onInternalError?: (error: unknown, method: string) => void } = {},
+  options: HandleRequestOptions = {},
 ): Promise<Response> {
   const id = isRecord(message) && isId(message.id) ? message.id : null;
   if (id === null || !isRecord(message) || typeof message.method !== "string") {
@@ -38,7 +45,9 @@ export async function handleRequest(
   try {
     return { id, result: await handler(message.params) };
   } catch (error) {
-    return { id, error: toErrorObject(error, method, options.onInternalError) };
+    const response = { id, error: toErrorObject(error, method, options.onInternalError) };
+    if (response.error.code !== ErrorCode.internal) options.onRefusal?.(method, response.error.code);
+    return response;
   }
 }
 

@@ -3,11 +3,10 @@ import { FrameError } from "../protocol/frame_errors.ts";
 import { ErrorCode } from "../protocol/error_codes.ts";
 import type { Response } from "../protocol/messages.ts";
 import type { Conn } from "../transport/transport.ts";
-import { handleRequest, type MethodTable } from "./handle_request.ts";
+import { handleRequest, type HandleRequestOptions, type MethodTable } from "./handle_request.ts";
 
-export type ServeConnectionOptions = {
+export type ServeConnectionOptions = HandleRequestOptions & {
   maxFrameBytes?: number;
-  onInternalError?: (error: unknown, method: string) => void;
 };
 
 /**
@@ -24,7 +23,10 @@ export type ServeConnectionOptions = {
  */
 export async function serveConnection(conn: Conn, methods: MethodTable, options: ServeConnectionOptions = {}): Promise<void> {
   const decoder = createFrameDecoder(options.maxFrameBytes === undefined ? {} : { maxFrameBytes: options.maxFrameBytes });
-  const handlerOptions = options.onInternalError ? { onInternalError: options.onInternalError } : {};
+  const handlerOptions: HandleRequestOptions = {
+    ...(options.onInternalError ? { onInternalError: options.onInternalError } : {}),
+    ...(options.onRefusal ? { onRefusal: options.onRefusal } : {}),
+  };
   let open = true;
   const send = (response: Response) => {
     if (!open) return Promise.resolve();
