@@ -1,6 +1,7 @@
 import type { SignerAddress } from "../../signer/transport/transport.ts";
 import { readFlags } from "../../signer/read_flags.ts";
 import { parseSignerAddress } from "../../signer/transport/parse_signer_address.ts";
+import { ENCLAVE_LOG_PORT } from "../../signer/logging/enclave_log_port.ts";
 import type { RunEnclaveParameters } from "../enclave/nitro_cli.ts";
 import type { SuperviseEnclaveTimings } from "../enclave/supervise_enclave.ts";
 
@@ -17,6 +18,10 @@ export type DaemonConfig = {
   /** Secrets Manager endpoint override (the local stand-in); `undefined`: the regional AWS endpoint. */
   secretsEndpoint: string | undefined;
   statusFile: string;
+  /** Where the signer's log stream is received; `undefined`: not received ("none"). */
+  enclaveLogs: SignerAddress | undefined;
+  /** The file the received log lines are appended to. */
+  enclaveLogFile: string;
   timings: SuperviseEnclaveTimings;
 };
 
@@ -43,8 +48,13 @@ Options (each also read from the environment variable in brackets; flags win):
   --imds-endpoint URL        [AWS_EC2_METADATA_SERVICE_ENDPOINT]        default http://169.254.169.254
   --secrets-endpoint URL     Secrets Manager endpoint [AWS_ENDPOINT_URL_SECRETS_MANAGER]  default: AWS
   --status-file PATH         [STATUS_FILE]                              default /run/nitro-signer/status.json
+  --enclave-logs ADDRESS     receive the signer's log lines here [ENCLAVE_LOG_LISTEN]  default vsock://-1:5001
+                             (the image streams to vsock://3:5001; unix:///PATH or tcp://H:P locally; none = off)
+  --enclave-log-file PATH    append them to [SIGNER_LOG_FILE]           default /var/log/nitro-signer/signer.log
   --watch-interval-ms N      enclave and signer checks [WATCH_INTERVAL_MS]          default 5000
   --boot-timeout-ms N        start until the signer answers [BOOT_TIMEOUT_MS]       default 120000
+                             (before each start the EIF's size is read: a --memory-mib below 4 × that size
+                             plus the signer's headroom is refused, with both numbers in the status file)
   --key-sync-interval-ms N   reload key records while ready, 0 = never [KEY_SYNC_INTERVAL_MS]  default 300000
   --restart-backoff-ms N     first restart delay, doubling [RESTART_BACKOFF_MS]     default 1000
   --restart-backoff-max-ms N longest restart delay [RESTART_BACKOFF_MAX_MS]         default 60000
@@ -54,7 +64,7 @@ Options (each also read from the environment variable in brackets; flags win):
 const VALUE_FLAGS = [
   "eif", "cpu-count", "memory-mib", "cid", "port", "signer", "name", "nitro-cli", "region", "secret-prefix",
   "imds-endpoint", "secrets-endpoint", "status-file", "watch-interval-ms", "boot-timeout-ms",
-  "key-sync-interval-ms", "restart-backoff-ms", "restart-backoff-max-ms",
+  "key-sync-interval-ms", "restart-backoff-ms", "restart-backoff-max-ms", "enclave-logs", "enclave-log-file",
 ];
 const BOOLEAN_FLAGS = ["debug-mode"];
 
@@ -120,8 +130,18 @@ export function parseDaemonConfig(args: readonly string[], env: Readonly<Record<
   const backoffMax = int("restart-backoff-max-ms", "RESTART_BACKOFF_MAX_MS", Math.max(60_000, backoffInitial), 0, 24 * 3600_000);
   if (backoffMax < backoffInitial) throw new RangeError(`Invalid --restart-backoff-max-ms ${backoffMax}: below --restart-backoff-ms ${backoffInitial}`);
 
+  const enclaveLogsText = pick("enclave-logs", "ENCLAVE_LOG_LISTEN") ?? `vsock://-1:${ENCLAVE_LOG_PORT}`;
+  let enclaveLogs: SignerAddress | undefined;
+  try {
+    enclaveLogs = enclaveLogsText === "none" ? undefined : parseSignerAddress(enclaveLogsText);
+  } catch (error) {
+    throw new TypeError(`Invalid --enclave-logs ${enclaveLogsText}: ${(error as Error).message}`);
+  }
+
   return {
     signer,
+    enclaveLogs,
+    enclaveLogFile: pick("enclave-log-file", "SIGNER_LOG_FILE") ?? "/var/log/nitro-signer/signer.log",
     enclave: {
       eifPath: pick("eif", "ENCLAVE_EIF_PATH") ?? "/opt/nitro-signer/signer.eif",
       cpuCount: int("cpu-count", "ENCLAVE_CPU_COUNT", 2, 1, 1024),

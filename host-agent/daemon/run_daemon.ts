@@ -3,6 +3,7 @@ import { createSignerClient, type SignerClient } from "../../signer/protocol/cre
 import type { Transport } from "../../signer/transport/transport.ts";
 import { createNitroCli } from "../enclave/create_nitro_cli.ts";
 import type { EnclaveStatus } from "../enclave/enclave_status.ts";
+import { guardEnclaveMemory } from "../enclave/guard_enclave_memory.ts";
 import type { CommandRunner } from "../enclave/nitro_cli.ts";
 import { pushCredentials } from "../enclave/push_credentials.ts";
 import { superviseEnclave, type PrepareSignerResult } from "../enclave/supervise_enclave.ts";
@@ -21,6 +22,8 @@ export type RunDaemonDeps = {
   writeStatus: (path: string, status: EnclaveStatus) => Promise<void>;
   /** Loads every key record into the signer (`host-agent/keys/load_all_keys.ts`). */
   loadAllKeys: (deps: { signer: SignerClient; secrets: SecretsManagerClient; prefix: string }) => Promise<PrepareSignerResult>;
+  /** The EIF's size in bytes: with it, every start first refuses a memory below `minimumEnclaveMemoryMib`. */
+  eifSize?: (path: string) => Promise<number>;
   /** Stops the daemon. */
   signal: AbortSignal;
   /** @default globalThis.fetch */
@@ -81,9 +84,10 @@ export async function runDaemon(config: DaemonConfig, deps: RunDaemonDeps): Prom
     maxAttempts: 3,
   });
 
+  const nitroCli = createNitroCli(deps.runCommand, { command: config.nitroCli });
   try {
     await superviseEnclave({
-      nitroCli: createNitroCli(deps.runCommand, { command: config.nitroCli }),
+      nitroCli: deps.eifSize ? guardEnclaveMemory(nitroCli, { eifSize: deps.eifSize }) : nitroCli,
       enclave: config.enclave,
       connectSigner: () => createSignerClient(() => deps.transport.connect(config.signer), { timeoutMs: 30_000 }),
       prepare: async (signer) => {

@@ -1,4 +1,7 @@
+import { stat } from "node:fs/promises";
+import { formatSignerAddress } from "../../signer/transport/parse_signer_address.ts";
 import type { Transport } from "../../signer/transport/transport.ts";
+import { serveEnclaveLogs, type ServeEnclaveLogsResult } from "../logs/serve_enclave_logs_node.ts";
 import { loadAllKeys } from "../keys/load_all_keys.ts";
 import { DAEMON_USAGE, parseDaemonConfig } from "./parse_daemon_config.ts";
 import { runCommand } from "./run_command_node.ts";
@@ -8,7 +11,8 @@ import { writeStatusFile } from "./write_status_file_node.ts";
 /**
  * `host-agent daemon [options]`: parses flags and environment, wires the daemon with the Node-API adapters
  * (child_process for nitro-cli, fs for the status file; both also run under Deno) and the given transport
- * (Node: tcp/unix for tests; Deno: vsock on an instance), and runs until SIGTERM/SIGINT. Returns the exit code:
+ * (Node: tcp/unix for tests; Deno: vsock on an instance), receives the signer's log lines into the signer's log
+ * file (`--enclave-logs`), and runs until SIGTERM/SIGINT. Returns the exit code:
  * 0 after a clean stop, 2 on bad input (with a one-line reason on stderr), 1 on a fatal error.
  *
  * @example
@@ -42,12 +46,23 @@ export async function runDaemonCommand(
   };
   process.on("SIGTERM", () => stop("SIGTERM"));
   process.on("SIGINT", () => stop("SIGINT"));
+  // The signer's log lines: a receiver that cannot start costs the logs, never the enclave (signing goes on).
+  let enclaveLogs: ServeEnclaveLogsResult | undefined;
+  if (config.enclaveLogs) {
+    try {
+      enclaveLogs = await serveEnclaveLogs(options.transport, config.enclaveLogs, config.enclaveLogFile, { log });
+      log({ event: "enclave-logs-listening", address: formatSignerAddress(enclaveLogs.address), file: config.enclaveLogFile });
+    } catch (error) {
+      log({ event: "enclave-logs-unavailable", address: formatSignerAddress(config.enclaveLogs), error: (error as Error).message });
+    }
+  }
   try {
     await runDaemon(config, {
       transport: options.transport,
       runCommand,
       writeStatus: writeStatusFile,
       loadAllKeys,
+      eifSize: async (path) => (await stat(path)).size,
       signal: controller.signal,
       log,
     });
@@ -56,5 +71,8 @@ export async function runDaemonCommand(
   } catch (error) {
     log({ event: "fatal", error: (error as Error).message });
     return 1;
+  } finally {
+    enclaveLogs?.close();
+    await enclaveLogs?.done;
   }
 }

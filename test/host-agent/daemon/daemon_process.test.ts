@@ -28,7 +28,8 @@ import { FAKES_DIR, nitroCliCalls, signerEnclaveCommand, waitFor } from "../help
 // IMDSv2 (the role credentials every other stand-in accepts), KMS with a PCR0-bound key policy and attestation
 // checks, Secrets Manager, the vsock-proxy (a TCP forwarder), and a fake nitro-cli whose enclave is the real Deno
 // signer (simulated NSM reporting the approved PCR0) on a Unix socket. A key is generated, the enclave crashes,
-// and the daemon brings it back with the key reloaded through KMS before it reports ready again.
+// and the daemon brings it back with the key reloaded through KMS before it reports ready again. The signer's
+// log lines come back to the daemon's receiver over a Unix socket, as they do over vsock on an instance.
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 const closers: (() => Promise<unknown>)[] = [];
 let dir: { path: string; remove(): Promise<void> };
@@ -36,6 +37,8 @@ let imds: ImdsStandIn;
 let daemon: Service;
 let socket: string;
 let statusFile: string;
+let logSocket: string;
+let signerLog: string;
 let secrets: SecretsManagerClient;
 let prefix: string;
 let kmsKeyId: string;
@@ -83,7 +86,9 @@ test.before(async () => {
   await writeFile(eif, "not really an EIF");
   const fakeState = join(dir.path, "nitro");
   process.env.FAKE_NITRO_CLI_STATE = fakeState; // for this process's own nitro-cli calls (describe, cleanup)
-  const signerArgs = ["--pki", setup.pkiFile, "--pcr", `0=${setup.pcr0}`, "--kms-proxy", vsockProxy.url, "--kms-ca", caFile];
+  logSocket = join(dir.path, "enclave-logs.sock");
+  signerLog = join(dir.path, "log", "signer.log");
+  const signerArgs = ["--pki", setup.pkiFile, "--pcr", `0=${setup.pcr0}`, "--kms-proxy", vsockProxy.url, "--kms-ca", caFile, "--log-to", `unix://${logSocket}`];
   ({ service: daemon } = await spawnService("host-agent", process.execPath, [
     "--import", "tsx", join(ROOT, "host-agent/main_node.ts"), "daemon",
     "--signer", `unix://${socket}`,
@@ -95,6 +100,8 @@ test.before(async () => {
     "--secrets-endpoint", sm.url,
     "--secret-prefix", prefix,
     "--status-file", statusFile,
+    "--enclave-logs", `unix://${logSocket}`,
+    "--enclave-log-file", signerLog,
     "--watch-interval-ms", "100",
     "--restart-backoff-ms", "50",
   ], {
@@ -163,6 +170,16 @@ test("after a crash the enclave is restarted and every key record is loaded agai
   } finally {
     fresh.close();
   }
+});
+
+test("the enclave's log lines reach the parent's signer.log through the daemon's receiver, from both enclave runs", async () => {
+  const lines = await waitFor(async () => {
+    const text = await readFile(signerLog, "utf8").catch(() => "");
+    const parsed = text.split("\n").filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+    return parsed.filter((l) => l.event === "listening").length >= 2 ? parsed : undefined;
+  }, "two listening lines in signer.log", 30_000, () => logs.slice(-15).join("\n"));
+  assert.ok(lines.every((l) => l.service === "signer"));
+  assert.ok(lines.some((l) => l.event === "listening" && l.logTo === `unix://${logSocket}`));
 });
 
 test("SIGTERM stops the daemon cleanly: exit 0, the enclave terminated, status 'stopped' and not ready", async () => {

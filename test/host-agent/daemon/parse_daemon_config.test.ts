@@ -38,6 +38,16 @@ test("defaults without any environment: region from IMDS later, CID 16, port 500
   assert.equal(config.timings, { watchIntervalMs: 5000, bootTimeoutMs: 120000, keySyncIntervalMs: 300000, restartBackoff: { initialMs: 1000, maxMs: 60000 } });
 });
 
+test("the signer's log stream: received on vsock port 5001 into SIGNER_LOG_FILE by default; --enclave-logs none turns it off", () => {
+  const defaults = parseDaemonConfig([], { SIGNER_LOG_FILE: "/var/log/nitro-signer/signer.log" });
+  assert.equal(defaults.enclaveLogs, { transport: "vsock", cid: -1, port: 5001 });
+  assert.is(defaults.enclaveLogFile, "/var/log/nitro-signer/signer.log");
+  const local = parseDaemonConfig(["--enclave-logs", "unix:///tmp/logs.sock", "--enclave-log-file", "/tmp/signer.log"], {});
+  assert.equal([local.enclaveLogs, local.enclaveLogFile], [{ transport: "unix", path: "/tmp/logs.sock" }, "/tmp/signer.log"]);
+  assert.is(parseDaemonConfig([], { ENCLAVE_LOG_LISTEN: "none" }).enclaveLogs, undefined);
+  assert.throws(() => parseDaemonConfig(["--enclave-logs", "udp://x:1"], {}), /Invalid --enclave-logs udp:\/\/x:1/);
+});
+
 test("flags win over the environment; --signer reaches the signer elsewhere (tests: unix or tcp)", () => {
   const config = parseDaemonConfig(
     ["--cid", "20", "--port", "6000", "--cpu-count=4", "--debug-mode", "--signer", "unix:///tmp/s.sock", "--imds-endpoint", "http://127.0.0.1:1338/", "--restart-backoff-ms", "10"],
