@@ -1,5 +1,5 @@
 import type { Nsm } from "../nsm/nsm.ts";
-import type { KmsClient } from "../kms/create_kms_client.ts";
+import type { KmsClient } from "../kms/kms_client.ts";
 import { kmsDecryptForRecipient } from "../kms/kms_decrypt_for_recipient.ts";
 import { kmsEncrypt } from "../kms/kms_encrypt.ts";
 import type { EnclaveKeyPair } from "./create_enclave_key_pair.ts";

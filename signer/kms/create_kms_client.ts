@@ -1,6 +1,9 @@
 import { KMSClient } from "@aws-sdk/client-kms";
 import type { Duplex } from "node:stream";
 import { createTlsStreamRequestHandler } from "./create_tls_stream_request_handler.ts";
+import type { KmsClient } from "./kms_client.ts";
+
+export type { KmsClient } from "./kms_client.ts";
 
 /** AWS credentials as the SDK takes them. */
 export type KmsCredentials = {
@@ -26,8 +29,6 @@ export type CreateKmsClientParameters = {
   /** SDK attempts per call (retries on throttling and 5xx). @default 3 */
   readonly maxAttempts?: number;
 };
-
-export type KmsClient = KMSClient;
 
 /**
  * Creates the signer's KMS client: the real `@aws-sdk/client-kms` whose only transport is TLS to

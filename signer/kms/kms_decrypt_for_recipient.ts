@@ -1,6 +1,6 @@
 import { DecryptCommand } from "@aws-sdk/client-kms";
 import { decryptCiphertextForRecipient } from "../cms/decrypt_ciphertext_for_recipient.ts";
-import type { KmsClient } from "./create_kms_client.ts";
+import type { KmsClient } from "./kms_client.ts";
 import { checkEncryptionContext, checkKeyId } from "./kms_encrypt.ts";
 import { KmsError } from "./kms_errors.ts";
 

@@ -1,5 +1,5 @@
 import { EncryptCommand } from "@aws-sdk/client-kms";
-import type { KmsClient } from "./create_kms_client.ts";
+import type { KmsClient } from "./kms_client.ts";
 import { KmsError } from "./kms_errors.ts";
 
 export type KmsEncryptParameters = {

@@ -1,5 +1,5 @@
 import { GenerateRandomCommand } from "@aws-sdk/client-kms";
-import type { KmsClient } from "./create_kms_client.ts";
+import type { KmsClient } from "./kms_client.ts";
 import { openRecipientAnswer } from "./kms_decrypt_for_recipient.ts";
 import { KmsError } from "./kms_errors.ts";
 
