@@ -20,4 +20,8 @@ Deno.exit(await runHostAgent(Deno.args, {
   stderr: (text) => writeAll(Deno.stderr, text),
   readStdin: () => new Response(Deno.stdin.readable).text(),
   readFile: (path) => Deno.readFile(path),
+  writeFileAtomic: async (path, text) => {
+    await Deno.writeTextFile(`${path}.tmp`, text, { mode: 0o600 });
+    await Deno.rename(`${path}.tmp`, path);
+  },
 }));

@@ -2,7 +2,7 @@
  * `npm run host-agent -- <command>`: the host-agent's commands under Node (the local stack, tooling).
  * On an instance the same commands run from the deno-compiled binary (`main_deno.ts`).
  */
-import { readFile } from "node:fs/promises";
+import { readFile, rename, writeFile } from "node:fs/promises";
 import { nodeTransport } from "../signer/transport/transport_node.ts";
 import { runHostAgent } from "./run_host_agent.ts";
 
@@ -20,4 +20,8 @@ process.exitCode = await runHostAgent(process.argv.slice(2), {
     return text;
   },
   readFile: async (path) => new Uint8Array(await readFile(path)),
+  writeFileAtomic: async (path, text) => {
+    await writeFile(`${path}.tmp`, text, { mode: 0o600 });
+    await rename(`${path}.tmp`, path);
+  },
 });

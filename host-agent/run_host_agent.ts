@@ -1,4 +1,5 @@
 import type { Transport } from "../signer/transport/transport.ts";
+import { runApiKeysCommand } from "./cli/api_keys_command.ts";
 import { runAttestationCommand } from "./cli/attestation_command.ts";
 import { runKeysCommand } from "./cli/keys_command.ts";
 import { openHostContext } from "./config/open_host_context_node.ts";
@@ -8,6 +9,7 @@ export const HOST_AGENT_USAGE = `host-agent <command>
 
   keys …          generate, import and list keys (host-agent keys --help)
   attestation …   verify an attestation document (host-agent attestation --help)
+  api-keys fetch  write the rpc-proxy's API keys from their secret (host-agent api-keys --help)
   daemon          run and watch the enclave, push credentials, load keys (host-agent daemon --help)
 `;
 
@@ -19,6 +21,8 @@ export type HostAgentRuntime = {
   stderr(text: string): void;
   readStdin(): Promise<string>;
   readFile(path: string): Promise<Uint8Array>;
+  /** Replaces `path` whole (write aside, then rename), mode 0600. */
+  writeFileAtomic(path: string, text: string): Promise<void>;
 };
 
 /**
@@ -44,6 +48,14 @@ export async function runHostAgent(args: readonly string[], runtime: HostAgentRu
       });
     case "daemon":
       return runDaemonCommand(rest, env, { transport });
+    case "api-keys":
+      return runApiKeysCommand(rest, {
+        env,
+        stdout,
+        stderr,
+        writeFileAtomic: runtime.writeFileAtomic,
+        openContext: (options) => openHostContext({ ...options, transport, env }),
+      });
     case "attestation":
       return runAttestationCommand(rest, { stdout, stderr, readFile: runtime.readFile });
     case "--help":
