@@ -13,6 +13,7 @@ import {
   VSOCK_PROXY_PORT,
 } from "./constants.ts";
 import { resolveSignerSettings, type SignerOptions, type SignerSettings } from "./resolve_signer_settings.ts";
+import { API_KEYS_FILE, SignerApiKeys } from "./signer_api_keys.ts";
 import { SignerArtifacts } from "./signer_artifacts.ts";
 import { SignerFleet } from "./signer_fleet.ts";
 import { SignerInstanceRole } from "./signer_instance_role.ts";
@@ -22,7 +23,14 @@ import { SignerLogs } from "./signer_logs.ts";
 import { SignerNetwork } from "./signer_network.ts";
 
 /** Stack props plus the deployment's options; `env.region` defaults to "us-east-1", `env.account` may be absent. */
-export interface SignerStackProps extends StackProps, SignerOptions {}
+export interface SignerStackProps extends StackProps, SignerOptions {
+  /**
+   * Run the rpc-proxy without API keys: anyone the security groups admit may sign and send. Without it, the stack
+   * creates the API-keys secret (`SignerApiKeys`) and the proxy refuses every request until a key is added.
+   * @default false
+   */
+  readonly allowUnauthenticated?: boolean | undefined;
+}
 
 /**
  * Everything the signer needs on AWS (DESIGN §9): network, key, key records, instances, load balancer, logs.
@@ -44,6 +52,8 @@ export class SignerStack extends Stack {
   public readonly loadBalancer: SignerLoadBalancer;
   public readonly logs: SignerLogs;
   public readonly artifacts: SignerArtifacts;
+  /** Absent when the stack was made with `allowUnauthenticated`. */
+  public readonly apiKeys: SignerApiKeys | undefined;
   private readonly zones: string[];
 
   constructor(scope: Construct, id: string, props: SignerStackProps = {}) {
@@ -87,6 +97,14 @@ export class SignerStack extends Stack {
       distDir: settings.distDir,
     });
 
+    if (props.allowUnauthenticated) {
+      Annotations.of(this).addWarningV2(
+        "nitro-signer:unauthenticated",
+        "allowUnauthenticated: the rpc-proxy runs without API keys, so every client the security groups admit can sign and send from every account.",
+      );
+    }
+    this.apiKeys = props.allowUnauthenticated ? undefined : new SignerApiKeys(this, "ApiKeys", { reader: role });
+
     const upstream = settings.upstreamUrl;
     const upstreamPort = upstream === undefined ? undefined : Number(upstream.port || (upstream.protocol === "https:" ? 443 : 80));
     // /etc/nitro-signer/env: the names are the ones host-agent (daemon and key commands) and rpc-proxy read.
@@ -98,6 +116,10 @@ export class SignerStack extends Stack {
       SIGNER_PORT: String(SIGNER_PORT),
       SIGNER_ADDRESS: `vsock://${SIGNER_CID}:${SIGNER_PORT}`,
       HOST: "0.0.0.0",
+      // Clients reach the proxy through the NLB under whatever name they use for it; browsers are still stopped by
+      // the Origin and Content-Type checks, and every request needs an API key unless allowUnauthenticated.
+      ALLOWED_HOSTS: "*",
+      ...(this.apiKeys === undefined ? {} : { API_KEYS_SECRET_ID: this.apiKeys.secret.secretArn, API_KEYS_FILE }),
       PROXY_PORT: String(PROXY_PORT),
       UPSTREAM_URL: upstream?.href ?? "",
       VSOCK_PROXY_PORT: String(VSOCK_PROXY_PORT),
@@ -141,6 +163,12 @@ export class SignerStack extends Stack {
     new CfnOutput(this, "KmsKeyArn", { value: this.key.key.keyArn });
     new CfnOutput(this, "AutoScalingGroupName", { value: this.fleet.autoScalingGroup.autoScalingGroupName });
     new CfnOutput(this, "SecretPrefix", { value: settings.secretPrefix });
+    if (this.apiKeys !== undefined) {
+      new CfnOutput(this, "ApiKeysSecretArn", {
+        description: "The rpc-proxy's API keys (hashes only); it refuses every request until one is added (deploy/README)",
+        value: this.apiKeys.secret.secretArn,
+      });
+    }
     new CfnOutput(this, "EnclavePcr0", {
       description: "PCR0 the key policy binds kms:Decrypt to",
       value: settings.pcr0,

@@ -185,8 +185,8 @@ test("fleet: the instance role has SSM core access and only the scoped permissio
     "logs:PutLogEvents", "logs:PutLogEvents", "logs:PutLogEvents",
     "s3:GetObject",
     "secretsmanager:CreateSecret",
-    "secretsmanager:DescribeSecret",
-    "secretsmanager:GetSecretValue",
+    "secretsmanager:DescribeSecret", "secretsmanager:DescribeSecret",
+    "secretsmanager:GetSecretValue", "secretsmanager:GetSecretValue",
     "secretsmanager:ListSecrets",
     "secretsmanager:PutSecretValue",
     "secretsmanager:TagResource",
@@ -196,6 +196,8 @@ test("fleet: the instance role has SSM core access and only the scoped permissio
   assert.equal(secrets.Resource, {
     "Fn::Join": ["", ["arn:", { Ref: "AWS::Partition" }, ":secretsmanager:", { Ref: "AWS::Region" }, ":", { Ref: "AWS::AccountId" }, ":secret:nitro-signer/keys/*"]],
   });
+  const apiKeys = statements.find((s) => JSON.stringify(s.Resource) === JSON.stringify({ Ref: logicalId("ApiKeys/Secret/Resource") }));
+  assert.equal([apiKeys.Action].flat().sort(), ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"], "the API keys: read only");
   assert.equal(statements.find((s) => s.Action === "cloudformation:SignalResource").Resource, { Ref: "AWS::StackId" });
   const s3 = statements.find((s) => s.Sid === "ReadBootArtifacts");
   assert.is(s3.Resource.length, 4, "the units and the three artifacts, object by object");

@@ -40,6 +40,7 @@ for (const [name, { stack }] of Object.entries(variants)) {
 test("cdk-nag acknowledgments: the reviewed few, each on the narrowest construct, each with a reason", () => {
   const acks = acknowledgments(variants.production.stack);
   assert.equal([...acks.keys()].sort(), [
+    "NitroSigner/ApiKeys/Secret Annotation::AwsSolutions-SMG4",
     "NitroSigner/Fleet/Group Annotation::AwsSolutions-AS3",
     "NitroSigner/InstanceRole/KeyRecordsPolicy Annotation::AwsSolutions-IAM5[Resource::*]",
     "NitroSigner/InstanceRole/KeyRecordsPolicy Annotation::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:nitro-signer/keys/*]",

@@ -103,4 +103,11 @@ test("the rpc-proxy unit runs the proxy binary and logs where the CloudWatch age
   assert.is(one(unit, "Service", "StandardOutput"), "append:/var/log/nitro-signer/rpc-proxy.log");
 });
 
+test("the rpc-proxy unit reads its API keys from their secret before every start, into a directory only it can read", () => {
+  const unit = units["nitro-signer-rpc-proxy.service"]!;
+  assert.is(one(unit, "Service", "ExecStartPre"), "/opt/nitro-signer/bin/host-agent api-keys fetch");
+  assert.is(one(unit, "Service", "RuntimeDirectory"), "nitro-signer-rpc-proxy");
+  assert.is(one(unit, "Service", "RuntimeDirectoryMode"), "0700");
+});
+
 test.run();
