@@ -12,6 +12,9 @@ import { startVsockProxyStandIn, type VsockProxyStandIn } from "../../../local/v
 import { createSimulatedPki, type SimulatedPki } from "../../../signer/nsm/create_simulated_pki.ts";
 import { createSimulatedNsm, type SimulatedNsm } from "../../../signer/nsm/nsm_simulated.ts";
 
+/** Kept here too for the tests that take it with the stack (test/signer/kms). */
+export { errorOf } from "../../helpers/error_of.ts";
+
 export const PCR0_GOOD = "a1".repeat(48);
 export const PCR0_OTHER = "b2".repeat(48);
 export const APP = "nitro-eth-signer";
@@ -131,13 +134,4 @@ export async function enclaveKeyPair(): Promise<{ privateKey: CryptoKey; spki: U
     ["encrypt", "decrypt"],
   );
   return { privateKey: pair.privateKey, spki: new Uint8Array(await crypto.subtle.exportKey("spki", pair.publicKey)) };
-}
-
-export async function errorOf(promise: Promise<unknown>): Promise<Error & { name: string; code?: string; awsErrorName?: string }> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error("expected the call to fail");
 }

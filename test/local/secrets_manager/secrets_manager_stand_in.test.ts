@@ -21,6 +21,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { ensureLocalCredentials, type LocalCredentials } from "../../../local/aws/ensure_local_credentials_node.ts";
 import type { LocalCredential } from "../../../local/aws/local_credential.ts";
+import { errorOf } from "../../helpers/error_of.ts";
 import {
   startSecretsManagerStandIn,
   type SecretsManagerStandIn,
@@ -46,15 +47,6 @@ function clientFor(credentials: LocalCredential, extra: { ca?: string | null; ma
     maxAttempts: extra.maxAttempts ?? 1,
     requestHandler: { httpsAgent: agent },
   });
-}
-
-async function errorOf(promise: Promise<unknown>): Promise<Error & { name: string; $metadata?: { httpStatusCode?: number } }> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error("expected the call to fail");
 }
 
 test.before(async () => {
