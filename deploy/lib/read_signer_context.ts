@@ -1,7 +1,7 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 import type { Construct } from "constructs";
-import { PROJECT_ROOT } from "./constants.ts";
+import { ARTIFACT_PATHS, PROJECT_ROOT } from "./constants.ts";
 import type { SignerStackProps } from "./signer_stack.ts";
 
 /** Context keys the app reads (`cdk synth -c key=value` or the `context` block of cdk.json). */
@@ -40,7 +40,8 @@ export const CONTEXT_KEYS = [
  * Reads the app's context into `SignerStackProps`. Values arrive as strings from `-c key=value` and as JSON
  * from cdk.json; lists may be JSON arrays or comma-separated strings. PCR0 comes from the `pcr0` context first,
  * else from the image build's `dist/enclave/pcrs.json` (or `pcrsFile`) unless `debug` is set; the stack refuses
- * to synthesize when neither gives one and `debug` is not set.
+ * to synthesize when neither gives one and `debug` is not set. The EIF's size (for the enclave memory check) comes
+ * from the local EIF in `distDir` when no `artifactBucket` is given, else from the `EifSizeBytes` of that pcrs file.
  *
  * @example
  * ```ts
@@ -68,6 +69,11 @@ export function readSignerContext(scope: Construct): SignerStackProps & { readon
     pcr0Source = "debug (all-zero PCR0)";
   }
   const distDir = str("distDir", get("distDir"));
+  const artifactBucket = str("artifactBucket", get("artifactBucket"));
+  const eifSizeBytes = readEifSize(
+    artifactBucket === undefined ? join(fromRoot(distDir ?? "dist"), ARTIFACT_PATHS.eif) : undefined,
+    fromRoot(str("pcrsFile", get("pcrsFile")) ?? join("dist", "enclave", "pcrs.json")),
+  );
 
   return {
     stackName: str("stackName", get("stackName")) ?? "NitroSigner",
@@ -88,10 +94,11 @@ export function readSignerContext(scope: Construct): SignerStackProps & { readon
     cpuTargetPercent: int("cpuTargetPercent", get("cpuTargetPercent")),
     enclaveCpuCount: int("enclaveCpuCount", get("enclaveCpuCount")),
     enclaveMemoryMib: int("enclaveMemoryMib", get("enclaveMemoryMib")),
+    eifSizeBytes,
     clientCidrs: list("clientCidrs", get("clientCidrs")),
     clientSecurityGroupIds: list("clientSecurityGroupIds", get("clientSecurityGroupIds")),
     upstreamUrl: str("upstreamUrl", get("upstreamUrl")),
-    artifactBucket: str("artifactBucket", get("artifactBucket")),
+    artifactBucket,
     artifactPrefix: str("artifactPrefix", get("artifactPrefix")),
     artifactVersion: str("artifactVersion", get("artifactVersion")),
     distDir: fromRoot(distDir ?? "dist"),
@@ -99,6 +106,28 @@ export function readSignerContext(scope: Construct): SignerStackProps & { readon
     logRetentionDays: int("logRetentionDays", get("logRetentionDays")),
     keyAdminArns: list("keyAdminArns", get("keyAdminArns")),
   };
+}
+
+/**
+ * The size of the EIF this deployment starts, for the enclave memory check: the local EIF when the instances get
+ * it from `dist/` (no artifactBucket), else `EifSizeBytes` that the image build recorded beside the PCRs;
+ * `undefined` when neither exists (no build here: nothing to check).
+ */
+function readEifSize(localEif: string | undefined, pcrs: string): number | undefined {
+  if (localEif !== undefined && existsSync(localEif)) return statSync(localEif).size;
+  if (!existsSync(pcrs)) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(pcrs, "utf8"));
+  } catch {
+    return undefined; // readPcr0File reports a broken file when PCR0 is read from it
+  }
+  const size = typeof parsed === "object" && parsed !== null ? (parsed as Record<string, unknown>).EifSizeBytes : undefined;
+  if (size === undefined) return undefined;
+  if (typeof size !== "number" || !Number.isSafeInteger(size) || size <= 0) {
+    throw new TypeError(`Cannot read EifSizeBytes from ${pcrs}: expected a positive integer, got ${JSON.stringify(size)}`);
+  }
+  return size;
 }
 
 /** Reads `PCR0` from a `pcrs.json` written by the image build (`{ "PCR0": "<96 hex>", … }`). */

@@ -1,5 +1,6 @@
 import { InstanceArchitecture, InstanceType } from "aws-cdk-lib/aws-ec2";
 import { RetentionDays } from "aws-cdk-lib/aws-logs";
+import { checkEnclaveMemory } from "../../host-agent/enclave/check_enclave_memory.ts";
 import { DEBUG_PCR0, DEFAULT_SECRET_PREFIX } from "./constants.ts";
 
 /**
@@ -40,7 +41,10 @@ export interface SignerOptions {
   readonly vpcCidr?: string | undefined;
   /** NAT gateways: 2 (one per AZ) or 1 (cheaper; egress then depends on one AZ). @default 2 */
   readonly natGateways?: number | undefined;
-  /** A Nitro Enclaves capable type with at least `enclaveCpuCount` + 2 vCPUs. @default "m5a.xlarge" */
+  /**
+   * A Nitro Enclaves capable x86_64 type with at least `enclaveCpuCount` + 2 vCPUs (Graviton is refused: the
+   * signer and its image are built for x86_64 only). @default "m5a.xlarge"
+   */
   readonly instanceType?: string | undefined;
   /** Pin the AMI (ami-…) instead of the latest Amazon Linux 2023 at each deploy. @default - latest AL2023 */
   readonly amiId?: string | undefined;
@@ -52,8 +56,17 @@ export interface SignerOptions {
   readonly cpuTargetPercent?: number | undefined;
   /** vCPUs given to the enclave (an even number on x86: whole cores). @default 2 */
   readonly enclaveCpuCount?: number | undefined;
-  /** Memory given to the enclave, MiB. @default 1024 */
+  /**
+   * Memory given to the enclave, MiB. With `eifSizeBytes`, synth refuses less than `minimumEnclaveMemoryMib`
+   * (4 × the EIF, nitro-cli's floor, plus the signer's measured headroom).
+   * @default 1024
+   */
   readonly enclaveMemoryMib?: number | undefined;
+  /**
+   * Size of the EIF the instances start, bytes (`EifSizeBytes` in `dist/enclave/pcrs.json`, or the local EIF).
+   * @default - unknown: the enclave memory is not checked against the image
+   */
+  readonly eifSizeBytes?: number | undefined;
   /** IPv4 CIDRs admitted to the JSON-RPC listener. @default - `[vpcCidr]`, unless security groups are given */
   readonly clientCidrs?: readonly string[] | undefined;
   /** Security groups (sg-…) admitted to the JSON-RPC listener. @default [] */
@@ -126,6 +139,12 @@ export function resolveSignerSettings(options: SignerOptions, region: string): S
   const pcr0 = resolvePcr0(options.pcr0, debug);
   const instanceType = new InstanceType(options.instanceType ?? "m5a.xlarge");
   const x86 = instanceType.architecture === InstanceArchitecture.X86_64;
+  if (!x86) {
+    throw new RangeError(
+      `Cannot use instanceType ${instanceType.toString()}: it is ${instanceType.architecture} (Graviton), but scripts/compile.sh and ` +
+        "scripts/build-enclave.sh build the signer and its enclave image for x86_64 only; choose an x86_64 Nitro type such as m5a.xlarge or m6i.xlarge",
+    );
+  }
   const minCapacity = integer("minCapacity", options.minCapacity ?? 2, 2, 100);
   const maxCapacity = integer("maxCapacity", options.maxCapacity ?? 4, 3, 100);
   if (maxCapacity <= minCapacity) {
@@ -137,6 +156,8 @@ export function resolveSignerSettings(options: SignerOptions, region: string): S
   if (x86 && enclaveCpuCount % 2 !== 0) {
     throw new RangeError(`Cannot use enclaveCpuCount ${enclaveCpuCount}: x86 enclaves take whole cores (an even count)`);
   }
+  const enclaveMemoryMib = integer("enclaveMemoryMib", options.enclaveMemoryMib ?? 1024, 128, 512 * 1024);
+  if (options.eifSizeBytes !== undefined) checkEnclaveMemory(enclaveMemoryMib, options.eifSizeBytes, { setting: "enclaveMemoryMib" });
   const availabilityZones = options.availabilityZones;
   if (availabilityZones !== undefined) {
     const [az1, az2] = availabilityZones;
@@ -197,7 +218,7 @@ export function resolveSignerSettings(options: SignerOptions, region: string): S
     maxCapacity,
     cpuTargetPercent: integer("cpuTargetPercent", options.cpuTargetPercent ?? 50, 10, 90),
     enclaveCpuCount,
-    enclaveMemoryMib: integer("enclaveMemoryMib", options.enclaveMemoryMib ?? 1024, 128, 512 * 1024),
+    enclaveMemoryMib,
     clientCidrs: options.clientCidrs ?? ((options.clientSecurityGroupIds ?? []).length === 0 ? [vpcCidr] : []),
     clientSecurityGroupIds: options.clientSecurityGroupIds ?? [],
     upstreamUrl: options.upstreamUrl === undefined ? undefined : upstream(options.upstreamUrl),

@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "uvu";
@@ -24,6 +24,23 @@ test("deploy/bin/app.ts refuses to synthesize without a PCR0 and says how to giv
   assert.is.not(run.status, 0);
   assert.match(run.stderr, "Cannot synthesize the signer stack without a PCR0");
   assert.match(run.stderr, "-c debug=true");
+});
+
+test("deploy/bin/app.ts refuses an enclave memory the local build's EIF cannot run in, naming both numbers", () => {
+  const out = mkdtempSync(join(tmpdir(), "nitro-signer-cdk-out-"));
+  const dist = mkdtempSync(join(tmpdir(), "nitro-signer-dist-"));
+  mkdirSync(join(dist, "enclave"));
+  writeFileSync(join(dist, "enclave", "signer.eif"), "");
+  truncateSync(join(dist, "enclave", "signer.eif"), 200 * 1024 * 1024); // sparse: 200 MiB on paper
+  writeFileSync(join(dist, "enclave", "pcrs.json"), JSON.stringify({ PCR0: "ab".repeat(48), PCR1: "cd".repeat(48), PCR2: "ef".repeat(48), EifSizeBytes: 200 * 1024 * 1024 }));
+  const run = spawnSync(process.execPath, ["--import", "tsx", "deploy/bin/app.ts"], {
+    cwd: PROJECT_ROOT,
+    encoding: "utf8",
+    env: { ...env, CDK_OUTDIR: out, CDK_CONTEXT_JSON: JSON.stringify({ pcrsFile: join(dist, "enclave", "pcrs.json"), distDir: dist }) },
+  });
+  assert.is.not(run.status, 0);
+  assert.match(run.stderr, "Cannot use enclaveMemoryMib 1024: the enclave image (EIF) is 200.0 MiB (209715200 bytes)");
+  assert.match(run.stderr, "at least 1120 MiB");
 });
 
 test("npx cdk synth works offline from the project root (cdk.json → deploy/bin/app.ts), nag included", () => {

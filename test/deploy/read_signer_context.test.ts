@@ -79,6 +79,17 @@ test("readSignerContext() leaves PCR0 unset without context or file, for the sta
   assert.is(props.distDir, join(PROJECT_ROOT, "dist"));
 });
 
+test("readSignerContext() takes the EIF's size from the local EIF in distDir, else from EifSizeBytes beside the PCRs", () => {
+  const file = pcrsFile(JSON.stringify({ PCR0, EifSizeBytes: 123456789 }));
+  const dist = join(file, "..", "..");
+  assert.is(read({ pcrsFile: file, distDir: join(dist, "none"), pcr0: PCR0 }).eifSizeBytes, 123456789, "recorded by build-enclave.sh");
+  writeFileSync(join(dist, "enclave", "signer.eif"), Buffer.alloc(4096));
+  assert.is(read({ pcrsFile: file, distDir: dist }).eifSizeBytes, 4096, "the EIF the instances will start");
+  assert.is(read({ pcrsFile: file, distDir: dist, artifactBucket: "builds" }).eifSizeBytes, 123456789, "from S3: the recorded size");
+  assert.is(read({ distDir: join(dist, "none") }).eifSizeBytes, undefined, "no build: nothing to check");
+  assert.throws(() => read({ pcrsFile: pcrsFile(JSON.stringify({ PCR0, EifSizeBytes: "big" })) }), /Cannot read EifSizeBytes/);
+});
+
 test("readPcr0File() rejects a file that is not JSON", () => {
   assert.throws(() => readPcr0File(pcrsFile("PCR0=abc")), /not JSON/);
 });

@@ -60,8 +60,26 @@ test("resolveSignerSettings() keeps two instances and room for a rolling update"
 
 test("resolveSignerSettings() gives x86 enclaves whole cores only", () => {
   assert.throws(() => resolve({ pcr0: PCR0, enclaveCpuCount: 3 }), /whole cores/);
-  assert.is(resolve({ pcr0: PCR0, instanceType: "c6g.xlarge", enclaveCpuCount: 1 }).enclaveCpuCount, 1);
   assert.throws(() => resolve({ pcr0: PCR0, enclaveMemoryMib: 64 }), RangeError);
+});
+
+test("resolveSignerSettings() refuses Graviton (arm64) instance types: the signer and its EIF are built for x86_64 only", () => {
+  for (const instanceType of ["c6g.xlarge", "m6g.xlarge", "m7g.2xlarge", "c7gn.xlarge"]) {
+    assert.throws(() => resolve({ pcr0: PCR0, instanceType }), new RegExp(`Cannot use instanceType ${instanceType.replace(".", "\\.")}: it is arm64 \\(Graviton\\).*x86_64 only`));
+  }
+  for (const instanceType of ["m5a.xlarge", "m6i.xlarge", "c6a.2xlarge", "r5.xlarge"]) {
+    assert.is(resolve({ pcr0: PCR0, instanceType }).instanceType.toString(), instanceType);
+  }
+});
+
+test("resolveSignerSettings() refuses an enclave memory below 4 × the EIF plus the signer's headroom, naming both", () => {
+  const eifSizeBytes = 180 * 1024 * 1024; // 4 × 180 + 320 = 1040 MiB
+  assert.throws(
+    () => resolve({ pcr0: PCR0, eifSizeBytes }),
+    /^Cannot use enclaveMemoryMib 1024: the enclave image \(EIF\) is 180\.0 MiB \(188743680 bytes\).* at least 1040 MiB$/,
+  );
+  assert.is(resolve({ pcr0: PCR0, eifSizeBytes, enclaveMemoryMib: 1040 }).enclaveMemoryMib, 1040);
+  assert.is(resolve({ pcr0: PCR0, enclaveMemoryMib: 512 }).enclaveMemoryMib, 512, "no EIF known: nothing to check against");
 });
 
 test("resolveSignerSettings() checks client sources, zones, names and retention", () => {

@@ -6,7 +6,7 @@ import { emptyDist, synthSignerStack } from "./signer_fixtures.ts";
 const ZEROS = "0".repeat(96);
 const ADMIN = "arn:aws:iam::123456789012:role/KeyAdmin";
 
-// A debug, cost-reduced, S3-sourced, Graviton variant with pinned zones, synthesized once.
+// A debug, cost-reduced, S3-sourced variant on another x86_64 type with pinned zones, synthesized once.
 const debug = synthSignerStack({
   debug: true,
   natGateways: 1,
@@ -15,7 +15,7 @@ const debug = synthSignerStack({
   availabilityZones: ["us-east-1a", "us-east-1c"],
   minCapacity: 3,
   maxCapacity: 6,
-  instanceType: "m6g.xlarge",
+  instanceType: "m6i.xlarge",
   secretPrefix: "team-a/keys/",
   keyAdminArns: [ADMIN],
   logRetentionDays: 30,
@@ -66,10 +66,11 @@ test("variant: artifacts from the S3 prefix, readable object by object", () => {
   }
 });
 
-test("variant: Graviton gets the arm64 Amazon Linux 2023 image", () => {
+test("variant: the instance type as given, with the x86_64 Amazon Linux 2023 image (Graviton is refused at synth)", () => {
   const [lt] = ofType("AWS::EC2::LaunchTemplate");
-  assert.is(lt!.Properties.LaunchTemplateData.InstanceType, "m6g.xlarge");
-  assert.match(JSON.stringify(lt!.Properties.LaunchTemplateData.ImageId), "arm64");
+  assert.is(lt!.Properties.LaunchTemplateData.InstanceType, "m6i.xlarge");
+  assert.match(JSON.stringify(lt!.Properties.LaunchTemplateData.ImageId), "x8664");
+  assert.throws(() => synthSignerStack({ debug: true, instanceType: "m6g.xlarge" }), /Cannot use instanceType m6g\.xlarge: it is arm64 \(Graviton\)/);
 });
 
 test("variant: secret prefix, key administrators and log retention come from the options", () => {

@@ -66,7 +66,7 @@ test("the image's command starts the signer in enclave mode: device NSM, vsock 5
   assert.throws(() => parseSignerConfig([...args, "--nsm", "simulated"], {}), /simulated NSM/);
 });
 
-test("build-enclave.sh builds the image, the EIF, and writes PCR0/1/2 to dist/enclave/pcrs.json", async () => {
+test("build-enclave.sh builds the image, the EIF, and writes PCR0/1/2 and the EIF's size to dist/enclave/pcrs.json", async () => {
   const dir = await tempDir("eif-");
   try {
     mkdirSync(join(dir.path, "bin"));
@@ -82,8 +82,9 @@ test("build-enclave.sh builds the image, the EIF, and writes PCR0/1/2 to dist/en
     });
     assert.is(result.status, 0, result.stderr);
     const pcrs = JSON.parse(readFileSync(join(dir.path, "enclave/pcrs.json"), "utf8"));
-    assert.equal(Object.keys(pcrs), ["PCR0", "PCR1", "PCR2"]);
-    for (const value of Object.values(pcrs)) assert.match(value as string, /^[0-9a-f]{96}$/);
+    assert.equal(Object.keys(pcrs), ["PCR0", "PCR1", "PCR2", "EifSizeBytes"]);
+    for (const name of ["PCR0", "PCR1", "PCR2"]) assert.match(pcrs[name], /^[0-9a-f]{96}$/);
+    assert.is(pcrs.EifSizeBytes, statSync(join(dir.path, "enclave/signer.eif")).size, "the EIF's size beside the PCRs");
     assert.equal(JSON.parse(result.stdout), pcrs, "prints the PCRs");
     assert.ok(existsSync(join(dir.path, "enclave/signer.eif")));
     assert.is(readFileSync(log, "utf8").trim(), `build --platform linux/amd64 --file signer/Dockerfile --tag nitro-signer-enclave:t1 ${dir.path}`);
@@ -110,6 +111,13 @@ test("build-enclave.sh and write_pcrs.mjs fail with a one-line reason on bad inp
     const noPcrs = spawnSync("node", ["scripts/write_pcrs.mjs", join(dir.path, "p.json")], { cwd: ROOT, input: '{"Measurements":{"PCR0":"abc"}}', encoding: "utf8" });
     assert.is(noPcrs.status, 1);
     assert.match(noPcrs.stderr, /Measurements.PCR0 is missing or not 96 hex digits/);
+    assert.not.ok(existsSync(join(dir.path, "p.json")));
+    const pcrsOutput = JSON.stringify({ Measurements: { PCR0: "a".repeat(96), PCR1: "b".repeat(96), PCR2: "c".repeat(96) } });
+    const noEif = spawnSync("node", ["scripts/write_pcrs.mjs", join(dir.path, "p.json"), "--eif", join(dir.path, "none.eif")], { cwd: ROOT, input: pcrsOutput, encoding: "utf8" });
+    assert.is(noEif.status, 1);
+    assert.match(noEif.stderr, /cannot read the EIF .*none\.eif/);
+    const badArgs = spawnSync("node", ["scripts/write_pcrs.mjs", join(dir.path, "p.json"), "--eif"], { cwd: ROOT, input: pcrsOutput, encoding: "utf8" });
+    assert.is(badArgs.status, 2);
     assert.not.ok(existsSync(join(dir.path, "p.json")));
   } finally {
     await dir.remove();
