@@ -15,6 +15,7 @@ import { startRpcProxy } from "../rpc-proxy/start_rpc_proxy.ts";
 import { createUpstream } from "../rpc-proxy/upstream/create_upstream.ts";
 import { generateKey } from "../host-agent/keys/generate_key.ts";
 import { loadAllKeys } from "../host-agent/keys/load_all_keys.ts";
+import { serveEnclaveLogs } from "../host-agent/logs/serve_enclave_logs_node.ts";
 import type { LocalStackInfo } from "../host-agent/config/open_host_context_node.ts";
 import { ensureLocalCredentials } from "./aws/ensure_local_credentials_node.ts";
 import { ensureLocalSetup } from "./ensure_local_setup_node.ts";
@@ -125,10 +126,22 @@ export async function startLocalStack(options: StartLocalStackOptions = {}): Pro
     const socketPath = join(stateDir, socketName).length < 100 ? join(stateDir, socketName) : join(tmpdir(), `nitro-${socketName}`);
     await rm(socketPath, { force: true });
     cleanups.push(() => rm(socketPath, { force: true }));
+    // The enclave's log path, as on an instance (there over vsock): the signer streams its JSON log lines to the
+    // host-agent's receiver, which appends them to <stateDir>/logs/signer.log.
+    const logSocketPath = socketPath.replace(/\.sock$/, "-logs.sock");
+    const signerLogFile = join(stateDir, "logs", "signer.log");
+    const logReceiver = await serveEnclaveLogs(nodeTransport, { transport: "unix", path: logSocketPath }, signerLogFile);
+    cleanups.push(async () => {
+      logReceiver.close();
+      await logReceiver.done;
+      await rm(logSocketPath, { force: true });
+    });
+    log(`signer log lines go to ${signerLogFile}`);
     const signerProcess = await startSigner({
       listen: `unix://${socketPath}`,
       args: [
         "--mode", "dev",
+        "--log-to", `unix://${logSocketPath}`,
         "--pki", setup.pkiFile,
         "--pcr", `0=${options.signerPcr0 ?? setup.pcr0}`,
         "--kms-proxy", vsockProxy.url,

@@ -26,6 +26,20 @@ test("the stack makes one account and funds it with 100 ETH on its own Anvil", a
   assert.equal(await call(stack.url, "eth_accounts"), [account]);
 });
 
+test("the signer's log lines reach <stateDir>/logs/signer.log through the host-agent's log receiver, as on an instance", async () => {
+  const { readFile } = await import("node:fs/promises");
+  const { join } = await import("node:path");
+  let lines: Record<string, unknown>[] = [];
+  for (let i = 0; i < 200 && !lines.some((l) => l.event === "listening"); i++) {
+    await new Promise((r) => setTimeout(r, 25));
+    lines = (await readFile(join(stack.stateDir, "logs", "signer.log"), "utf8").catch(() => "")).split("\n").filter(Boolean).map((l) => JSON.parse(l));
+  }
+  const listening = lines.find((l) => l.event === "listening");
+  assert.ok(listening, "the signer's listening line is in the parent's file");
+  assert.is(listening!.service, "signer");
+  assert.match(String(listening!.logTo), /^unix:\/\/.*-logs\.sock$/);
+});
+
 test("viem's wallet client with a JSON-RPC account sends a transfer that is mined with status success", async () => {
   const wallet = createWalletClient({ chain: foundry, transport: http(stack.url), account });
   const client = createPublicClient({ chain: foundry, transport: http(stack.url) });
