@@ -6,6 +6,7 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { parseApiKeys } from "../rpc-proxy/auth/parse_api_keys.ts";
+import { parseAllowedHosts } from "../rpc-proxy/parse_proxy_config.ts";
 
 import { startLocalStack } from "./start_local_stack_node.ts";
 
@@ -21,6 +22,9 @@ const USAGE = `npm start -- [options]
   --state-dir DIR   where local state lives             default .local/
   --api-keys FILE   require these API keys (rpc-proxy --help has the format)   default none
   --cors-origins L  comma-separated origins allowed by CORS, or *            default none
+                    (a request from a web page of any other origin is refused with 403)
+  --allowed-hosts L comma-separated host names the Host header may name, or *
+                    default localhost,127.0.0.1,[::1] and --host
   --quiet           no JSON line per JSON-RPC request on stderr
   --help            this text
 `;
@@ -35,6 +39,7 @@ try {
       "state-dir": { type: "string" },
       "api-keys": { type: "string" },
       "cors-origins": { type: "string" },
+      "allowed-hosts": { type: "string" },
       quiet: { type: "boolean" },
       help: { type: "boolean" },
     },
@@ -54,10 +59,17 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
 }
 
 let apiKeys;
+let allowedHosts;
 try {
   apiKeys = values["api-keys"] ? parseApiKeys(JSON.parse(readFileSync(values["api-keys"], "utf8"))) : undefined;
 } catch (error) {
   console.error(`npm start: --api-keys ${values["api-keys"]}: ${(error as Error).message}`);
+  process.exit(2);
+}
+try {
+  allowedHosts = parseAllowedHosts(values["allowed-hosts"], values.host ?? "127.0.0.1");
+} catch (error) {
+  console.error(`npm start: ${(error as Error).message}`);
   process.exit(2);
 }
 
@@ -70,6 +82,7 @@ try {
     log: (line) => console.error(line),
     proxy: {
       ...(apiKeys ? { apiKeys } : {}),
+      allowedHosts,
       ...(values["cors-origins"] ? { corsOrigins: values["cors-origins"].split(",").map((o) => o.trim()) } : {}),
       ...(values.quiet ? {} : { log: (line: string) => console.error(line) }),
     },

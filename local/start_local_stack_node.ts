@@ -10,6 +10,7 @@ import { createSignerClient, type SignerClient } from "../signer/protocol/create
 import type { Hex } from "../signer/protocol/messages.ts";
 import { parseSignerAddress } from "../signer/transport/parse_signer_address.ts";
 import { nodeTransport } from "../signer/transport/transport_node.ts";
+import { defaultAllowedHosts } from "../rpc-proxy/auth/check_browser_request.ts";
 import type { ProxyConfig } from "../rpc-proxy/parse_proxy_config.ts";
 import { startRpcProxy } from "../rpc-proxy/start_rpc_proxy.ts";
 import { createUpstream } from "../rpc-proxy/upstream/create_upstream.ts";
@@ -41,7 +42,7 @@ export type StartLocalStackOptions = {
   /** Log a line of progress. */
   log?: (line: string) => void;
   /** rpc-proxy options: API keys, CORS origins, limits, and where its JSON request log lines go (default nowhere). */
-  proxy?: Partial<Pick<ProxyConfig, "apiKeys" | "corsOrigins" | "maxBodyBytes" | "maxBatchSize">> & { log?: (line: string) => void };
+  proxy?: Partial<Pick<ProxyConfig, "apiKeys" | "corsOrigins" | "allowedHosts" | "maxBodyBytes" | "maxBatchSize">> & { log?: (line: string) => void };
 };
 
 export type LocalStack = {
@@ -170,7 +171,10 @@ export async function startLocalStack(options: StartLocalStackOptions = {}): Pro
 
     const { log: proxyLog, ...proxyOptions } = options.proxy ?? {};
     const proxy = startRpcProxy(
-      { host, port: options.port ?? 8545, upstreamUrl, signer: parseSignerAddress(signerProcess.address), maxBodyBytes: 1024 * 1024, maxBatchSize: 100, ...proxyOptions },
+      {
+        host, port: options.port ?? 8545, upstreamUrl, signer: parseSignerAddress(signerProcess.address), maxBodyBytes: 1024 * 1024, maxBatchSize: 100,
+        allowedHosts: defaultAllowedHosts(host), ...proxyOptions,
+      },
       nodeTransport,
       proxyLog ? { log: proxyLog } : {},
     );

@@ -1,7 +1,7 @@
 import type { SignerAddress } from "../signer/transport/transport.ts";
 import { readFlags } from "../signer/read_flags.ts";
 import { parseSignerAddress } from "../signer/transport/parse_signer_address.ts";
-import { DEFAULT_ALLOWED_HOSTS } from "./auth/check_browser_request.ts";
+import { defaultAllowedHosts } from "./auth/check_browser_request.ts";
 import { parseApiKeys, type ApiKey } from "./auth/parse_api_keys.ts";
 
 export type ProxyConfig = {
@@ -82,7 +82,7 @@ export function parseProxyConfig(
     maxBatchSize: integer(flags.get("max-batch-size") ?? env.MAX_BATCH_SIZE ?? "100", "max-batch-size", 1, 10_000),
     ...(apiKeysFile ? { apiKeys: readApiKeys(apiKeysFile, io.readTextFile) } : {}),
     corsOrigins: corsOrigins(flags.get("cors-origins") ?? env.CORS_ORIGINS ?? ""),
-    allowedHosts: allowedHosts(flags.get("allowed-hosts") ?? env.ALLOWED_HOSTS, host),
+    allowedHosts: parseAllowedHosts(flags.get("allowed-hosts") ?? env.ALLOWED_HOSTS, host),
     logRequests: onOff(flags.get("log-requests") ?? env.LOG_REQUESTS ?? "on", "log-requests"),
     upstreamBatches: onOff(flags.get("upstream-batches") ?? env.UPSTREAM_BATCHES ?? "on", "upstream-batches"),
   };
@@ -111,12 +111,9 @@ function readApiKeys(path: string, readTextFile: ((path: string) => string) | un
   return parseApiKeys(json);
 }
 
-/** Default: the loopback names and the listen address itself (a wildcard address names no host). */
-function allowedHosts(text: string | undefined, host: string): string[] {
-  if (text === undefined) {
-    const listen = host === "0.0.0.0" || host === "::" || host === "[::]" ? [] : [host];
-    return [...new Set([...DEFAULT_ALLOWED_HOSTS, ...listen])];
-  }
+/** `--allowed-hosts`, checked; absent, `defaultAllowedHosts(host)`. */
+export function parseAllowedHosts(text: string | undefined, host: string): string[] {
+  if (text === undefined) return defaultAllowedHosts(host);
   const hosts = text.split(",").map((h) => h.trim()).filter((h) => h.length > 0);
   if (hosts.length === 0) throw new TypeError("Invalid --allowed-hosts: expected host names, or *");
   for (const name of hosts) {

@@ -18,6 +18,20 @@ export type CheckBrowserRequestOptions = {
 export const DEFAULT_ALLOWED_HOSTS: readonly string[] = ["localhost", "127.0.0.1", "[::1]"];
 
 /**
+ * The default `allowedHosts` of a proxy listening on `host`: the loopback names and the listen address itself (a
+ * wildcard address names no host).
+ *
+ * @example
+ * ```ts
+ * defaultAllowedHosts("10.0.0.5"); // ["localhost", "127.0.0.1", "[::1]", "10.0.0.5"]
+ * ```
+ */
+export function defaultAllowedHosts(host: string): string[] {
+  const listen = host === "0.0.0.0" || host === "::" || host === "[::]" ? [] : [host];
+  return [...new Set([...DEFAULT_ALLOWED_HOSTS, ...listen])];
+}
+
+/**
  * Refuses what only a browser would send, before anything is parsed or signed (geth's `--http.vhosts` and
  * `--http.corsdomain` are the model):
  * - a `Host` not in `allowedHosts` (403): a page that rebinds its own DNS name to this address sends its own
