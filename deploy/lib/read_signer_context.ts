@@ -34,6 +34,7 @@ export const CONTEXT_KEYS = [
   "pcr8",
   "pcrsFile",
   "debug",
+  "allowUnauthenticated",
 ] as const;
 
 /**
@@ -84,6 +85,7 @@ export function readSignerContext(scope: Construct): SignerStackProps & { readon
     previousPcr0s: list("previousPcr0", get("previousPcr0")),
     pcr8: str("pcr8", get("pcr8")),
     debug,
+    allowUnauthenticated: bool("allowUnauthenticated", get("allowUnauthenticated")) ?? false,
     availabilityZones: list("availabilityZones", get("availabilityZones")),
     vpcCidr: str("vpcCidr", get("vpcCidr")),
     natGateways: int("natGateways", get("natGateways")),

@@ -42,6 +42,9 @@ test("readSignerContext() parses -c strings: numbers, booleans and comma lists",
   assert.equal(props.clientCidrs, ["10.0.0.0/8", "192.168.0.0/16"]);
   assert.equal(props.previousPcr0s, [PREVIOUS_PCR0]);
   assert.is(props.debug, false);
+  assert.is(props.allowUnauthenticated, false, "API keys are required unless asked otherwise");
+  assert.is(read({ pcr0: PCR0, allowUnauthenticated: "true" }).allowUnauthenticated, true);
+  assert.throws(() => read({ pcr0: PCR0, allowUnauthenticated: "yes" }), /context "allowUnauthenticated": expected true or false/);
   assert.is(props.pcr0, PCR0);
   assert.is(props.pcr0Source, "context pcr0");
 });
