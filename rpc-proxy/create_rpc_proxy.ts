@@ -17,6 +17,7 @@ import { instrumentUpstream } from "./metrics/instrument_upstream.ts";
 import { createRpcContext } from "./methods/rpc_context.ts";
 import { rpcMethod } from "./methods/rpc_methods.ts";
 import { createTransactionSender } from "./transactions/create_transaction_sender.ts";
+import { signTransactionWith } from "./transactions/sign_transaction_with.ts";
 import { coalesceUpstream } from "./upstream/coalesce_upstream.ts";
 import type { Upstream } from "./upstream/create_upstream.ts";
 
@@ -75,14 +76,15 @@ export function createRpcProxy(options: CreateRpcProxyOptions): RpcProxyApp {
   const upstream = instrumentUpstream(options.upstream, metrics);
   // The proxy's own calls (fill, nonces, fees, broadcasts, watches) go as batches; passthrough does not.
   const sendPath = instrumentUpstream(coalesceUpstream(options.upstream), metrics);
+  const signTransaction = signTransactionWith(signer);
   const sender = createTransactionSender({
     upstream: sendPath,
-    sign: async (address, transaction) => (await signer.request("sign.transaction", { address, transaction })).raw,
+    sign: signTransaction,
     onResync: () => metrics.nonceResync(),
     onReplaced: () => metrics.replacedResend(),
     onGapFilled: () => metrics.nonceGapFilled(),
   });
-  const context = createRpcContext({ signer, upstream: sendPath, sender });
+  const context = createRpcContext({ signer, upstream: sendPath, sender, signTransaction });
   const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
   const apiKeys = options.apiKeys;
   const corsOrigins = options.corsOrigins ?? [];

@@ -35,6 +35,9 @@ export { methodGroup, rpcMethod, RPC_METHODS, type RpcMethod } from "./methods/r
 export { fillTransaction, type TransactionRequest } from "./transactions/fill_transaction.ts";
 export { applyFeeQuote, fillFees, readFeeQuote, type FeeQuote, type FillFeesReturnType } from "./transactions/fill_fees.ts";
 export { createTransactionSender, MAX_NONCE_RETRIES, type CreateTransactionSenderOptions, type TransactionSender } from "./transactions/create_transaction_sender.ts";
+export { createNonceManager } from "./transactions/create_nonce_manager.ts";
+export { nonceAccountKey, type NonceAccount, type NonceManager } from "./transactions/nonce_manager.ts";
+export { signTransactionWith, type SignTransaction } from "./transactions/sign_transaction_with.ts";
 export { watchBroadcasts, type Broadcast, type WatchBroadcastsOptions } from "./transactions/watch_broadcasts.ts";
 export { coalesceUpstream, type CoalesceUpstreamOptions } from "./upstream/coalesce_upstream.ts";
 export { takeBlobSidecars, type BlobSidecars } from "./transactions/take_blob_sidecars.ts";

@@ -4,6 +4,7 @@ import type { Caller } from "../auth/create_caller.ts";
 import type { RpcEntry } from "../jsonrpc/handle_rpc_body.ts";
 import { RpcCode, RpcError } from "../jsonrpc/rpc_error.ts";
 import type { TransactionSender } from "../transactions/create_transaction_sender.ts";
+import type { SignTransaction } from "../transactions/sign_transaction_with.ts";
 import type { Upstream } from "../upstream/create_upstream.ts";
 
 /** What every method handler may use; built once per proxy by `createRpcContext`. */
@@ -12,6 +13,8 @@ export type RpcContext = {
   readonly upstream: Upstream;
   /** Nonces, fees, signing and broadcast of eth_sendTransaction (one group commit per account). */
   readonly sender: TransactionSender;
+  /** The signature of a complete transaction (the same function the sender signs with). */
+  readonly signTransaction: SignTransaction;
   /** The node's chain id, asked once and cached. */
   chainId(): Promise<Hex>;
   /** Whether the chain has a base fee (EIP-1559), from the latest block; cached once it has (it then always will). */
@@ -38,10 +41,11 @@ const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
  *
  * @example
  * ```ts
- * const context = createRpcContext({ signer, upstream, sender: createTransactionSender({ upstream, sign }) });
+ * const signTransaction = signTransactionWith(signer);
+ * const context = createRpcContext({ signer, upstream, signTransaction, sender: createTransactionSender({ upstream, sign: signTransaction }) });
  * ```
  */
-export function createRpcContext(parts: { signer: SignerClient; upstream: Upstream; sender: TransactionSender }): RpcContext {
+export function createRpcContext(parts: { signer: SignerClient; upstream: Upstream; sender: TransactionSender; signTransaction: SignTransaction }): RpcContext {
   let chainId: Promise<Hex> | undefined;
   let baseFee = false;
   let known = new Map<string, Hex>();

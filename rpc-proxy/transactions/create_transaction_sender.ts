@@ -1,13 +1,16 @@
 import type { Hex, TransactionParams } from "../../signer/protocol/messages.ts";
 import { RpcCode, RpcError, UpstreamRpcError } from "../jsonrpc/rpc_error.ts";
 import type { Upstream } from "../upstream/create_upstream.ts";
+import { createNonceManager } from "./create_nonce_manager.ts";
 import { applyFeeQuote, readFeeQuote, type FillFeesReturnType } from "./fill_fees.ts";
+import { nonceAccountKey, type NonceManager } from "./nonce_manager.ts";
 import { watchBroadcasts } from "./watch_broadcasts.ts";
 
 export type TransactionSender = {
   /**
-   * Gives `tx` (filled, but without nonce; fees it lacks are read here) the account's next nonce, signs and
-   * broadcasts it, and resolves with its hash once the node holds it. `wrap` turns the signed transaction into
+   * Signs and broadcasts `tx` (filled; fees it lacks are read here) and resolves with its hash once the node holds
+   * it. Without a nonce it gets the account's next one and is sent again with a fresh one if that turns out used;
+   * with one (the caller's), it is sent with exactly that nonce, once. `wrap` turns the signed transaction into
    * what eth_sendRawTransaction takes (blob sidecars).
    */
   send(from: Hex, tx: TransactionParams, wrap?: (raw: Hex) => Hex): Promise<Hex>;
@@ -23,6 +26,8 @@ export type CreateTransactionSenderOptions = {
   upstream: Upstream;
   /** Signs with the enclave; resolves with the raw signed transaction. */
   sign(from: Hex, tx: TransactionParams): Promise<Hex>;
+  /** @default createNonceManager(): this instance's memory */
+  nonces?: NonceManager;
   /**
    * Most sends signed and broadcast together. Anvil's automine, given much larger batches at once, sometimes
    * leaves some of them in its pool unmined until the next transaction arrives. @default 32
@@ -52,6 +57,8 @@ type Item = {
   readonly wrap: (raw: Hex) => Hex;
   /** A 0-value transaction to self that fills an unused nonce; nobody waits for it. */
   readonly filler: boolean;
+  /** The caller's nonce: sent once with it, never retried, never given back to the nonce manager. */
+  readonly fixed: boolean;
   attempts: number;
   nonce?: number;
   raw?: Hex;
@@ -64,10 +71,6 @@ type Account = {
   readonly chainId: Hex;
   queue: Item[];
   running: boolean;
-  /** The next nonce past every one this instance used; never below the node's pending count. */
-  next: number;
-  /** Nonces below `next` whose send never reached the node while a later one did: the next sends take them. */
-  holes: number[];
   /** The last filler failed; wait for a real send before trying again. */
   fillBlocked: boolean;
   /** The type a filler takes: that of the last send the node refused (legacy on a chain without base fee). */
@@ -75,7 +78,7 @@ type Account = {
 };
 
 /**
- * The nonce authority and broadcaster for every account of one proxy instance (DESIGN §7): a group commit. Sends
+ * The broadcaster for every account of one proxy instance (DESIGN §7), with its nonce manager: a group commit. Sends
  * for an account queue while the one group before them is being sent; then the whole queue (up to `maxGroup`)
  * goes as one group: one batch reading the node's pending count and the fees, consecutive nonces, signing in
  * parallel, one batch of eth_sendRawTransaction in nonce order. Between groups nothing is held, so a busy
@@ -91,12 +94,14 @@ type Account = {
  * - A send that never reaches the node (refused by it, signing failed) fails alone, and its nonce goes to the
  *   next send, so no gap is left; if a later nonce already reached the node and no send comes within
  *   FILL_DELAY_MS, a 0-value transaction to self fills the nonce, or the later transactions could never be mined.
- *   Such holes are kept until used or until the node's pending count passes them; a dropped transaction's nonce
- *   is kept the same way, in case the node evicted it rather than replaced it.
+ *   Such holes are kept (by the nonce manager) until used or until the node's pending count passes them; a dropped
+ *   transaction's nonce is kept the same way, in case the node evicted it rather than replaced it.
+ * - A transaction with the caller's nonce goes in the group like the others but keeps its nonce: it is not
+ *   retried, not watched, and a refusal fails it alone (the nonce was never this sender's to give back).
  *
  * @example
  * ```ts
- * const sender = createTransactionSender({ upstream, sign: async (from, tx) => (await signer.request("sign.transaction", { address: from, transaction: tx })).raw });
+ * const sender = createTransactionSender({ upstream, sign: signTransactionWith(signer) });
  * const hash = await sender.send(from, { chainId: "0x1", type: "0x2", to, value: "0x1", gas: "0x5208" });
  * ```
  */
@@ -104,6 +109,7 @@ export function createTransactionSender(options: CreateTransactionSenderOptions)
   const { upstream } = options;
   const maxGroup = options.maxGroup ?? 32;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const nonces = options.nonces ?? createNonceManager();
   const accounts = new Map<string, Account>();
 
   const start = (account: Account) => {
@@ -117,9 +123,9 @@ export function createTransactionSender(options: CreateTransactionSenderOptions)
 
   const drain = async (account: Account) => {
     for (;;) {
-      if (account.queue.length === 0 && account.holes.length > 0 && !account.fillBlocked) {
+      if (account.queue.length === 0 && nonces.released(account) > 0 && !account.fillBlocked) {
         await sleep(FILL_DELAY_MS);
-        if (account.queue.length === 0) account.queue.push(...account.holes.map(() => filler(account)));
+        if (account.queue.length === 0) account.queue.push(...Array.from({ length: nonces.released(account) }, () => filler(account)));
       }
       if (account.queue.length === 0) return;
       const group = account.queue.splice(0, maxGroup);
@@ -130,12 +136,13 @@ export function createTransactionSender(options: CreateTransactionSenderOptions)
         for (const item of group) item.reject(error);
       }
       // A filler that did not go through waits for the next real send (which takes the nonce itself).
-      if (group.some((item) => item.filler) && account.holes.length > 0) account.fillBlocked = true;
+      if (group.some((item) => item.filler) && nonces.released(account) > 0) account.fillBlocked = true;
     }
   };
 
   const retry = (account: Account, item: Item, error: unknown) => {
     if (item.filler) return; // its nonce is used either way
+    if (item.fixed) return item.reject(error); // the caller's nonce: the caller decides
     if (++item.attempts > MAX_NONCE_RETRIES) return item.reject(error);
     account.queue.unshift(item);
     start(account);
@@ -147,10 +154,6 @@ export function createTransactionSender(options: CreateTransactionSenderOptions)
       upstream.request<Hex>("eth_getTransactionCount", [account.from, "pending"]).then(Number),
       readFeeQuote(group.map((item) => item.tx), { upstream }),
     ]);
-    account.next = Math.max(account.next, pending);
-    // The node's pending count is its next nonce past a gap-free run: a hole below it was used after all.
-    account.holes = account.holes.filter((nonce) => nonce >= pending);
-
     const live: Item[] = [];
     const fees = new Map<Item, FillFeesReturnType>();
     for (const item of group) {
@@ -161,23 +164,27 @@ export function createTransactionSender(options: CreateTransactionSenderOptions)
         item.reject(error);
       }
     }
-    for (const item of live) item.nonce = account.holes.shift() ?? account.next++;
+    const taking = live.filter((item) => !item.fixed);
+    const taken = await nonces.take(account, pending, taking.length);
+    taking.forEach((item, i) => (item.nonce = taken[i]!));
     await Promise.all(live.map(async (item) => {
       try {
-        item.raw = item.wrap(await options.sign(account.from, { ...item.tx, ...fees.get(item), nonce: `0x${item.nonce!.toString(16)}` }));
+        const nonce: Hex = item.fixed ? item.tx.nonce! : `0x${item.nonce!.toString(16)}`;
+        item.raw = item.wrap(await options.sign(account.from, { ...item.tx, ...fees.get(item), nonce }));
       } catch (error) {
         item.reject(error);
       }
     }));
 
     const sending = live.filter((item) => item.raw !== undefined).sort((a, b) => a.nonce! - b.nonce!);
-    const unused = live.filter((item) => item.raw === undefined).map((item) => item.nonce!);
+    const unused = taking.filter((item) => item.raw === undefined).map((item) => item.nonce!);
     const outcomes = await upstream.batch(sending.map((item) => ["eth_sendRawTransaction", [item.raw]] as const));
     const accepted: { item: Item; hash: Hex }[] = [];
     let retried = 0;
     sending.forEach((item, i) => {
       const outcome = outcomes[i]!;
       if (outcome.ok) return accepted.push({ item, hash: outcome.result as Hex });
+      if (item.fixed) return item.reject(outcome.error);
       if (outcome.error instanceof UpstreamRpcError && NONCE_USED.test(outcome.error.error.message)) {
         // Another sender has this nonce: not a hole; the transaction goes again with a fresh one.
         options.onResync?.();
@@ -189,13 +196,16 @@ export function createTransactionSender(options: CreateTransactionSenderOptions)
       item.reject(outcome.error);
     });
     if (accepted.some(({ item }) => item.filler)) options.onGapFilled?.();
-    keepHoles(account, unused);
+    await nonces.release(account, unused);
 
+    // The caller's nonces are not this sender's to re-send: they are answered as soon as the node holds them.
+    for (const { item, hash } of accepted) if (item.fixed) item.resolve(hash);
+    const watched = accepted.filter(({ item }) => !item.fixed);
     const graceMs = Math.min(MAX_GRACE_MS, Math.max(MIN_GRACE_MS, 3 * (performance.now() - started)));
-    if (accepted.length > 0) {
+    if (watched.length > 0) {
       // Not awaited: the next group goes ahead while this one is watched.
-      void watchBroadcasts(account.from, accepted.map(({ item, hash }) => ({ hash, nonce: item.nonce! })), upstream, { graceMs, sleep }).then((dropped) => {
-        for (const { item, hash } of accepted) {
+      void watchBroadcasts(account.from, watched.map(({ item, hash }) => ({ hash, nonce: item.nonce! })), upstream, { graceMs, sleep }).then((dropped) => {
+        for (const { item, hash } of watched) {
           if (!dropped.has(hash)) {
             item.resolve(hash);
             continue;
@@ -203,11 +213,10 @@ export function createTransactionSender(options: CreateTransactionSenderOptions)
           // Most likely another instance's transaction took the nonce (then the next group's pending count
           // drops the hole); if the node evicted it instead, the hole is filled.
           options.onReplaced?.();
-          keepHoles(account, [item.nonce!]);
-          retry(account, item, new RpcError(RpcCode.internal, "Transaction replaced: another sender kept taking its nonce"));
+          void nonces.release(account, [item.nonce!]).then(() => retry(account, item, new RpcError(RpcCode.internal, "Transaction replaced: another sender kept taking its nonce")));
         }
       }, () => {
-        for (const { item, hash } of accepted) item.resolve(hash); // the node accepted them; nothing says otherwise
+        for (const { item, hash } of watched) item.resolve(hash); // the node accepted them; nothing says otherwise
       });
     }
     if (retried > 0) await backOff(retried - 1, sleep);
@@ -216,44 +225,30 @@ export function createTransactionSender(options: CreateTransactionSenderOptions)
   return {
     send(from, tx, wrap = (raw) => raw) {
       const chainId = tx.chainId ?? "0x";
-      const key = accountKey(from, chainId);
+      const key = nonceAccountKey({ from, chainId });
       let account = accounts.get(key);
       if (!account) {
-        account = { from, chainId, queue: [], running: false, next: 0, holes: [], fillBlocked: false, fillerType: "0x2" };
+        account = { from, chainId, queue: [], running: false, fillBlocked: false, fillerType: "0x2" };
         accounts.set(key, account);
       }
       const target = account;
+      const fixed = tx.nonce !== undefined;
       return new Promise<Hex>((resolve, reject) => {
-        target.queue.push({ tx, wrap, filler: false, attempts: 0, resolve, reject });
+        target.queue.push({ tx, wrap, filler: false, fixed, attempts: 0, ...(fixed ? { nonce: Number(tx.nonce) } : {}), resolve, reject });
         target.fillBlocked = false;
         start(target);
       });
     },
     nextNonce(from, chainId) {
-      return accounts.get(accountKey(from, chainId))?.next;
+      return nonces.next({ from, chainId });
     },
   };
-}
-
-/** One account per address and chain, whatever the case of either's hex ("0x7a69" and "0x7A69" are one chain). */
-function accountKey(from: Hex, chainId: Hex): string {
-  return `${/^0x[0-9a-fA-F]+$/.test(chainId) ? BigInt(chainId) : chainId}:${from.toLowerCase()}`;
-}
-
-/**
- * Records nonces that did not reach the node: those below a nonce that did become holes for the next sends;
- * those on top simply lower `next` again.
- */
-function keepHoles(account: Account, unused: number[]) {
-  const holes = new Set([...account.holes, ...unused]);
-  while (holes.has(account.next - 1)) holes.delete(--account.next);
-  account.holes = [...holes].sort((a, b) => a - b);
 }
 
 /** A 0-value transaction to self for an unused nonce (21000 gas, current fees). */
 function filler(account: Account): Item {
   const tx: TransactionParams = { chainId: account.chainId, type: account.fillerType, to: account.from, value: "0x0", gas: "0x5208" };
-  return { tx, wrap: (raw) => raw, filler: true, attempts: 0, resolve: () => {}, reject: () => {} };
+  return { tx, wrap: (raw) => raw, filler: true, fixed: false, attempts: 0, resolve: () => {}, reject: () => {} };
 }
 
 /**

@@ -90,6 +90,23 @@ test("nextNonce() is past a group still on its way to the node, for the account 
   assert.is(sender.nextNonce(from, "0x7a69"), 8);
 });
 
+test("a caller's nonce goes through the same group and broadcast, keeps its nonce, is never retried and leaves the sequence alone", async () => {
+  const { options, sent, broadcasts, events } = chain({ refuse: (tx) => (tx.nonce === "0x9" ? "nonce too low: next nonce 10, tx nonce 9" : undefined) });
+  const signed: Hex[] = [];
+  const sender = createTransactionSender({ ...options, sign: async (signer, tx) => (signed.push(tx.nonce!), sign(signer, tx)) });
+  const [auto, fixed] = await Promise.all([sender.send(from, transfer(1)), sender.send(from, { ...transfer(2), nonce: "0x6" })]);
+  assert.equal([sent(auto), sent(fixed)], [[5, 1], [6, 2]]);
+  // The caller's nonce is not this sender's: the next automatic send still takes 6 from the sequence, and
+  // the node (whose pending count is now 7) moves it past.
+  assert.equal(sent(await sender.send(from, transfer(3))), [7, 3]);
+  const refused = await sender.send(from, { ...transfer(4), nonce: "0x9" }).then(() => undefined, (error) => error);
+  assert.match(String(refused?.message), /nonce too low/);
+  assert.equal(events, [], "a caller's used nonce is the caller's error: no resync, no retry");
+  assert.equal(signed.filter((n) => n === "0x9"), ["0x9"], "signed once");
+  assert.is(sender.nextNonce(from, "0x7a69"), 8);
+  assert.equal(broadcasts.flat().filter((n) => n === 9), [9]);
+});
+
 test("a nonce the node says is used: sent again with a later nonce, and resolves", async () => {
   const { options, sent, events } = chain({ refuse: (tx) => (tx.nonce === "0x6" ? "nonce too low: next nonce 8, tx nonce 6" : undefined) });
   const sender = createTransactionSender(options);
