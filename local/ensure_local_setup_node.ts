@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { createSimulatedPki } from "../signer/nsm/create_simulated_pki.ts";
-import { exportSimulatedPki } from "../signer/nsm/export_simulated_pki.ts";
-import { importSimulatedPki } from "../signer/nsm/import_simulated_pki.ts";
+import { createSimulatedPki } from "../signer/nsm/simulated/create_simulated_pki.ts";
+import { exportSimulatedPki } from "../signer/nsm/simulated/export_simulated_pki.ts";
+import { importSimulatedPki } from "../signer/nsm/simulated/import_simulated_pki.ts";
 import { DEFAULT_SECRET_PREFIX } from "../host-agent/keys/key_record.ts";
 
 export type LocalSetup = {

@@ -34,16 +34,16 @@ export {
   NSM_RESPONSE_MAX_SIZE,
 } from "./nsm/nsm.ts";
 export { NSM_ERROR_CODE, NsmError } from "./nsm/nsm_error.ts";
-export { createSimulatedNsm, type CreateSimulatedNsmOptions, type SimulatedNsm } from "./nsm/nsm_simulated.ts";
+export { createSimulatedNsm, type CreateSimulatedNsmOptions, type SimulatedNsm } from "./nsm/simulated/nsm_simulated.ts";
 export {
   createSimulatedPki,
   type CreateSimulatedPkiOptions,
   SIMULATED_PKI_FORMAT,
   type SimulatedPki,
   type SimulatedPkiEntry,
-} from "./nsm/create_simulated_pki.ts";
-export { exportSimulatedPki } from "./nsm/export_simulated_pki.ts";
-export { importSimulatedPki } from "./nsm/import_simulated_pki.ts";
+} from "./nsm/simulated/create_simulated_pki.ts";
+export { exportSimulatedPki } from "./nsm/simulated/export_simulated_pki.ts";
+export { importSimulatedPki } from "./nsm/simulated/import_simulated_pki.ts";
 export { createNsmClient, type NsmTransport } from "./nsm/create_nsm_client.ts";
 export { createDeviceNsm, type DeviceNsm } from "./nsm/create_device_nsm.ts";
 export { type NsmSyscallResult, type NsmSyscalls, nsmIoctl } from "./nsm/nsm_ioctl.ts";

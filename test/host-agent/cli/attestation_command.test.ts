@@ -6,7 +6,7 @@ import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 import { runAttestationCommand } from "../../../host-agent/cli/attestation_command.ts";
-import { createSimulatedNsm, type SimulatedNsm } from "../../../signer/nsm/nsm_simulated.ts";
+import { createSimulatedNsm, type SimulatedNsm } from "../../../signer/nsm/simulated/nsm_simulated.ts";
 import { HAVE_NITRO_FIXTURES, NITRO_FIXTURES, readRealDocument, REAL_DOCUMENTS } from "../../signer/attestation/fixtures.ts";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));

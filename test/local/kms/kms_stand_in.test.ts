@@ -22,8 +22,8 @@ import * as assert from "uvu/assert";
 import { startKmsStandIn } from "../../../local/kms/start_kms_stand_in_node.ts";
 import { decryptCiphertextForRecipient } from "../../../signer/cms/decrypt_ciphertext_for_recipient.ts";
 import { parseEnvelopedData } from "../../../signer/cms/parse_enveloped_data.ts";
-import { createSimulatedPki } from "../../../signer/nsm/create_simulated_pki.ts";
-import { createSimulatedNsm } from "../../../signer/nsm/nsm_simulated.ts";
+import { createSimulatedPki } from "../../../signer/nsm/simulated/create_simulated_pki.ts";
+import { createSimulatedNsm } from "../../../signer/nsm/simulated/nsm_simulated.ts";
 import { APP, enclaveKeyPair, errorOf, type KmsTestStack, PCR0_GOOD, PCR0_OTHER, signerKeyPolicy, startKmsTestStack } from "./kms_test_stack.ts";
 
 const ADDRESS = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";

@@ -9,8 +9,8 @@ import { ensureLocalCredentials, type LocalCredentials } from "../../../local/aw
 import type { LocalCredential } from "../../../local/aws/local_credential.ts";
 import { startKmsStandIn, type KmsStandIn, type StartKmsStandInOptions } from "../../../local/kms/start_kms_stand_in_node.ts";
 import { startVsockProxyStandIn, type VsockProxyStandIn } from "../../../local/vsock_proxy/start_vsock_proxy_stand_in_node.ts";
-import { createSimulatedPki, type SimulatedPki } from "../../../signer/nsm/create_simulated_pki.ts";
-import { createSimulatedNsm, type SimulatedNsm } from "../../../signer/nsm/nsm_simulated.ts";
+import { createSimulatedPki, type SimulatedPki } from "../../../signer/nsm/simulated/create_simulated_pki.ts";
+import { createSimulatedNsm, type SimulatedNsm } from "../../../signer/nsm/simulated/nsm_simulated.ts";
 
 /** Kept here too for the tests that take it with the stack (test/signer/kms). */
 export { errorOf } from "../../helpers/error_of.ts";

@@ -7,7 +7,7 @@ import {
   type AttestationCheck,
   verifyAttestationDocument,
 } from "../../../signer/attestation/verify_attestation_document.ts";
-import { createSimulatedNsm, type SimulatedNsm } from "../../../signer/nsm/nsm_simulated.ts";
+import { createSimulatedNsm, type SimulatedNsm } from "../../../signer/nsm/simulated/nsm_simulated.ts";
 import { ErrorCode } from "../../../signer/protocol/error_codes.ts";
 import { BaseError } from "../../../signer/protocol/base_error.ts";
 import { flipInside, join, split, withPayload } from "./document_tools.ts";

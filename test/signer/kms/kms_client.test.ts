@@ -9,7 +9,7 @@ import { kmsDecryptForRecipient } from "../../../signer/kms/kms_decrypt_for_reci
 import { kmsEncrypt } from "../../../signer/kms/kms_encrypt.ts";
 import { KmsError } from "../../../signer/kms/kms_errors.ts";
 import { kmsGenerateRandomForRecipient } from "../../../signer/kms/kms_generate_random_for_recipient.ts";
-import { createSimulatedNsm } from "../../../signer/nsm/nsm_simulated.ts";
+import { createSimulatedNsm } from "../../../signer/nsm/simulated/nsm_simulated.ts";
 import { APP, enclaveKeyPair, errorOf, type KmsTestStack, PCR0_OTHER, startKmsTestStack } from "../../local/kms/kms_test_stack.ts";
 
 // DESIGN §6 / task facts: the context the signer binds key ciphertexts to.

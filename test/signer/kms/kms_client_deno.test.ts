@@ -9,7 +9,7 @@ import { createKmsClient } from "../../../signer/kms/create_kms_client.ts";
 import { kmsConnectNode } from "../../../signer/kms/kms_connect_node.ts";
 import { kmsDecryptForRecipient } from "../../../signer/kms/kms_decrypt_for_recipient.ts";
 import { kmsEncrypt } from "../../../signer/kms/kms_encrypt.ts";
-import { exportSimulatedPki } from "../../../signer/nsm/export_simulated_pki.ts";
+import { exportSimulatedPki } from "../../../signer/nsm/simulated/export_simulated_pki.ts";
 import { APP, enclaveKeyPair, type KmsTestStack, PCR0_GOOD, startKmsTestStack } from "../../local/kms/kms_test_stack.ts";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));

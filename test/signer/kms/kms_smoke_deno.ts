@@ -6,8 +6,8 @@ import { kmsConnectDeno } from "../../../signer/kms/kms_connect_deno.ts";
 import { kmsDecryptForRecipient } from "../../../signer/kms/kms_decrypt_for_recipient.ts";
 import { kmsEncrypt } from "../../../signer/kms/kms_encrypt.ts";
 import { kmsGenerateRandomForRecipient } from "../../../signer/kms/kms_generate_random_for_recipient.ts";
-import { importSimulatedPki } from "../../../signer/nsm/import_simulated_pki.ts";
-import { createSimulatedNsm } from "../../../signer/nsm/nsm_simulated.ts";
+import { importSimulatedPki } from "../../../signer/nsm/simulated/import_simulated_pki.ts";
+import { createSimulatedNsm } from "../../../signer/nsm/simulated/nsm_simulated.ts";
 
 type Config = {
   region: string;

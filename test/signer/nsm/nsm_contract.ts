@@ -1,5 +1,5 @@
 // The contract every `Nsm` implementation passes (STYLE §5, Hono-style `runNsmContract({ make })`).
-// Not a test file by itself: nsm_simulated.test.ts and nsm_device.test.ts run it.
+// Not a test file by itself: simulated/nsm_simulated.test.ts and nsm_device.test.ts run it.
 import { createHash } from "node:crypto";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";

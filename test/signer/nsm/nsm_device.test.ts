@@ -4,7 +4,7 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { fileURLToPath } from "node:url";
 import { createDeviceNsm } from "../../../signer/nsm/create_device_nsm.ts";
-import { createSimulatedNsm } from "../../../signer/nsm/nsm_simulated.ts";
+import { createSimulatedNsm } from "../../../signer/nsm/simulated/nsm_simulated.ts";
 import { NsmError } from "../../../signer/nsm/nsm_error.ts";
 import { fakeNsmSyscalls } from "./fake_nsm_syscalls.ts";
 import { runNsmContract } from "./nsm_contract.ts";

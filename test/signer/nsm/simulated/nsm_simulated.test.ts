@@ -2,14 +2,14 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { decode } from "cborg";
 import * as pkijs from "pkijs";
-import { verifyAttestationDocument } from "../../../signer/attestation/verify_attestation_document.ts";
-import { createSimulatedPki } from "../../../signer/nsm/create_simulated_pki.ts";
-import { exportSimulatedPki } from "../../../signer/nsm/export_simulated_pki.ts";
-import { importSimulatedPki } from "../../../signer/nsm/import_simulated_pki.ts";
-import { createSimulatedNsm } from "../../../signer/nsm/nsm_simulated.ts";
-import { NsmError } from "../../../signer/nsm/nsm_error.ts";
-import { HAVE_NITRO_FIXTURES, readRealDocument, REAL_DOCUMENTS } from "../attestation/fixtures.ts";
-import { runNsmContract } from "./nsm_contract.ts";
+import { verifyAttestationDocument } from "../../../../signer/attestation/verify_attestation_document.ts";
+import { createSimulatedPki } from "../../../../signer/nsm/simulated/create_simulated_pki.ts";
+import { exportSimulatedPki } from "../../../../signer/nsm/simulated/export_simulated_pki.ts";
+import { importSimulatedPki } from "../../../../signer/nsm/simulated/import_simulated_pki.ts";
+import { createSimulatedNsm } from "../../../../signer/nsm/simulated/nsm_simulated.ts";
+import { NsmError } from "../../../../signer/nsm/nsm_error.ts";
+import { HAVE_NITRO_FIXTURES, readRealDocument, REAL_DOCUMENTS } from "../../attestation/fixtures.ts";
+import { runNsmContract } from "../nsm_contract.ts";
 
 runNsmContract({
   name: "simulated",

@@ -1,4 +1,4 @@
-import { pemToDer } from "../attestation/pem.ts";
+import { pemToDer } from "../../attestation/pem.ts";
 import { SIMULATED_PKI_FORMAT, type SimulatedPki, type SimulatedPkiEntry } from "./create_simulated_pki.ts";
 import { importP384PrivateKey, parse } from "./simulated_certificates.ts";
 

@@ -1,4 +1,4 @@
-import { derToPem } from "../attestation/pem.ts";
+import { derToPem } from "../../attestation/pem.ts";
 import {
   generateP384KeyPair,
   issueSimulatedCertificate,

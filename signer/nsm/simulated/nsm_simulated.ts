@@ -1,13 +1,13 @@
 import { encode } from "cborg";
 import { hexToBytes } from "viem";
-import { pemToDer } from "../attestation/pem.ts";
-import { createNsmClient } from "./create_nsm_client.ts";
+import { pemToDer } from "../../attestation/pem.ts";
+import { createNsmClient } from "../create_nsm_client.ts";
 import { createSimulatedPki, type SimulatedPki } from "./create_simulated_pki.ts";
-import { decodeNsmRequest } from "./decode_nsm_request.ts";
-import { encodeNsmResponse } from "./encode_nsm_response.ts";
+import { decodeNsmRequest } from "../decode_nsm_request.ts";
+import { encodeNsmResponse } from "../encode_nsm_response.ts";
 import { importSimulatedPki } from "./import_simulated_pki.ts";
-import type { Nsm, NsmDescription, NsmRequest, NsmResponse } from "./nsm.ts";
-import { NsmError } from "./nsm_error.ts";
+import type { Nsm, NsmDescription, NsmRequest, NsmResponse } from "../nsm.ts";
+import { NsmError } from "../nsm_error.ts";
 import {
   generateP384KeyPair,
   importP384PrivateKey,
