@@ -9,9 +9,9 @@ import { pushCredentials } from "../enclave/push_credentials.ts";
 import { superviseEnclave, type PrepareSignerResult } from "../enclave/supervise_enclave.ts";
 import { createImdsClient } from "../imds/create_imds_client.ts";
 import { keepCredentialsFresh } from "../imds/keep_credentials_fresh.ts";
-import { computeBackoff } from "./compute_backoff.ts";
+import { computeBackoff } from "../timing/compute_backoff.ts";
 import type { DaemonConfig } from "./parse_daemon_config.ts";
-import { sleep } from "./sleep.ts";
+import { sleep } from "../timing/sleep.ts";
 
 export type RunDaemonDeps = {
   /** How the signer is reached (Deno's in production: vsock). */

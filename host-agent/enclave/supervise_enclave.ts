@@ -1,6 +1,6 @@
 import type { SignerClient } from "../../signer/protocol/create_signer_client.ts";
-import { computeBackoff, type BackoffOptions } from "../daemon/compute_backoff.ts";
-import { sleep as defaultSleep } from "../daemon/sleep.ts";
+import { computeBackoff, type BackoffOptions } from "../timing/compute_backoff.ts";
+import { sleep as defaultSleep } from "../timing/sleep.ts";
 import type { EnclaveState, EnclaveStatus } from "./enclave_status.ts";
 import type { NitroCli, RunEnclaveParameters } from "./nitro_cli.ts";
 

@@ -1,5 +1,5 @@
-import { computeBackoff, type BackoffOptions } from "../daemon/compute_backoff.ts";
-import { sleep as defaultSleep } from "../daemon/sleep.ts";
+import { computeBackoff, type BackoffOptions } from "../timing/compute_backoff.ts";
+import { sleep as defaultSleep } from "../timing/sleep.ts";
 import type { ImdsClient } from "./create_imds_client.ts";
 import type { ImdsCredentials } from "./parse_imds_credentials.ts";
 import { planCredentialRefresh, type PlanCredentialRefreshOptions } from "./plan_credential_refresh.ts";

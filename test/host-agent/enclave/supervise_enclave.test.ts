@@ -6,7 +6,7 @@ import { createSignerClient, type SignerClient } from "../../../signer/protocol/
 import { parseSignerAddress } from "../../../signer/transport/parse_signer_address.ts";
 import { nodeTransport } from "../../../signer/transport/transport_node.ts";
 import { runCommand } from "../../../host-agent/daemon/run_command_node.ts";
-import { sleep } from "../../../host-agent/daemon/sleep.ts";
+import { sleep } from "../../../host-agent/timing/sleep.ts";
 import { createNitroCli } from "../../../host-agent/enclave/create_nitro_cli.ts";
 import type { EnclaveStatus } from "../../../host-agent/enclave/enclave_status.ts";
 import { superviseEnclave, type PrepareSignerResult, type SuperviseEnclaveOptions } from "../../../host-agent/enclave/supervise_enclave.ts";

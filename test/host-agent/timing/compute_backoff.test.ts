@@ -1,6 +1,6 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { computeBackoff } from "../../../host-agent/daemon/compute_backoff.ts";
+import { computeBackoff } from "../../../host-agent/timing/compute_backoff.ts";
 
 test("computeBackoff doubles from initialMs and stops at maxMs", () => {
   assert.equal([1, 2, 3, 4, 5, 6, 7, 8].map((n) => computeBackoff(n)), [1000, 2000, 4000, 8000, 16000, 32000, 60000, 60000]);
