@@ -17,7 +17,7 @@ import { createUpstream } from "../rpc-proxy/upstream/create_upstream.ts";
 import { generateKey } from "../host-agent/keys/generate_key.ts";
 import { loadAllKeys } from "../host-agent/keys/load_all_keys.ts";
 import { serveEnclaveLogs } from "../host-agent/logs/serve_enclave_logs_node.ts";
-import type { LocalStackInfo } from "../host-agent/config/open_host_context_node.ts";
+import type { LocalStackInfo } from "../host-agent/local_stack/local_stack_info.ts";
 import { ensureLocalCredentials } from "./aws/ensure_local_credentials_node.ts";
 import { ensureLocalSetup } from "./ensure_local_setup_node.ts";
 import { localKeyPolicy } from "./local_key_policy.ts";

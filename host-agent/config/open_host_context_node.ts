@@ -6,23 +6,8 @@ import { createSignerClient } from "../../signer/protocol/create_signer_client.t
 import { parseSignerAddress } from "../../signer/transport/parse_signer_address.ts";
 import type { Transport } from "../../signer/transport/transport.ts";
 import { DEFAULT_SECRET_PREFIX } from "../keys/key_record.ts";
+import type { LocalStackInfo } from "../local_stack/local_stack_info.ts";
 import type { HostContext } from "./host_context.ts";
-
-/** What the local stack writes to `<state-dir>/stack.json` while it runs. */
-export type LocalStackInfo = {
-  url: string;
-  upstreamUrl: string;
-  signerAddress: string;
-  region: string;
-  secretsEndpoint: string;
-  kmsEndpoint: string;
-  caFile: string;
-  kmsKeyId: string;
-  secretPrefix: string;
-  hostCredentials: { accessKeyId: string; secretAccessKey: string };
-  attestationRootFile: string;
-  pcr0: string;
-};
 
 /**
  * Finds the running system for the key commands. On an instance (the services' environment file
