@@ -12,7 +12,7 @@ import { parseSignerAddress } from "../signer/transport/parse_signer_address.ts"
 import { nodeTransport } from "../signer/transport/transport_node.ts";
 import { defaultAllowedHosts } from "../rpc-proxy/auth/check_browser_request.ts";
 import type { ProxyConfig } from "../rpc-proxy/parse_proxy_config.ts";
-import { startRpcProxy } from "../rpc-proxy/start_rpc_proxy.ts";
+import { createRpcProxyFromConfig } from "../rpc-proxy/create_rpc_proxy_from_config.ts";
 import { createUpstream } from "../rpc-proxy/upstream/create_upstream.ts";
 import { generateKey } from "../host-agent/keys/generate_key.ts";
 import { loadAllKeys } from "../host-agent/keys/load_all_keys.ts";
@@ -170,7 +170,7 @@ export async function startLocalStack(options: StartLocalStackOptions = {}): Pro
     if (!options.upstreamUrl) for (const account of accounts) await fundIfEmpty(upstreamUrl, account);
 
     const { log: proxyLog, ...proxyOptions } = options.proxy ?? {};
-    const proxy = startRpcProxy(
+    const proxy = createRpcProxyFromConfig(
       {
         host, port: options.port ?? 8545, upstreamUrl, signer: parseSignerAddress(signerProcess.address), maxBodyBytes: 1024 * 1024, maxBatchSize: 100,
         allowedHosts: defaultAllowedHosts(host), ...proxyOptions,

@@ -5,7 +5,7 @@
  */
 import { denoTransport } from "../signer/transport/transport_deno.ts";
 import { parseProxyConfig, PROXY_USAGE } from "./parse_proxy_config.ts";
-import { startRpcProxy } from "./start_rpc_proxy.ts";
+import { createRpcProxyFromConfig } from "./create_rpc_proxy_from_config.ts";
 
 if (Deno.args.includes("--help")) {
   console.log(PROXY_USAGE);
@@ -18,7 +18,7 @@ try {
   console.error(`rpc-proxy: ${(error as Error).message}`);
   Deno.exit(2);
 }
-const proxy = startRpcProxy(config, denoTransport, { log: (line) => console.error(line) });
+const proxy = createRpcProxyFromConfig(config, denoTransport, { log: (line) => console.error(line) });
 const server = Deno.serve({
   hostname: config.host,
   port: config.port,

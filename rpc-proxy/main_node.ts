@@ -6,7 +6,7 @@ import { serve } from "@hono/node-server";
 import { readFileSync } from "node:fs";
 import { nodeTransport } from "../signer/transport/transport_node.ts";
 import { parseProxyConfig, PROXY_USAGE } from "./parse_proxy_config.ts";
-import { startRpcProxy } from "./start_rpc_proxy.ts";
+import { createRpcProxyFromConfig } from "./create_rpc_proxy_from_config.ts";
 
 if (process.argv.includes("--help")) {
   process.stdout.write(PROXY_USAGE);
@@ -19,7 +19,7 @@ try {
   process.stderr.write(`rpc-proxy: ${(error as Error).message}\n`);
   process.exit(2);
 }
-const proxy = startRpcProxy(config, nodeTransport, { log: (line) => process.stderr.write(`${line}\n`) });
+const proxy = createRpcProxyFromConfig(config, nodeTransport, { log: (line) => process.stderr.write(`${line}\n`) });
 const server = serve({ fetch: proxy.app.fetch, hostname: config.host, port: config.port }, (info) => {
   console.log(JSON.stringify({ event: "listening", url: `http://${config.host}:${info.port}` }));
 });

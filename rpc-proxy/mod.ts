@@ -12,7 +12,7 @@
 
 // The app and its wiring.
 export { createRpcProxy, type CreateRpcProxyOptions, type RpcProxyApp } from "./create_rpc_proxy.ts";
-export { startRpcProxy, type StartRpcProxyOptions } from "./start_rpc_proxy.ts";
+export { createRpcProxyFromConfig, type CreateRpcProxyFromConfigOptions } from "./create_rpc_proxy_from_config.ts";
 export { parseProxyConfig, PROXY_USAGE, type ProxyConfig } from "./parse_proxy_config.ts";
 
 // JSON-RPC 2.0 and the one error mapping.

@@ -4,20 +4,21 @@ import { createRpcProxy, type RpcProxyApp } from "./create_rpc_proxy.ts";
 import type { ProxyConfig } from "./parse_proxy_config.ts";
 import { createUpstream } from "./upstream/create_upstream.ts";
 
-export type StartRpcProxyOptions = {
+export type CreateRpcProxyFromConfigOptions = {
   /** Where request log lines go when `config.logRequests` is not false. @default nowhere */
   log?: (line: string) => void;
 };
 
 /**
- * Wires a proxy from its configuration and a runtime's transport; the caller serves `app.fetch`.
+ * Wires a proxy (signer client, upstream, app) from its configuration and a runtime's transport. It starts
+ * nothing: the caller serves `app.fetch` and calls `close()` (signer connection, upstream) when it stops.
  *
  * @example
  * ```ts
- * const { app, close } = startRpcProxy(config, nodeTransport, { log: (line) => process.stderr.write(`${line}\n`) });
+ * const { app, close } = createRpcProxyFromConfig(config, nodeTransport, { log: (line) => process.stderr.write(`${line}\n`) });
  * ```
  */
-export function startRpcProxy(config: ProxyConfig, transport: Transport, options: StartRpcProxyOptions = {}): { app: RpcProxyApp; close(): Promise<void> } {
+export function createRpcProxyFromConfig(config: ProxyConfig, transport: Transport, options: CreateRpcProxyFromConfigOptions = {}): { app: RpcProxyApp; close(): Promise<void> } {
   const signer = createSignerClient(() => transport.connect(config.signer));
   const upstream = createUpstream(config.upstreamUrl, { batches: config.upstreamBatches ?? true });
   const app = createRpcProxy({
