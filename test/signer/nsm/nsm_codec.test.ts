@@ -1,9 +1,9 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { decodeNsmRequest } from "../../../signer/nsm/decode_nsm_request.ts";
+import { decodeNsmRequest } from "../../../signer/nsm/simulated/decode_nsm_request.ts";
 import { decodeNsmResponse } from "../../../signer/nsm/decode_nsm_response.ts";
 import { encodeNsmRequest } from "../../../signer/nsm/encode_nsm_request.ts";
-import { encodeNsmResponse } from "../../../signer/nsm/encode_nsm_response.ts";
+import { encodeNsmResponse } from "../../../signer/nsm/simulated/encode_nsm_response.ts";
 import type { NsmRequest } from "../../../signer/nsm/nsm.ts";
 import { NsmError } from "../../../signer/nsm/nsm_error.ts";
 

@@ -1,5 +1,5 @@
 import { encode } from "cborg";
-import type { NsmResponse } from "./nsm.ts";
+import type { NsmResponse } from "../nsm.ts";
 
 /**
  * Encodes an NSM response as the device writes it (aws-nitro-enclaves-nsm-api `Response`, serde externally

@@ -1,6 +1,6 @@
 import { decode } from "cborg";
-import type { NsmRequest } from "./nsm.ts";
-import { NsmError } from "./nsm_error.ts";
+import type { NsmRequest } from "../nsm.ts";
+import { NsmError } from "../nsm_error.ts";
 
 /**
  * Decodes an NSM request (the inverse of `encodeNsmRequest()`), as a simulated device reads it. Throws
