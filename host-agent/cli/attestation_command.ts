@@ -2,6 +2,7 @@ import { bytesToHex, hexToBytes } from "viem";
 import { accountsDigest } from "../../signer/attestation/accounts_digest.ts";
 import { parsePcrArgument } from "../../signer/attestation/parse_pcr_argument.ts";
 import { AttestationError, verifyAttestationDocument } from "../../signer/attestation/verify_attestation_document.ts";
+import { isHexAddress } from "../../signer/protocol/params/parse_address.ts";
 
 export const ATTESTATION_USAGE = `host-agent attestation verify <file> [options]
 
@@ -167,7 +168,7 @@ function parse(args: string[]): Parsed {
       case "--accounts": {
         const text = value();
         const accounts = text.split(",").map((a) => a.trim()).filter((a) => a !== "");
-        if (accounts.length === 0 || !accounts.every((a) => /^0x[0-9a-fA-F]{40}$/.test(a))) {
+        if (accounts.length === 0 || !accounts.every(isHexAddress)) {
           throw new UsageError(`--accounts ${text} must be comma-separated 0x addresses`);
         }
         parsed.accounts = accounts;

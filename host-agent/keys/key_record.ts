@@ -1,4 +1,5 @@
 import { keyEncryptionContext } from "../../signer/keys/key_encryption_context.ts";
+import { isHexAddress } from "../../signer/protocol/params/parse_address.ts";
 
 /**
  * One account's record in Secrets Manager (DESIGN §6): everything needed to load the key into a signer,
@@ -51,7 +52,7 @@ export function parseKeyRecord(text: string): KeyRecord {
   };
   check("record", typeof value === "object" && value !== null && !Array.isArray(value));
   check("version", value.version === 1);
-  check("address", typeof value.address === "string" && /^0x[0-9a-fA-F]{40}$/.test(value.address));
+  check("address", isHexAddress(value.address));
   check("kmsKeyId", typeof value.kmsKeyId === "string" && value.kmsKeyId.length > 0);
   check("ciphertext", typeof value.ciphertext === "string" && /^[A-Za-z0-9+/]+={0,2}$/.test(value.ciphertext));
   check("encryptionContext", typeof value.encryptionContext === "object" && value.encryptionContext !== null);

@@ -1,6 +1,7 @@
 import { Sha256 } from "@smithy/core/checksum";
 import { HttpRequest } from "@smithy/protocol-http";
 import { SignatureV4 } from "@smithy/signature-v4";
+import { bytesToHex } from "viem";
 import { AwsJsonError } from "./aws_json_error.ts";
 import type { LocalCredential } from "./local_credential.ts";
 
@@ -112,7 +113,7 @@ export async function verifySigV4Request(
     throw new AwsJsonError("UnrecognizedClientException", "The security token included in the request is invalid.");
   }
 
-  const bodyHash = toHex(new Uint8Array(await crypto.subtle.digest("SHA-256", body.slice())));
+  const bodyHash = bytesToHex(new Uint8Array(await crypto.subtle.digest("SHA-256", body.slice()))).slice(2);
   const declaredHash = request.headers.get("x-amz-content-sha256");
   if (declaredHash !== null && declaredHash !== bodyHash) {
     throw new AwsJsonError("InvalidSignatureException", "The provided 'x-amz-content-sha256' header does not match what was computed.");
@@ -175,9 +176,6 @@ function formatAmzDate(ms: number): string {
   return new Date(ms).toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
 }
 
-function toHex(bytes: Uint8Array): string {
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-}
 
 /** Compares two strings without an early exit on the first difference (length is not secret here). */
 function constantTimeEqual(a: string, b: string): boolean {

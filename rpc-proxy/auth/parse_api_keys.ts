@@ -1,5 +1,6 @@
 import { bytesToHex, hexToBytes, sha256, stringToBytes } from "viem";
 import { METHOD_GROUPS, type MethodGroup } from "./method_group.ts";
+import { isHexAddress } from "../../signer/protocol/params/parse_address.ts";
 
 /** One configured API key. Only the SHA-256 of the key is kept in memory. */
 export type ApiKey = {
@@ -58,7 +59,7 @@ function accounts(value: unknown, where: string): ApiKey["accounts"] {
   if (!Array.isArray(value) || value.length === 0) throw new TypeError(`Invalid ${where}: accounts must be a non-empty array of addresses or "*"`);
   if (value.includes("*")) return "*";
   return new Set(value.map((a) => {
-    if (typeof a !== "string" || !/^0x[0-9a-fA-F]{40}$/.test(a)) throw new TypeError(`Invalid ${where}: ${JSON.stringify(a)} is not an address`);
+    if (!isHexAddress(a)) throw new TypeError(`Invalid ${where}: ${JSON.stringify(a)} is not an address`);
     return a.toLowerCase();
   }));
 }

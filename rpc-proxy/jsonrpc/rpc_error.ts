@@ -28,6 +28,19 @@ export class RpcError extends BaseError {
   }
 }
 
+/**
+ * -32602 "Invalid params: <reason>", for a request the proxy refuses before the signer sees it. A reason about one
+ * field of the caller's names it (or use `InvalidParamsError` from the signer's params parsers, which does).
+ *
+ * @example
+ * ```ts
+ * throw invalidParams("give blobs, commitments and proofs together");
+ * ```
+ */
+export function invalidParams(reason: string): RpcError {
+  return new RpcError(RpcCode.invalidParams, `Invalid params: ${reason}`);
+}
+
 /** The upstream node answered with a JSON-RPC error; it is returned to the client as the node gave it. */
 export class UpstreamRpcError extends BaseError {
   override readonly name = "RpcProxy.UpstreamRpcError";

@@ -1,8 +1,8 @@
 import { hexToBytes, stringToBytes, type Hex } from "viem";
+import { isHexAddress } from "../../signer/protocol/params/parse_address.ts";
 import { RpcCode, RpcError } from "../jsonrpc/rpc_error.ts";
 import type { RpcContext, RpcScope } from "./rpc_context.ts";
 
-const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 const HEX_BYTES = /^0x([0-9a-fA-F]{2})*$/;
 
 /**
@@ -18,7 +18,7 @@ const HEX_BYTES = /^0x([0-9a-fA-F]{2})*$/;
  */
 export async function personalSignRequest(params: unknown[], context: RpcContext, scope: RpcScope): Promise<Hex> {
   let [message, address] = params;
-  if (typeof address === "string" && !ADDRESS.test(address) && typeof message === "string" && ADDRESS.test(message)) {
+  if (typeof address === "string" && !isHexAddress(address) && isHexAddress(message)) {
     [message, address] = [address, message];
   }
   if (typeof message !== "string") throw new RpcError(RpcCode.invalidParams, "Invalid params: expected [message, address]");

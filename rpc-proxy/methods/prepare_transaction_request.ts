@@ -1,5 +1,10 @@
 import type { Hex, TransactionParams } from "../../signer/protocol/messages.ts";
-import { RpcCode, RpcError } from "../jsonrpc/rpc_error.ts";
+import { describeValue } from "../../signer/protocol/params/describe_value.ts";
+import { InvalidParamsError } from "../../signer/protocol/params/invalid_params_error.ts";
+import { isRecord } from "../../signer/protocol/params/is_record.ts";
+import { isHexAddress, parseAddress } from "../../signer/protocol/params/parse_address.ts";
+import { parseHexBytes } from "../../signer/protocol/params/parse_hex_bytes.ts";
+import { parseQuantity } from "../../signer/protocol/params/parse_quantity.ts";
 import { attachBlobSidecars } from "../transactions/attach_blob_sidecars.ts";
 import { fillTransaction, type TransactionRequest } from "../transactions/fill_transaction.ts";
 import { takeBlobSidecars } from "../transactions/take_blob_sidecars.ts";
@@ -42,17 +47,30 @@ export async function prepareTransactionRequest(
 
 async function parseTransactionRequest(params: unknown[], context: RpcContext, scope: RpcScope): Promise<TransactionRequest> {
   const tx = params[0];
-  if (typeof tx !== "object" || tx === null || Array.isArray(tx)) {
-    throw new RpcError(RpcCode.invalidParams, "Invalid params: expected [transaction]");
-  }
-  const from = (tx as { from?: unknown }).from;
-  if (typeof from !== "string" || !/^0x[0-9a-fA-F]{40}$/.test(from)) {
-    throw new RpcError(RpcCode.invalidParams, "Invalid params: transaction.from must be a 20-byte hex address");
-  }
+  if (!isRecord(tx)) throw new InvalidParamsError("params[0]", `expected a transaction object, got ${describeValue(tx)}`);
+  const { from } = tx;
+  if (!isHexAddress(from)) throw new InvalidParamsError("params[0].from", `expected a 20-byte address, got ${describeValue(from)}`);
+  checkFields(tx);
   const account = await context.account(from, scope);
   const request: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(tx)) {
     if (value !== null || key === "to") request[key] = value;
   }
   return { ...(request as TransactionRequest), from: account };
+}
+
+const UINT64_FIELDS = ["gas", "nonce"] as const;
+const UINT256_FIELDS = ["value", "gasPrice", "maxFeePerGas", "maxPriorityFeePerGas", "maxFeePerBlobGas", "chainId"] as const;
+
+/**
+ * The caller's fields the proxy fills around and sends to the node (estimates), checked by the signer's rules first,
+ * so a malformed one is named (`params[0].to: expected a 20-byte address`) instead of coming back as the node's
+ * error about something else. The signer checks the complete transaction again before it signs.
+ */
+function checkFields(tx: Record<string, unknown>): void {
+  const at = (field: string) => `params[0].${field}`;
+  if (tx.to !== undefined && tx.to !== null) parseAddress(tx.to, at("to"));
+  for (const field of UINT64_FIELDS) if (tx[field] !== undefined && tx[field] !== null) parseQuantity(tx[field], at(field), { bits: 64 });
+  for (const field of UINT256_FIELDS) if (tx[field] !== undefined && tx[field] !== null) parseQuantity(tx[field], at(field));
+  for (const field of ["data", "input"]) if (tx[field] !== undefined && tx[field] !== null) parseHexBytes(tx[field], at(field));
 }

@@ -1,4 +1,5 @@
 import type { Hex } from "../../signer/protocol/messages.ts";
+import { isHexAddress } from "../../signer/protocol/params/parse_address.ts";
 import type { SignerClient } from "../../signer/protocol/create_signer_client.ts";
 import type { Caller } from "../auth/create_caller.ts";
 import type { RpcEntry } from "../jsonrpc/handle_rpc_body.ts";
@@ -32,8 +33,6 @@ export type RpcContext = {
 export type RpcScope = { readonly caller: Caller; readonly entry: RpcEntry };
 
 export type RpcHandler = (params: unknown[], context: RpcContext, scope: RpcScope) => Promise<unknown>;
-
-const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 
 /**
  * Builds the shared context. The account list is re-read from the signer on a miss, so a key loaded while the
@@ -72,7 +71,7 @@ export function createRpcContext(parts: { signer: SignerClient; upstream: Upstre
       return (await list()).filter((a) => caller.allowsAccount(a));
     },
     async account(address, scope) {
-      if (typeof address !== "string" || !ADDRESS.test(address)) {
+      if (!isHexAddress(address)) {
         throw new RpcError(RpcCode.invalidParams, "Invalid params: expected a 20-byte hex address");
       }
       // The grant first, before asking the signer: outside it, the answer (and its timing) must not tell the

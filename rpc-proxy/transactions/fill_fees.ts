@@ -1,5 +1,7 @@
+import { numberToHex } from "viem";
 import type { Hex, TransactionParams } from "../../signer/protocol/messages.ts";
-import { RpcCode, RpcError, UpstreamRpcError } from "../jsonrpc/rpc_error.ts";
+import { parseQuantity } from "../../signer/protocol/params/parse_quantity.ts";
+import { invalidParams, RpcCode, UpstreamRpcError } from "../jsonrpc/rpc_error.ts";
 import type { Upstream } from "../upstream/create_upstream.ts";
 
 export type LatestBlock = { baseFeePerGas?: Hex } | null;
@@ -76,10 +78,10 @@ function noTipMethod(error: unknown): null {
 /** The fee fields `tx` lacks, from `quote` (which `readFeeQuote` read for it); see `fillFees`. */
 export function applyFeeQuote(tx: TransactionParams, quote: FeeQuote): FillFeesReturnType {
   const type = tx.type ?? "0x2";
-  const fees: FillFeesReturnType = type === "0x0" || type === "0x1" ? { gasPrice: tx.gasPrice ?? hex(quote.gasPrice!) } : eip1559Fees(tx, quote);
+  const fees: FillFeesReturnType = type === "0x0" || type === "0x1" ? { gasPrice: tx.gasPrice ?? numberToHex(quote.gasPrice!) } : eip1559Fees(tx, quote);
   if (type === "0x3") {
     // EIP-4844: twice the current blob base fee, by the same reasoning as the execution fee.
-    fees.maxFeePerBlobGas = tx.maxFeePerBlobGas ?? hex(2n * (quote.blobBaseFee! > 0n ? quote.blobBaseFee! : 1n));
+    fees.maxFeePerBlobGas = tx.maxFeePerBlobGas ?? numberToHex(2n * (quote.blobBaseFee! > 0n ? quote.blobBaseFee! : 1n));
   }
   return fees;
 }
@@ -88,26 +90,16 @@ function eip1559Fees(tx: TransactionParams, quote: FeeQuote): FillFeesReturnType
   if (tx.maxFeePerGas !== undefined && tx.maxPriorityFeePerGas !== undefined) {
     return { maxFeePerGas: tx.maxFeePerGas, maxPriorityFeePerGas: tx.maxPriorityFeePerGas };
   }
-  if (!quote.baseFee) throw invalid("the chain has no base fee; give gasPrice or type 0x0");
+  if (!quote.baseFee) throw invalidParams("the chain has no base fee; give gasPrice or type 0x0");
   const suggested = tx.maxPriorityFeePerGas === undefined ? quote.tip! : quantity(tx.maxPriorityFeePerGas, "maxPriorityFeePerGas");
   if (tx.maxFeePerGas !== undefined) {
     // maxFeePerGas given: the tip may not exceed it.
     const cap = quantity(tx.maxFeePerGas, "maxFeePerGas");
-    return { maxFeePerGas: tx.maxFeePerGas, maxPriorityFeePerGas: hex(suggested > cap ? cap : suggested) };
+    return { maxFeePerGas: tx.maxFeePerGas, maxPriorityFeePerGas: numberToHex(suggested > cap ? cap : suggested) };
   }
   // Like ethers and viem: twice the latest base fee plus the tip survives several full blocks of increases.
-  return { maxFeePerGas: hex(2n * quote.baseFee + suggested), maxPriorityFeePerGas: tx.maxPriorityFeePerGas ?? hex(suggested) };
+  return { maxFeePerGas: numberToHex(2n * quote.baseFee + suggested), maxPriorityFeePerGas: tx.maxPriorityFeePerGas ?? numberToHex(suggested) };
 }
 
-function quantity(value: unknown, field: string): bigint {
-  if (typeof value === "string" && /^0x[0-9a-fA-F]{1,64}$/.test(value)) return BigInt(value);
-  throw invalid(`${field} must be a hex quantity`);
-}
+const quantity = (value: unknown, field: string) => parseQuantity(value, field);
 
-function hex(value: bigint): Hex {
-  return `0x${value.toString(16)}`;
-}
-
-function invalid(reason: string): RpcError {
-  return new RpcError(RpcCode.invalidParams, `Invalid params: ${reason}`);
-}

@@ -1,5 +1,6 @@
 import type { Hex, TransactionParams } from "../../signer/protocol/messages.ts";
-import { RpcCode, RpcError } from "../jsonrpc/rpc_error.ts";
+import { parseQuantity } from "../../signer/protocol/params/parse_quantity.ts";
+import { invalidParams } from "../jsonrpc/rpc_error.ts";
 import type { Upstream } from "../upstream/create_upstream.ts";
 import { fillFees, type LatestBlock } from "./fill_fees.ts";
 
@@ -30,10 +31,10 @@ export async function fillTransaction(
   const { upstream, chainId } = context;
   const { from: _from, blobs: _b, commitments: _c, proofs: _p, ...tx } = request;
   if (tx.data !== undefined && tx.input !== undefined && String(tx.data).toLowerCase() !== String(tx.input).toLowerCase()) {
-    throw invalid("data and input are both given and differ");
+    throw invalidParams("data and input are both given and differ");
   }
-  if (tx.chainId !== undefined && quantity(tx.chainId, "chainId") !== BigInt(chainId)) {
-    throw invalid(`chainId ${tx.chainId} does not match the node's chain ${chainId}`);
+  if (tx.chainId !== undefined && parseQuantity(tx.chainId, "chainId") !== BigInt(chainId)) {
+    throw invalidParams(`chainId ${tx.chainId} does not match the node's chain ${chainId}`);
   }
   tx.chainId ??= chainId;
 
@@ -57,7 +58,7 @@ async function inferType(tx: TransactionParams, hasBaseFee: () => Promise<boolea
 }
 
 function normalizeType(type: unknown): Hex {
-  if (typeof type !== "string" || !/^0x[0-9a-fA-F]{1,2}$/.test(type)) throw invalid(`type ${JSON.stringify(type)} is not a hex quantity`);
+  if (typeof type !== "string" || !/^0x[0-9a-fA-F]{1,2}$/.test(type)) throw invalidParams(`type ${JSON.stringify(type)} is not a hex quantity`);
   return `0x${Number(type).toString(16)}`;
 }
 
@@ -67,11 +68,3 @@ async function estimateGas(request: TransactionRequest, upstream: Upstream): Pro
   return upstream.request<Hex>("eth_estimateGas", [call, "latest"]);
 }
 
-function quantity(value: unknown, field: string): bigint {
-  if (typeof value === "string" && /^0x[0-9a-fA-F]{1,64}$/.test(value)) return BigInt(value);
-  throw invalid(`${field} must be a hex quantity`);
-}
-
-function invalid(reason: string): RpcError {
-  return new RpcError(RpcCode.invalidParams, `Invalid params: ${reason}`);
-}

@@ -1,5 +1,5 @@
 import { sha256, type Hex } from "viem";
-import { RpcCode, RpcError } from "../jsonrpc/rpc_error.ts";
+import { invalidParams } from "../jsonrpc/rpc_error.ts";
 import type { TransactionRequest } from "./fill_transaction.ts";
 
 /** EIP-4844 network-form sidecars, one commitment and one proof per blob, as the caller gave them. */
@@ -26,34 +26,30 @@ export function takeBlobSidecars(request: TransactionRequest): { request: Transa
   const { blobs, commitments, proofs, ...rest } = request;
   if (blobs === undefined && commitments === undefined && proofs === undefined) return { request: rest, sidecars: undefined };
   if (blobs === undefined || commitments === undefined || proofs === undefined) {
-    throw invalid("give blobs, commitments and proofs together (the proxy does not compute KZG commitments or proofs)");
+    throw invalidParams("give blobs, commitments and proofs together (the proxy does not compute KZG commitments or proofs)");
   }
   const b = hexList(blobs, "blobs", BLOB_BYTES);
   const c = hexList(commitments, "commitments", 48);
   const p = hexList(proofs, "proofs", 48);
-  if (b.length === 0 || b.length > MAX_BLOBS) throw invalid(`blobs must hold 1 to ${MAX_BLOBS} blobs`);
-  if (c.length !== b.length || p.length !== b.length) throw invalid("blobs, commitments and proofs must have the same length");
+  if (b.length === 0 || b.length > MAX_BLOBS) throw invalidParams(`blobs must hold 1 to ${MAX_BLOBS} blobs`);
+  if (c.length !== b.length || p.length !== b.length) throw invalidParams("blobs, commitments and proofs must have the same length");
   const hashes = c.map((commitment) => `0x01${sha256(commitment).slice(4)}` as Hex);
   if (rest.blobVersionedHashes !== undefined) {
     const given = rest.blobVersionedHashes;
     if (!Array.isArray(given) || given.length !== hashes.length || given.some((h, i) => typeof h !== "string" || h.toLowerCase() !== hashes[i])) {
-      throw invalid("blobVersionedHashes do not match the commitments");
+      throw invalidParams("blobVersionedHashes do not match the commitments");
     }
   }
-  if (rest.type !== undefined && rest.type !== "0x3" && rest.type !== "0x03") throw invalid("blobs are only allowed in a type 0x3 transaction");
+  if (rest.type !== undefined && rest.type !== "0x3" && rest.type !== "0x03") throw invalidParams("blobs are only allowed in a type 0x3 transaction");
   return { request: { ...rest, blobVersionedHashes: rest.blobVersionedHashes ?? hashes }, sidecars: { blobs: b, commitments: c, proofs: p } };
 }
 
 function hexList(value: unknown, field: string, bytes: number): Hex[] {
-  if (!Array.isArray(value)) throw invalid(`${field} must be an array of hex strings`);
+  if (!Array.isArray(value)) throw invalidParams(`${field} must be an array of hex strings`);
   return value.map((item, i) => {
     if (typeof item !== "string" || item.length !== 2 + bytes * 2 || !/^0x[0-9a-fA-F]*$/.test(item)) {
-      throw invalid(`${field}[${i}] must be ${bytes} bytes of hex`);
+      throw invalidParams(`${field}[${i}] must be ${bytes} bytes of hex`);
     }
     return item.toLowerCase() as Hex;
   });
-}
-
-function invalid(reason: string): RpcError {
-  return new RpcError(RpcCode.invalidParams, `Invalid params: ${reason}`);
 }

@@ -1,3 +1,5 @@
+import { isHexAddress } from "../protocol/params/parse_address.ts";
+
 /**
  * The digest of the accounts a signer serves, bound into its attestation documents as `user_data`, so a client
  * that verifies a document also learns which accounts the attested enclave holds:
@@ -10,7 +12,7 @@
  */
 export async function accountsDigest(addresses: readonly string[]): Promise<Uint8Array> {
   for (const a of addresses) {
-    if (!/^0x[0-9a-fA-F]{40}$/.test(a)) throw new TypeError(`Cannot digest accounts: ${a} is not an address`);
+    if (!isHexAddress(a)) throw new TypeError(`Cannot digest accounts: ${a} is not an address`);
   }
   const text = addresses.map((a) => a.toLowerCase()).sort().join("\n");
   return new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));

@@ -1,6 +1,6 @@
 import { BaseError } from "../protocol/base_error.ts";
 import { ErrorCode } from "../protocol/error_codes.ts";
-import { InvalidParamsError } from "../signing/signing_errors.ts";
+import { InvalidParamsError } from "../protocol/params/invalid_params_error.ts";
 
 export type AwsCredentials = {
   readonly accessKeyId: string;

@@ -1,3 +1,5 @@
+import { isHexAddress } from "../protocol/params/parse_address.ts";
+
 /** The KMS EncryptionContext app value; the key policy may require it (deploy/ does). */
 export const ENCRYPTION_CONTEXT_APP = "nitro-eth-signer";
 
@@ -11,6 +13,6 @@ export const ENCRYPTION_CONTEXT_APP = "nitro-eth-signer";
  * ```
  */
 export function keyEncryptionContext(address: string): { app: string; address: string } {
-  if (!/^0x[0-9a-fA-F]{40}$/.test(address)) throw new TypeError(`Cannot build encryption context: ${address} is not an address`);
+  if (!isHexAddress(address)) throw new TypeError(`Cannot build encryption context: ${address} is not an address`);
   return { app: ENCRYPTION_CONTEXT_APP, address };
 }

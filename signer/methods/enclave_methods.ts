@@ -4,7 +4,7 @@ import type { EnclaveKeyPair } from "../keys/create_enclave_key_pair.ts";
 import type { KeyStore } from "../keys/key_store.ts";
 import type { Nsm } from "../nsm/nsm.ts";
 import type { SignerMethods } from "../protocol/messages.ts";
-import { InvalidParamsError } from "../signing/signing_errors.ts";
+import { InvalidParamsError } from "../protocol/params/invalid_params_error.ts";
 import { paramsRecord } from "./method_helpers.ts";
 
 type Handler<M extends keyof SignerMethods> = (params: unknown) => Promise<SignerMethods[M]["result"]> | SignerMethods[M]["result"];

@@ -9,7 +9,7 @@ import type { Nsm } from "../nsm/nsm.ts";
 import { base64ToBytes, bytesToBase64 } from "../protocol/base64.ts";
 import { ErrorCode } from "../protocol/error_codes.ts";
 import type { SignerMethods } from "../protocol/messages.ts";
-import { InvalidParamsError } from "../signing/signing_errors.ts";
+import { InvalidParamsError } from "../protocol/params/invalid_params_error.ts";
 import { addressParam, labelParam, paramsRecord } from "./method_helpers.ts";
 
 type Handler<M extends keyof SignerMethods> = (params: unknown) => Promise<SignerMethods[M]["result"]> | SignerMethods[M]["result"];

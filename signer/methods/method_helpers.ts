@@ -1,4 +1,5 @@
-import { InvalidParamsError } from "../signing/signing_errors.ts";
+import { isHexAddress } from "../protocol/params/parse_address.ts";
+import { InvalidParamsError } from "../protocol/params/invalid_params_error.ts";
 
 /** The params map of a request, or INVALID_PARAMS. `undefined`/null count as an empty map. */
 export function paramsRecord(value: unknown): Record<string, unknown> {
@@ -12,10 +13,8 @@ export function paramsRecord(value: unknown): Record<string, unknown> {
 /** A required 0x address param. */
 export function addressParam(params: Record<string, unknown>, field = "address"): `0x${string}` {
   const value = params[field];
-  if (typeof value !== "string" || !/^0x[0-9a-fA-F]{40}$/.test(value)) {
-    throw new InvalidParamsError(field, "expected a 20-byte 0x address");
-  }
-  return value as `0x${string}`;
+  if (!isHexAddress(value)) throw new InvalidParamsError(field, "expected a 20-byte 0x address");
+  return value;
 }
 
 /** An optional label: text of at most 64 characters. */

@@ -1,38 +1,14 @@
 import type { KeyStore } from "../keys/key_store.ts";
-import { BaseError } from "../protocol/base_error.ts";
-import { ErrorCode } from "../protocol/error_codes.ts";
-import type { PolicyRule, SignerMethods } from "../protocol/messages.ts";
-import { parseAddress } from "../signing/parse_transaction.ts";
+import { PolicyRefusedError } from "../policy/policy_refused_error.ts";
+import { SIGNING_POLICY } from "../policy/signing_policy.ts";
+import type { SignerMethods } from "../protocol/messages.ts";
+import { InvalidParamsError } from "../protocol/params/invalid_params_error.ts";
+import { parseAddress } from "../protocol/params/parse_address.ts";
+import { parseQuantity } from "../protocol/params/parse_quantity.ts";
 import { parseTypedData } from "../signing/parse_typed_data.ts";
-import { InvalidParamsError } from "../signing/signing_errors.ts";
 import { addressParam, paramsRecord } from "./method_helpers.ts";
 
 type Handler<M extends keyof SignerMethods> = (params: unknown) => SignerMethods[M]["result"] | Promise<SignerMethods[M]["result"]>;
-
-/**
- * The signer's policy: what it refuses even when well-formed, each rule with a stable id that its refusals
- * carry (`data.rule`). `policy.describe` returns this list; anything else well-formed is signed as given.
- */
-export const SIGNING_POLICY: PolicyRule[] = [
-  {
-    id: "typed-data-chain",
-    method: "sign.typedData",
-    description: "EIP-712 data whose domain.chainId is given and differs from the caller's chain (the node's) is refused",
-  },
-  {
-    id: "authorization-any-chain",
-    method: "sign.authorization",
-    description: "an EIP-7702 authorization with chainId 0, valid on every chain, is refused",
-  },
-];
-
-/** The signer's policy refuses a well-formed request; `data` names the rule and says why (stable code POLICY_REFUSED). */
-export class PolicyRefusedError extends BaseError {
-  override readonly name = "Signer.PolicyRefusedError";
-  constructor(rule: PolicyRule["id"], reason: string) {
-    super(ErrorCode.policyRefused, `Refused by policy: ${reason}`, { data: { rule, reason } });
-  }
-}
 
 /** EIP-7702 §"Parameters" allows nonces below 2^64 and any chain id; viem takes both as numbers, exact up to 2^53. */
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
@@ -102,8 +78,4 @@ export function signingMethods(deps: { keyStore: KeyStore }): {
   };
 }
 
-const QUANTITY = /^0x(0|[1-9a-f][0-9a-f]{0,63})$/i;
-function quantity(value: unknown, field: string): bigint {
-  if (typeof value === "string" && QUANTITY.test(value)) return BigInt(value);
-  throw new InvalidParamsError(field, 'expected a hex quantity like "0x1a"');
-}
+const quantity = (value: unknown, field: string) => parseQuantity(value, field);

@@ -2,6 +2,7 @@ import { BaseError } from "../protocol/base_error.ts";
 import { ErrorCode } from "../protocol/error_codes.ts";
 import type { ErrorObject, Response } from "../protocol/messages.ts";
 import { MAX_PARAMS_DEPTH, nestingDepth } from "../protocol/nesting_depth.ts";
+import { isRecord } from "../protocol/params/is_record.ts";
 
 /** A method handler: validated params in, CBOR-encodable result out; throws a BaseError subclass on refusal. */
 export type MethodHandler = (params: unknown) => unknown | Promise<unknown>;
@@ -59,10 +60,6 @@ function toErrorObject(error: unknown, method: string, onInternal?: (error: unkn
   }
   onInternal?.(error, method);
   return { code: ErrorCode.internal, message: `Internal error in ${method}` };
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array);
 }
 
 function isId(value: unknown): value is number {

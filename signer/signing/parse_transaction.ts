@@ -1,6 +1,12 @@
-import { isAddress, type TransactionSerializable } from "viem";
+import type { TransactionSerializable } from "viem";
 import type { AuthorizationParams, Hex, TransactionParams } from "../protocol/messages.ts";
-import { InvalidParamsError, MissingChainIdError } from "./signing_errors.ts";
+import { describeValue as describe } from "../protocol/params/describe_value.ts";
+import { InvalidParamsError } from "../protocol/params/invalid_params_error.ts";
+import { isRecord } from "../protocol/params/is_record.ts";
+import { parseAddress } from "../protocol/params/parse_address.ts";
+import { parseHexBytes } from "../protocol/params/parse_hex_bytes.ts";
+import { parseQuantity } from "../protocol/params/parse_quantity.ts";
+import { MissingChainIdError } from "./signing_errors.ts";
 
 const TYPES = { "0x0": "legacy", "0x1": "eip2930", "0x2": "eip1559", "0x3": "eip4844", "0x4": "eip7702" } as const;
 type TxType = (typeof TYPES)[keyof typeof TYPES];
@@ -32,7 +38,8 @@ export function parseTransaction(params: unknown): TransactionSerializable {
   const base = {
     chainId,
     nonce: Number(required(p.nonce, "nonce", (v) => quantity(v, "nonce"))),
-    gas: required(p.gas, "gas", (v) => quantity(v, "gas", 64)),
+    // A uint64 (execution-API schema, EIP-1559's `gas_limit`): a larger one no chain accepts.
+    gas: required(p.gas, "gas", (v) => parseQuantity(v, "gas", { bits: 64 })),
     to: p.to === undefined || p.to === null ? null : parseAddress(p.to, "to"),
     value: p.value === undefined ? 0n : quantity(p.value, "value"),
     data: data ?? input,
@@ -133,45 +140,9 @@ function required<T>(value: unknown, field: string, parse: (v: unknown) => T): T
   return parse(value);
 }
 
-const QUANTITY = /^0x(0|[1-9a-f][0-9a-f]{0,63})$/i;
-/**
- * A JSON-RPC quantity no wider than its field: 256 bits (fees, value) unless the transaction's RLP says less
- * (gas is a uint64 in the execution-API schema and EIP-1559's `gas_limit`; a larger one no chain accepts).
- */
-function quantity(value: unknown, field: string, bits: 64 | 256 = 256): bigint {
-  if (typeof value === "string" && QUANTITY.test(value)) {
-    const n = BigInt(value);
-    if (n >> BigInt(bits) !== 0n) throw new InvalidParamsError(field, `exceeds ${bits} bits (at most 2^${bits}-1)`);
-    return n;
-  }
-  throw new InvalidParamsError(field, `expected a hex quantity like "0x1a", got ${describe(value)}`);
-}
-
-function bytes(value: unknown, field: string): Hex {
-  if (typeof value === "string" && /^0x([0-9a-f]{2})*$/i.test(value)) return value as Hex;
-  throw new InvalidParamsError(field, `expected 0x-prefixed hex bytes, got ${describe(value)}`);
-}
-
-/**
- * A 20-byte address field of something to sign: one case carries no checksum and is lower-cased; mixed case is an
- * EIP-55 checksum that must match (INVALID_PARAMS otherwise, rather than viem's error as INTERNAL).
- */
-export function parseAddress(value: unknown, field: string): Hex {
-  if (typeof value !== "string" || !/^0x[0-9a-f]{40}$/i.test(value)) {
-    throw new InvalidParamsError(field, `expected a 20-byte address, got ${describe(value)}`);
-  }
-  // EIP-55: one case carries no checksum (all caps too, which viem's serializer would refuse); mixed case is a
-  // checksum, and one that does not match is refused here rather than by viem as an internal error.
-  const digits = value.slice(2);
-  if (digits === digits.toLowerCase() || digits === digits.toUpperCase()) return value.toLowerCase() as Hex;
-  if (!isAddress(value)) throw new InvalidParamsError(field, "mixed-case address with a wrong EIP-55 checksum");
-  return value as Hex;
-}
-
-function hash32(value: unknown, field: string): Hex {
-  if (typeof value === "string" && /^0x[0-9a-f]{64}$/i.test(value)) return value as Hex;
-  throw new InvalidParamsError(field, `expected 32 bytes of hex, got ${describe(value)}`);
-}
+const quantity = (value: unknown, field: string) => parseQuantity(value, field);
+const bytes = (value: unknown, field: string) => parseHexBytes(value, field);
+const hash32 = (value: unknown, field: string) => parseHexBytes(value, field, { length: 32 });
 
 /** EIP-4844 §"Parameters": a versioned hash starts with VERSIONED_HASH_VERSION_KZG = 0x01. */
 function versionedHash(value: unknown, field: string): Hex {
@@ -185,11 +156,3 @@ function list(value: unknown, field: string): unknown[] {
   return value;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array);
-}
-
-function describe(value: unknown): string {
-  const text = typeof value === "string" ? JSON.stringify(value) : typeof value;
-  return text.length > 40 ? `${text.slice(0, 40)}…` : text;
-}

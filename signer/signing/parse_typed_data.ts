@@ -1,5 +1,6 @@
 import type { TypedDataDefinition } from "viem";
-import { InvalidParamsError } from "./signing_errors.ts";
+import { InvalidParamsError } from "../protocol/params/invalid_params_error.ts";
+import { isRecord } from "../protocol/params/is_record.ts";
 
 export type ParseTypedDataReturnType = {
   typedData: TypedDataDefinition;
@@ -98,10 +99,6 @@ function integer(value: unknown, field: string): bigint {
   if (typeof value === "bigint") return value;
   if (typeof value === "string" && /^(0x[0-9a-fA-F]{1,64}|[0-9]{1,78})$/.test(value)) return BigInt(value);
   throw new InvalidParamsError(field, `expected an integer, got ${describe(value)}`);
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array);
 }
 
 function describe(value: unknown): string {

@@ -1,7 +1,7 @@
 import { hashTypedData, hexToBytes, serializeSignature, type TypedDataDefinition } from "viem";
 import type { Hex } from "../protocol/messages.ts";
 import { signDigest } from "./sign_digest.ts";
-import { InvalidParamsError } from "./signing_errors.ts";
+import { InvalidParamsError } from "../protocol/params/invalid_params_error.ts";
 
 export type SignTypedDataReturnType = Hex;
 

@@ -2,7 +2,7 @@ import type { Hex } from "../protocol/messages.ts";
 import type { SigningRequest, SigningResult } from "./sign_request.ts";
 import type { SigningJob, SigningPool, SigningWorkerPort } from "./signing_pool.ts";
 import { signingFailureError, SigningWorkerError } from "./signing_worker_errors.ts";
-import { InvalidParamsError } from "../signing/signing_errors.ts";
+import { InvalidParamsError } from "../protocol/params/invalid_params_error.ts";
 
 export type CreateWorkerSigningPoolOptions = {
   /** How many workers to start (1…64). */

@@ -1,6 +1,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { sha256, type Hex } from "viem";
+import { toRpcError } from "../../../rpc-proxy/jsonrpc/to_rpc_error.ts";
 import { fillTransaction } from "../../../rpc-proxy/transactions/fill_transaction.ts";
 import { takeBlobSidecars } from "../../../rpc-proxy/transactions/take_blob_sidecars.ts";
 import { attachBlobSidecars } from "../../../rpc-proxy/transactions/attach_blob_sidecars.ts";
@@ -59,7 +60,7 @@ test("refuses another chain's chainId, differing input and data, and a malformed
   for (const bad of [{ chainId: "0x1" }, { input: "0x01", data: "0x02" }, { type: "two" }, { chainId: "1" }]) {
     await fillTransaction({ from, to, ...bad } as never, { upstream, chainId }).then(
       () => assert.unreachable(JSON.stringify(bad)),
-      (e) => assert.is((e as RpcError).rpcCode, -32602, JSON.stringify(bad)),
+      (e) => assert.is(toRpcError(e).code, -32602, JSON.stringify(bad)),
     );
   }
 });

@@ -4,7 +4,8 @@ import { hexToBytes, keccak256, parseTransaction as viemParse, recoverTransactio
 import { privateKeyToAccount } from "viem/accounts";
 import { parseTransaction } from "../../../signer/signing/parse_transaction.ts";
 import { signTransaction } from "../../../signer/signing/sign_transaction.ts";
-import { InvalidParamsError, MissingChainIdError } from "../../../signer/signing/signing_errors.ts";
+import { InvalidParamsError } from "../../../signer/protocol/params/invalid_params_error.ts";
+import { MissingChainIdError } from "../../../signer/signing/signing_errors.ts";
 import type { TransactionParams } from "../../../signer/protocol/messages.ts";
 
 // Anvil's second dev key: a published test key, never a real one.

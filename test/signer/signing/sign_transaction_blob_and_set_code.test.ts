@@ -5,7 +5,7 @@ import { hexToBytes, keccak256, parseTransaction as viemParse, recoverTransactio
 import { privateKeyToAccount } from "viem/accounts";
 import { parseTransaction } from "../../../signer/signing/parse_transaction.ts";
 import { signTransaction } from "../../../signer/signing/sign_transaction.ts";
-import { InvalidParamsError } from "../../../signer/signing/signing_errors.ts";
+import { InvalidParamsError } from "../../../signer/protocol/params/invalid_params_error.ts";
 import type { TransactionParams } from "../../../signer/protocol/messages.ts";
 
 // EIP-4844 and EIP-7702 transactions signed from their JSON-RPC form, checked against viem's serializer and

@@ -5,7 +5,7 @@ import { hexToBytes, keccak256, recoverTypedDataAddress, stringToBytes, type Hex
 import { privateKeyToAccount } from "viem/accounts";
 import { parseTypedData } from "../../../signer/signing/parse_typed_data.ts";
 import { signTypedData } from "../../../signer/signing/sign_typed_data.ts";
-import { InvalidParamsError } from "../../../signer/signing/signing_errors.ts";
+import { InvalidParamsError } from "../../../signer/protocol/params/invalid_params_error.ts";
 
 // EIP-712's own example (assets/eip-712/Example.js): the "Mail" message signed with keccak256("cow").
 const COW = keccak256(stringToBytes("cow"));
