@@ -5,7 +5,7 @@
  * Prints one JSON line `{"event":"listening","address":…}` on stdout when ready; logs JSON lines to stderr and,
  * with `--log-to`, to the host-agent's log receiver.
  */
-import { createCredentialsStore, NoCredentialsError } from "./keys/credentials_store.ts";
+import { createCredentialsStore, NoCredentialsError } from "./credentials/credentials_store.ts";
 import { createEnclaveKeyPair } from "./keys/create_enclave_key_pair.ts";
 import { createKeyStore } from "./keys/key_store.ts";
 import { createKmsKeyVault } from "./keys/create_kms_key_vault.ts";

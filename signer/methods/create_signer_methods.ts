@@ -1,4 +1,4 @@
-import type { CredentialsStore } from "../keys/credentials_store.ts";
+import type { CredentialsStore } from "../credentials/credentials_store.ts";
 import type { EnclaveKeyPair } from "../keys/create_enclave_key_pair.ts";
 import type { KeyStore } from "../keys/key_store.ts";
 import type { KeyVault } from "../keys/key_vault.ts";

@@ -1,5 +1,5 @@
 import { accountsDigest } from "../attestation/accounts_digest.ts";
-import type { CredentialsStore } from "../keys/credentials_store.ts";
+import type { CredentialsStore } from "../credentials/credentials_store.ts";
 import type { EnclaveKeyPair } from "../keys/create_enclave_key_pair.ts";
 import type { KeyStore } from "../keys/key_store.ts";
 import type { Nsm } from "../nsm/nsm.ts";
