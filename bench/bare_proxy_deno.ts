@@ -9,10 +9,9 @@
  *
  * Prints `{"event":"listening","url":…}` when ready.
  */
-import { createUpstream } from "../rpc-proxy/upstream/create_upstream.ts";
-import { createSignerClient } from "../signer/protocol/create_signer_client.ts";
-import type { Hex, TransactionParams } from "../signer/protocol/messages.ts";
-import { denoTransport } from "../signer/transport/transport_deno.ts";
+import { createUpstream } from "../rpc-proxy/mod.ts";
+import { createSignerClient, type Hex, type TransactionParams } from "../signer/mod.ts";
+import { denoTransport } from "../signer/mod_deno.ts";
 
 const [socketPath, nodeUrl] = Deno.args;
 if (!socketPath || !nodeUrl) {

@@ -1,5 +1,5 @@
 import type { Hex } from "viem";
-import { encodeFrame } from "../signer/protocol/frame.ts";
+import { encodeFrame } from "../signer/mod.ts";
 import { BENCH_TRANSFER } from "./measure_raw_sign.ts";
 
 /** The bench transfer in JSON-RPC form (hex quantities), as the proxy forwards it to the signer. */

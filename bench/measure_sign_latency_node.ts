@@ -1,7 +1,7 @@
 import { connect } from "node:net";
 import { once } from "node:events";
 import type { Hex } from "viem";
-import { createFrameDecoder } from "../signer/protocol/frame.ts";
+import { createFrameDecoder } from "../signer/mod.ts";
 import { httpLatencyCall } from "./drive_http_node.ts";
 import { benchTransferParams, encodeSignRequests } from "./encode_sign_requests.ts";
 import { pairedLatency, type Latency, type PairedLatencyOptions } from "./paired_latency.ts";

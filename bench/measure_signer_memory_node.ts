@@ -14,10 +14,9 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startSigner } from "../local/start_signer_node.ts";
-import { createSignerClient } from "../signer/protocol/create_signer_client.ts";
-import { parseSignerAddress } from "../signer/transport/parse_signer_address.ts";
-import { nodeTransport } from "../signer/transport/transport_node.ts";
+import { startSigner } from "../local/mod_node.ts";
+import { createSignerClient, parseSignerAddress } from "../signer/mod.ts";
+import { nodeTransport } from "../signer/mod_node.ts";
 
 const arg = (name: string, fallback: number): number => {
   const i = process.argv.indexOf(`--${name}`);

@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
-import { binaryPath } from "../local/binaries_node.ts";
+import { binaryPath } from "../local/mod_node.ts";
 
 const SCRIPT = fileURLToPath(new URL("./raw_sign_deno.ts", import.meta.url));
 

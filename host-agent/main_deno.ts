@@ -5,7 +5,7 @@
  * adapters it uses (`*_node.ts`: child_process for nitro-cli, fs for the status file, https for AWS) run under
  * Deno's Node compatibility.
  */
-import { denoTransport } from "../signer/transport/transport_deno.ts";
+import { denoTransport } from "../signer/mod_deno.ts";
 import { runHostAgent } from "./run_host_agent.ts";
 
 const writeAll = (stream: typeof Deno.stdout, text: string) => {

@@ -3,7 +3,7 @@
  * On an instance the same commands run from the deno-compiled binary (`main_deno.ts`).
  */
 import { readFile, rename, writeFile } from "node:fs/promises";
-import { nodeTransport } from "../signer/transport/transport_node.ts";
+import { nodeTransport } from "../signer/mod_node.ts";
 import { runHostAgent } from "./run_host_agent.ts";
 
 // The AWS SDK's notice that its 2027 releases need Node 22 is noise in a CLI's output (this project pins it).

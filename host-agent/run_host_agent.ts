@@ -1,4 +1,4 @@
-import type { Transport } from "../signer/transport/transport.ts";
+import type { Transport } from "../signer/mod.ts";
 import { runApiKeysCommand } from "./cli/api_keys_command.ts";
 import { runAttestationCommand } from "./cli/attestation_command.ts";
 import { runKeysCommand } from "./cli/keys_command.ts";

@@ -1,10 +1,8 @@
 import { createHash } from "node:crypto";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { createSimulatedPki } from "../signer/nsm/simulated/create_simulated_pki.ts";
-import { exportSimulatedPki } from "../signer/nsm/simulated/export_simulated_pki.ts";
-import { importSimulatedPki } from "../signer/nsm/simulated/import_simulated_pki.ts";
-import { DEFAULT_SECRET_PREFIX } from "../host-agent/keys/key_record.ts";
+import { createSimulatedPki, exportSimulatedPki, importSimulatedPki } from "../signer/mod.ts";
+import { DEFAULT_SECRET_PREFIX } from "../host-agent/mod.ts";
 
 export type LocalSetup = {
   region: string;

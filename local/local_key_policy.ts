@@ -1,5 +1,5 @@
 import { LOCAL_ADMIN_ROLE_ARN, LOCAL_INSTANCE_ROLE_ARN } from "./aws/local_credential.ts";
-import { ENCRYPTION_CONTEXT_APP } from "../signer/keys/key_encryption_context.ts";
+import { ENCRYPTION_CONTEXT_APP } from "../signer/mod.ts";
 
 /**
  * The key policy of the local stack's KMS key, the same shape the CDK app deploys (deploy/): the instance role

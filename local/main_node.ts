@@ -5,8 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { parseApiKeys } from "../rpc-proxy/auth/parse_api_keys.ts";
-import { parseAllowedHosts } from "../rpc-proxy/parse_proxy_config.ts";
+import { parseAllowedHosts, parseApiKeys } from "../rpc-proxy/mod.ts";
 
 import { startLocalStack } from "./start_local_stack_node.ts";
 

@@ -1,7 +1,7 @@
 import { Hono, type MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
-import type { SignerClient } from "../signer/protocol/create_signer_client.ts";
+import type { SignerClient } from "../signer/mod.ts";
 import { authenticateRequest } from "./auth/authenticate_request.ts";
 import { checkBrowserRequest, DEFAULT_ALLOWED_HOSTS } from "./auth/check_browser_request.ts";
 import { createCaller, type Caller } from "./auth/create_caller.ts";

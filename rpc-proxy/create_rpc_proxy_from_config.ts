@@ -1,5 +1,4 @@
-import { createSignerClient } from "../signer/protocol/create_signer_client.ts";
-import type { Transport } from "../signer/transport/transport.ts";
+import { createSignerClient, type Transport } from "../signer/mod.ts";
 import { createRpcProxy, type RpcProxyApp } from "./create_rpc_proxy.ts";
 import type { ProxyConfig } from "./parse_proxy_config.ts";
 import { createUpstream } from "./upstream/create_upstream.ts";

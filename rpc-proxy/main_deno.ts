@@ -3,7 +3,7 @@
  * The rpc-proxy under Deno (production: reaches the signer over vsock with `--unstable-vsock`).
  * Prints one JSON line `{"event":"listening","url":…}` on stdout when ready.
  */
-import { denoTransport } from "../signer/transport/transport_deno.ts";
+import { denoTransport } from "../signer/mod_deno.ts";
 import { parseProxyConfig, PROXY_USAGE } from "./parse_proxy_config.ts";
 import { createRpcProxyFromConfig } from "./create_rpc_proxy_from_config.ts";
 

@@ -4,7 +4,7 @@
  */
 import { serve } from "@hono/node-server";
 import { readFileSync } from "node:fs";
-import { nodeTransport } from "../signer/transport/transport_node.ts";
+import { nodeTransport } from "../signer/mod_node.ts";
 import { parseProxyConfig, PROXY_USAGE } from "./parse_proxy_config.ts";
 import { createRpcProxyFromConfig } from "./create_rpc_proxy_from_config.ts";
 

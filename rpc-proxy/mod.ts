@@ -1,6 +1,6 @@
 /**
- * The rpc-proxy's public entry point (STYLE §2): the JSON-RPC facade (DESIGN §7) and its parts, for the local
- * stack, tests and embedders. Runtime entry points (`main_node.ts`, `main_deno.ts`) are not re-exported.
+ * The rpc-proxy's door (STYLE §2): the JSON-RPC facade (DESIGN §7) and its parts, for the local stack, the bench
+ * and embedders. Runtime entry points (`main_node.ts`, `main_deno.ts`) are not re-exported.
  *
  * @example
  * ```ts
@@ -13,7 +13,7 @@
 // The app and its wiring.
 export { createRpcProxy, type CreateRpcProxyOptions, type RpcProxyApp } from "./create_rpc_proxy.ts";
 export { createRpcProxyFromConfig, type CreateRpcProxyFromConfigOptions } from "./create_rpc_proxy_from_config.ts";
-export { parseProxyConfig, PROXY_USAGE, type ProxyConfig } from "./parse_proxy_config.ts";
+export { parseAllowedHosts, parseProxyConfig, PROXY_USAGE, type ProxyConfig } from "./parse_proxy_config.ts";
 
 // JSON-RPC 2.0 and the one error mapping.
 export { handleRpcBody, type Dispatch, type HandleRpcBodyOptions, type RpcEntry, type RpcOutcome, type RpcReply, type RpcRequest } from "./jsonrpc/handle_rpc_body.ts";
@@ -26,7 +26,13 @@ export { parseApiKeys, type ApiKey, MIN_API_KEY_LENGTH } from "./auth/parse_api_
 export { authenticateRequest } from "./auth/authenticate_request.ts";
 export { createCaller, type Caller } from "./auth/create_caller.ts";
 export { METHOD_GROUPS, type MethodGroup } from "./auth/method_group.ts";
-export { checkBrowserRequest, DEFAULT_ALLOWED_HOSTS, type BrowserRefusal, type CheckBrowserRequestOptions } from "./auth/check_browser_request.ts";
+export {
+  checkBrowserRequest,
+  DEFAULT_ALLOWED_HOSTS,
+  defaultAllowedHosts,
+  type BrowserRefusal,
+  type CheckBrowserRequestOptions,
+} from "./auth/check_browser_request.ts";
 
 // The method table: every method's API-key group and handler (none: passed through to the node).
 export { methodGroup, rpcMethod, RPC_METHODS, type RpcMethod } from "./methods/rpc_methods.ts";

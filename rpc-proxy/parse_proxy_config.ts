@@ -1,6 +1,5 @@
-import type { SignerAddress } from "../signer/transport/transport.ts";
-import { readFlags } from "../signer/read_flags.ts";
-import { parseSignerAddress } from "../signer/transport/parse_signer_address.ts";
+import { parseSignerAddress, type SignerAddress } from "../signer/mod.ts";
+import { readFlags } from "../common/mod.ts";
 import { defaultAllowedHosts } from "./auth/check_browser_request.ts";
 import { parseApiKeys, type ApiKey } from "./auth/parse_api_keys.ts";
 

@@ -1,7 +1,6 @@
 import type { SignerAddress } from "./transport/transport.ts";
-import { readFlags } from "./read_flags.ts";
+import { parsePcrArgument, readFlags } from "../common/mod.ts";
 import { parseSignerAddress } from "./transport/parse_signer_address.ts";
-import { parsePcrArgument } from "./attestation/parse_pcr_argument.ts";
 
 export type SignerConfig = {
   listen: SignerAddress;

@@ -32,9 +32,9 @@ export const SIGNER_PORT = 5000;
 export const VSOCK_PROXY_PORT = 8000;
 
 /** The KMS EncryptionContext `app` value the signer puts on every key ciphertext (owned by the signer). */
-export { ENCRYPTION_CONTEXT_APP } from "../../signer/keys/key_encryption_context.ts";
+export { ENCRYPTION_CONTEXT_APP } from "../../signer/mod.ts";
 /** Default Secrets Manager name prefix: one secret per account (owned by the host-agent). */
-export { DEFAULT_SECRET_PREFIX } from "../../host-agent/keys/key_record.ts";
+export { DEFAULT_SECRET_PREFIX } from "../../host-agent/mod.ts";
 
 /** PCR0 of a debug-mode enclave: debug enclaves report PCR0/1/2 as 48 zero bytes (DESIGN §5). */
 export const DEBUG_PCR0 = "0".repeat(96);

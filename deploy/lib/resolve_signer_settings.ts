@@ -1,6 +1,6 @@
 import { InstanceArchitecture, InstanceType } from "aws-cdk-lib/aws-ec2";
 import { RetentionDays } from "aws-cdk-lib/aws-logs";
-import { checkEnclaveMemory } from "../../host-agent/enclave/check_enclave_memory.ts";
+import { checkEnclaveMemory } from "../../host-agent/mod.ts";
 import { DEBUG_PCR0, DEFAULT_SECRET_PREFIX } from "./constants.ts";
 
 /**

@@ -1,6 +1,6 @@
 import { GetSecretValueCommand } from "@aws-sdk/client-secrets-manager";
 import { parseArgs } from "node:util";
-import { parseApiKeys } from "../../rpc-proxy/auth/parse_api_keys.ts";
+import { parseApiKeys } from "../../rpc-proxy/mod.ts";
 import type { HostContext } from "../config/host_context.ts";
 
 export const API_KEYS_USAGE = `host-agent api-keys fetch [options]

@@ -1,8 +1,6 @@
 import { bytesToHex, hexToBytes } from "viem";
-import { accountsDigest } from "../../signer/attestation/accounts_digest.ts";
-import { parsePcrArgument } from "../../signer/attestation/parse_pcr_argument.ts";
-import { AttestationError, verifyAttestationDocument } from "../../signer/attestation/verify_attestation_document.ts";
-import { isHexAddress } from "../../signer/protocol/params/parse_address.ts";
+import { accountsDigest, AttestationError, isHexAddress, verifyAttestationDocument } from "../../signer/mod.ts";
+import { parsePcrArgument } from "../../common/mod.ts";
 
 export const ATTESTATION_USAGE = `host-agent attestation verify <file> [options]
 

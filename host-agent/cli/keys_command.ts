@@ -1,7 +1,6 @@
 import { parseArgs } from "node:util";
 import { hexToBytes } from "viem";
-import { parsePcrArgument } from "../../signer/attestation/parse_pcr_argument.ts";
-import { base64ToBytes, bytesToBase64 } from "../../signer/protocol/base64.ts";
+import { base64ToBytes, bytesToBase64, parsePcrArgument } from "../../common/mod.ts";
 import type { HostContext } from "../config/host_context.ts";
 import { createKeyRecordStore } from "../keys/key_record_store.ts";
 import { generateKey } from "../keys/generate_key.ts";

@@ -1,5 +1,5 @@
 import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import type { SignerClient } from "../../signer/protocol/create_signer_client.ts";
+import type { SignerClient } from "../../signer/mod.ts";
 
 /** What the key commands need, however the system was found (local state dir or instance environment). */
 export type HostContext = {

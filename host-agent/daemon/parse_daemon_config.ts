@@ -1,7 +1,5 @@
-import type { SignerAddress } from "../../signer/transport/transport.ts";
-import { readFlags } from "../../signer/read_flags.ts";
-import { parseSignerAddress } from "../../signer/transport/parse_signer_address.ts";
-import { ENCLAVE_LOG_PORT } from "../../signer/logging/enclave_log_port.ts";
+import { ENCLAVE_LOG_PORT, parseSignerAddress, type SignerAddress } from "../../signer/mod.ts";
+import { readFlags } from "../../common/mod.ts";
 import type { RunEnclaveParameters } from "../enclave/nitro_cli.ts";
 import type { SuperviseEnclaveTimings } from "../enclave/supervise_enclave.ts";
 

@@ -1,6 +1,5 @@
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { createSignerClient, type SignerClient } from "../../signer/protocol/create_signer_client.ts";
-import type { Transport } from "../../signer/transport/transport.ts";
+import { createSignerClient, type SignerClient, type Transport } from "../../signer/mod.ts";
 import { createNitroCli } from "../enclave/create_nitro_cli.ts";
 import type { EnclaveStatus } from "../enclave/enclave_status.ts";
 import { guardEnclaveMemory } from "../enclave/guard_enclave_memory.ts";

@@ -1,6 +1,5 @@
 import { stat } from "node:fs/promises";
-import { formatSignerAddress } from "../../signer/transport/parse_signer_address.ts";
-import type { Transport } from "../../signer/transport/transport.ts";
+import { formatSignerAddress, type Transport } from "../../signer/mod.ts";
 import { serveEnclaveLogs, type ServeEnclaveLogsResult } from "../logs/serve_enclave_logs_node.ts";
 import { loadAllKeys } from "../keys/load_all_keys.ts";
 import { DAEMON_USAGE, parseDaemonConfig } from "./parse_daemon_config.ts";

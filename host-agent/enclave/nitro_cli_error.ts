@@ -1,4 +1,4 @@
-import { BaseError } from "../../signer/protocol/base_error.ts";
+import { BaseError } from "../../signer/mod.ts";
 
 /**
  * `nitro-cli` failed or printed something unexpected. `nitroCode` is its documented error code (`E26`, `E39`…)

@@ -1,4 +1,4 @@
-import type { SignerClient } from "../../signer/protocol/create_signer_client.ts";
+import type { SignerClient } from "../../signer/mod.ts";
 import type { ImdsCredentials } from "../imds/parse_imds_credentials.ts";
 
 /**

@@ -1,4 +1,4 @@
-import type { SignerClient } from "../../signer/protocol/create_signer_client.ts";
+import type { SignerClient } from "../../signer/mod.ts";
 import { computeBackoff, type BackoffOptions } from "../timing/compute_backoff.ts";
 import { sleep as defaultSleep } from "../timing/sleep.ts";
 import type { EnclaveState, EnclaveStatus } from "./enclave_status.ts";

@@ -1,4 +1,4 @@
-import { BaseError } from "../../signer/protocol/base_error.ts";
+import { BaseError } from "../../signer/mod.ts";
 
 /**
  * Stable codes of the host-agent's IMDS client. They appear in the daemon's logs and status file (never the

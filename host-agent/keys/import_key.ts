@@ -1,6 +1,5 @@
 import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import type { VerifyAttestationDocumentOptions } from "../../signer/attestation/verify_attestation_document.ts";
-import type { SignerClient } from "../../signer/protocol/create_signer_client.ts";
+import type { SignerClient, VerifyAttestationDocumentOptions } from "../../signer/mod.ts";
 import { assertPrivateKeyHex, sealKey } from "./seal_key.ts";
 import { storeKeyRecord } from "./store_key_record.ts";
 

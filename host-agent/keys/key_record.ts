@@ -1,5 +1,4 @@
-import { keyEncryptionContext } from "../../signer/keys/key_encryption_context.ts";
-import { isHexAddress } from "../../signer/protocol/params/parse_address.ts";
+import { isHexAddress, keyEncryptionContext } from "../../signer/mod.ts";
 
 /**
  * One account's record in Secrets Manager (DESIGN §6): everything needed to load the key into a signer,

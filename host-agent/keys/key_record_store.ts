@@ -4,7 +4,7 @@ import {
   paginateListSecrets,
   type SecretsManagerClient,
 } from "@aws-sdk/client-secrets-manager";
-import { ENCRYPTION_CONTEXT_APP } from "../../signer/keys/key_encryption_context.ts";
+import { ENCRYPTION_CONTEXT_APP } from "../../signer/mod.ts";
 import { keySecretName, parseKeyRecord, type KeyRecord } from "./key_record.ts";
 
 export type KeyRecordStore = {

@@ -1,4 +1,4 @@
-import type { SignerClient } from "../../signer/protocol/create_signer_client.ts";
+import type { SignerClient } from "../../signer/mod.ts";
 import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { createKeyRecordStore } from "./key_record_store.ts";
 

@@ -1,6 +1,6 @@
 import { hexToBytes, type Hex } from "viem";
 import { privateKeyToAddress } from "viem/accounts";
-import { verifyAttestationDocument, type VerifyAttestationDocumentOptions } from "../../signer/attestation/verify_attestation_document.ts";
+import { verifyAttestationDocument, type VerifyAttestationDocumentOptions } from "../../signer/mod.ts";
 
 export type SealKeyOptions = Omit<VerifyAttestationDocumentOptions, "expect"> & {
   /** The nonce the document must carry (the one asked for it with), so an old document cannot be replayed. */

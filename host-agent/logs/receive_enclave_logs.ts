@@ -1,4 +1,4 @@
-import type { Conn, Listener } from "../../signer/transport/transport.ts";
+import type { Conn, Listener } from "../../signer/mod.ts";
 
 export type ReceiveEnclaveLogsOptions = {
   /** Appends text (whole lines, each ending in "\n") to the signer's log file; awaited before reading on. */

@@ -1,6 +1,6 @@
 import { appendFile, mkdir, rm } from "node:fs/promises";
 import { dirname } from "node:path";
-import type { SignerAddress, Transport } from "../../signer/transport/transport.ts";
+import type { SignerAddress, Transport } from "../../signer/mod.ts";
 import { receiveEnclaveLogs } from "./receive_enclave_logs.ts";
 
 export type ServeEnclaveLogsResult = {

@@ -1,4 +1,4 @@
-import { BaseError } from "../../signer/protocol/base_error.ts";
+import { BaseError } from "../../signer/mod.ts";
 
 /**
  * An error a local AWS stand-in returns on the wire: AWS JSON 1.1 puts the exception name in `__type` (and the

@@ -1,5 +1,5 @@
 import { AwsJsonError } from "./aws_json_error.ts";
-import { base64ToBytes } from "../../signer/protocol/base64.ts";
+import { base64ToBytes } from "../../common/mod.ts";
 
 export type StringRule = { readonly min?: number; readonly max?: number; readonly pattern?: RegExp };
 

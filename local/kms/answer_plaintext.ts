@@ -1,4 +1,4 @@
-import { bytesToBase64 } from "../../signer/protocol/base64.ts";
+import { bytesToBase64 } from "../../common/mod.ts";
 import { AwsJsonError } from "../aws/aws_json_error.ts";
 import { encryptForRecipient } from "./encrypt_for_recipient.ts";
 import { KMS_VALIDATION } from "./kms_state.ts";

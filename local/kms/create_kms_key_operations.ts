@@ -1,4 +1,4 @@
-import { bytesToBase64 } from "../../signer/protocol/base64.ts";
+import { bytesToBase64 } from "../../common/mod.ts";
 import { AwsJsonError } from "../aws/aws_json_error.ts";
 import type { AwsJsonOperation } from "../aws/create_aws_json_handler.ts";
 import type { JsonFileStore } from "../aws/json_file_store.ts";

@@ -1,6 +1,6 @@
 import * as asn1js from "asn1js";
 import * as pkijs from "pkijs";
-import { CmsOid } from "../../signer/cms/cms_oids.ts";
+import { CmsOid } from "../../signer/mod.ts";
 
 export type EncryptForRecipientOptions = {
   /**

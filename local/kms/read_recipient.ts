@@ -1,5 +1,5 @@
 import { bytesToHex } from "viem";
-import { verifyAttestationDocument } from "../../signer/attestation/verify_attestation_document.ts";
+import { verifyAttestationDocument } from "../../signer/mod.ts";
 import { AwsJsonError } from "../aws/aws_json_error.ts";
 import { type JsonInput, readJsonInput } from "../aws/read_json_input.ts";
 import { KMS_VALIDATION } from "./kms_state.ts";

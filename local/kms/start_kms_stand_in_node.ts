@@ -1,4 +1,4 @@
-import { AWS_NITRO_ROOT_G1_PEM } from "../../signer/attestation/aws_nitro_root_g1.ts";
+import { AWS_NITRO_ROOT_G1_PEM } from "../../signer/mod.ts";
 import { type AwsJsonStandIn, type AwsJsonStandInOptions, startAwsJsonStandIn } from "../aws/start_aws_json_stand_in_node.ts";
 import { createKmsOperations } from "./create_kms_operations.ts";
 import type { KmsState } from "./kms_state.ts";

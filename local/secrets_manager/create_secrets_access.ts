@@ -1,4 +1,4 @@
-import { bytesToBase64 } from "../../signer/protocol/base64.ts";
+import { bytesToBase64 } from "../../common/mod.ts";
 import { AwsJsonError } from "../aws/aws_json_error.ts";
 import type { AwsJsonContext } from "../aws/create_aws_json_handler.ts";
 import { type JsonInput, readJsonInput } from "../aws/read_json_input.ts";

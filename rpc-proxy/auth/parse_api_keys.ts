@@ -1,6 +1,6 @@
 import { bytesToHex, hexToBytes, sha256, stringToBytes } from "viem";
 import { METHOD_GROUPS, type MethodGroup } from "./method_group.ts";
-import { isHexAddress } from "../../signer/protocol/params/parse_address.ts";
+import { isHexAddress } from "../../signer/mod.ts";
 
 /** One configured API key. Only the SHA-256 of the key is kept in memory. */
 export type ApiKey = {

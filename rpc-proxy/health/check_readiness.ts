@@ -1,4 +1,4 @@
-import type { SignerClient } from "../../signer/protocol/create_signer_client.ts";
+import type { SignerClient } from "../../signer/mod.ts";
 import type { Upstream } from "../upstream/create_upstream.ts";
 
 export type ReadinessCheck = { ready: boolean; detail?: string };

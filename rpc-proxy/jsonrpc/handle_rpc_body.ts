@@ -1,4 +1,4 @@
-import { MAX_PARAMS_DEPTH, nestingDepth } from "../../signer/protocol/nesting_depth.ts";
+import { MAX_PARAMS_DEPTH, nestingDepth } from "../../signer/mod.ts";
 import { RpcCode, RpcError } from "./rpc_error.ts";
 import { toRpcError, type RpcErrorObject } from "./to_rpc_error.ts";
 

@@ -1,4 +1,4 @@
-import { BaseError } from "../../signer/protocol/base_error.ts";
+import { BaseError } from "../../signer/mod.ts";
 
 /** JSON-RPC 2.0, EIP-1193 and the proxy's own error codes (DESIGN §7). Stable: never renumber one. */
 export const RpcCode = {

@@ -1,5 +1,4 @@
-import { ErrorCode } from "../../signer/protocol/error_codes.ts";
-import { BaseError } from "../../signer/protocol/base_error.ts";
+import { BaseError, ErrorCode } from "../../signer/mod.ts";
 import { RpcCode, RpcError, UpstreamRpcError } from "./rpc_error.ts";
 
 export type RpcErrorObject = { code: number; message: string; data?: unknown };

@@ -1,4 +1,4 @@
-import { bytesToBase64 } from "../../signer/protocol/base64.ts";
+import { bytesToBase64 } from "../../common/mod.ts";
 import { hexToBytes, type Hex } from "viem";
 import { RpcCode, RpcError } from "../jsonrpc/rpc_error.ts";
 import type { RpcContext } from "./rpc_context.ts";

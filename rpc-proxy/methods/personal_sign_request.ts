@@ -1,5 +1,5 @@
 import { hexToBytes, stringToBytes, type Hex } from "viem";
-import { isHexAddress } from "../../signer/protocol/params/parse_address.ts";
+import { isHexAddress } from "../../signer/mod.ts";
 import { RpcCode, RpcError } from "../jsonrpc/rpc_error.ts";
 import type { RpcContext, RpcScope } from "./rpc_context.ts";
 

@@ -1,10 +1,4 @@
-import type { Hex, TransactionParams } from "../../signer/protocol/messages.ts";
-import { describeValue } from "../../signer/protocol/params/describe_value.ts";
-import { InvalidParamsError } from "../../signer/protocol/params/invalid_params_error.ts";
-import { isRecord } from "../../signer/protocol/params/is_record.ts";
-import { isHexAddress, parseAddress } from "../../signer/protocol/params/parse_address.ts";
-import { parseHexBytes } from "../../signer/protocol/params/parse_hex_bytes.ts";
-import { parseQuantity } from "../../signer/protocol/params/parse_quantity.ts";
+import { describeValue, type Hex, InvalidParamsError, isHexAddress, isRecord, parseAddress, parseHexBytes, parseQuantity, type TransactionParams } from "../../signer/mod.ts";
 import { attachBlobSidecars } from "../transactions/attach_blob_sidecars.ts";
 import { fillTransaction, type TransactionRequest } from "../transactions/fill_transaction.ts";
 import { takeBlobSidecars } from "../transactions/take_blob_sidecars.ts";

@@ -1,6 +1,4 @@
-import type { Hex } from "../../signer/protocol/messages.ts";
-import { isHexAddress } from "../../signer/protocol/params/parse_address.ts";
-import type { SignerClient } from "../../signer/protocol/create_signer_client.ts";
+import { type Hex, isHexAddress, type SignerClient } from "../../signer/mod.ts";
 import type { Caller } from "../auth/create_caller.ts";
 import type { RpcEntry } from "../jsonrpc/handle_rpc_body.ts";
 import { RpcCode, RpcError } from "../jsonrpc/rpc_error.ts";

@@ -1,4 +1,4 @@
-import type { Hex } from "../../signer/protocol/messages.ts";
+import type { Hex } from "../../signer/mod.ts";
 import { prepareTransactionRequest } from "./prepare_transaction_request.ts";
 import type { RpcContext, RpcScope } from "./rpc_context.ts";
 

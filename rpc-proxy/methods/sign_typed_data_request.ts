@@ -1,5 +1,5 @@
 import type { Hex } from "viem";
-import { MAX_PARAMS_DEPTH, nestingDepth } from "../../signer/protocol/nesting_depth.ts";
+import { MAX_PARAMS_DEPTH, nestingDepth } from "../../signer/mod.ts";
 import { RpcCode, RpcError } from "../jsonrpc/rpc_error.ts";
 import type { RpcContext, RpcScope } from "./rpc_context.ts";
 

@@ -1,4 +1,4 @@
-import type { SignerClient } from "../../signer/protocol/create_signer_client.ts";
+import type { SignerClient } from "../../signer/mod.ts";
 import { createCallTimer } from "./create_call_timer.ts";
 import type { ProxyMetrics } from "./create_proxy_metrics.ts";
 

@@ -1,4 +1,4 @@
-import type { Hex, TransactionParams } from "../../signer/protocol/messages.ts";
+import type { Hex, TransactionParams } from "../../signer/mod.ts";
 import { RpcCode, RpcError, UpstreamRpcError } from "../jsonrpc/rpc_error.ts";
 import type { Upstream } from "../upstream/create_upstream.ts";
 import { createNonceManager } from "./create_nonce_manager.ts";

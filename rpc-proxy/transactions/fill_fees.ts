@@ -1,6 +1,5 @@
 import { numberToHex } from "viem";
-import type { Hex, TransactionParams } from "../../signer/protocol/messages.ts";
-import { parseQuantity } from "../../signer/protocol/params/parse_quantity.ts";
+import { type Hex, parseQuantity, type TransactionParams } from "../../signer/mod.ts";
 import { invalidParams, RpcCode, UpstreamRpcError } from "../jsonrpc/rpc_error.ts";
 import type { Upstream } from "../upstream/create_upstream.ts";
 

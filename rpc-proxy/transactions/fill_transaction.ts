@@ -1,5 +1,4 @@
-import type { Hex, TransactionParams } from "../../signer/protocol/messages.ts";
-import { parseQuantity } from "../../signer/protocol/params/parse_quantity.ts";
+import { type Hex, parseQuantity, type TransactionParams } from "../../signer/mod.ts";
 import { invalidParams } from "../jsonrpc/rpc_error.ts";
 import type { Upstream } from "../upstream/create_upstream.ts";
 import { fillFees, type LatestBlock } from "./fill_fees.ts";

@@ -1,4 +1,4 @@
-import type { Hex } from "../../signer/protocol/messages.ts";
+import type { Hex } from "../../signer/mod.ts";
 
 /** One nonce sequence: an account on a chain. */
 export type NonceAccount = { readonly from: Hex; readonly chainId: Hex };

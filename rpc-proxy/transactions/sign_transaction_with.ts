@@ -1,5 +1,4 @@
-import type { SignerClient } from "../../signer/protocol/create_signer_client.ts";
-import type { Hex, TransactionParams } from "../../signer/protocol/messages.ts";
+import type { Hex, SignerClient, TransactionParams } from "../../signer/mod.ts";
 
 /** Signs a complete transaction in the enclave; resolves with the raw signed transaction. */
 export type SignTransaction = (from: Hex, transaction: TransactionParams) => Promise<Hex>;

@@ -1,4 +1,4 @@
-import type { Hex } from "../../signer/protocol/messages.ts";
+import type { Hex } from "../../signer/mod.ts";
 import type { Upstream, UpstreamOutcome } from "../upstream/create_upstream.ts";
 
 /** A transaction the node accepted: its hash and nonce. */

@@ -1,5 +1,5 @@
 import { Pool } from "undici";
-import { BaseError } from "../../signer/protocol/base_error.ts";
+import { BaseError } from "../../signer/mod.ts";
 import { UpstreamRpcError } from "../jsonrpc/rpc_error.ts";
 
 /** The node could not be reached or answered with something that is not JSON-RPC. */

@@ -1,6 +1,6 @@
 // PEM armour (RFC 7468 §2): base64 of the DER between "-----BEGIN <label>-----" and "-----END <label>-----".
 // Runtime-neutral. Internal helper for attestation and the simulated PKI.
-import { base64ToBytes, bytesToBase64 } from "../protocol/base64.ts";
+import { base64ToBytes, bytesToBase64 } from "../../common/mod.ts";
 
 /**
  * Decodes the first PEM block with `label` (e.g. "CERTIFICATE", "PRIVATE KEY") to DER.

@@ -6,7 +6,7 @@ import { addressOf } from "../keys/key_store.ts";
 import type { KeyVault } from "../keys/key_vault.ts";
 import type { EnclaveKeyPair } from "../keys/create_enclave_key_pair.ts";
 import type { Nsm } from "../nsm/nsm.ts";
-import { base64ToBytes, bytesToBase64 } from "../protocol/base64.ts";
+import { base64ToBytes, bytesToBase64 } from "../../common/mod.ts";
 import { ErrorCode } from "../protocol/error_codes.ts";
 import type { SignerMethods } from "../protocol/messages.ts";
 import { InvalidParamsError } from "../protocol/params/invalid_params_error.ts";

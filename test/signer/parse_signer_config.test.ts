@@ -1,7 +1,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { parseSignerConfig } from "../../signer/parse_signer_config.ts";
-import { readFlags } from "../../signer/read_flags.ts";
+import { readFlags } from "../../common/read_flags.ts";
 
 const PCR0 = "ab".repeat(48);
 const PCR8 = "CD".repeat(48);

@@ -9,7 +9,7 @@ import { createInterface } from "node:readline";
 import { concatBytes, hexToBytes, recoverTransactionAddress } from "viem";
 import { decodeAttestationPayload } from "../../../signer/attestation/decode_attestation_payload.ts";
 import { decodeCoseSign1 } from "../../../signer/attestation/decode_cose_sign1.ts";
-import { bytesToBase64 } from "../../../signer/protocol/base64.ts";
+import { bytesToBase64 } from "../../../common/base64.ts";
 import { ErrorCode } from "../../../signer/protocol/error_codes.ts";
 import { createFrameDecoder, MAX_FRAME_BYTES } from "../../../signer/protocol/frame.ts";
 import { startSigner } from "../../../local/start_signer_node.ts";

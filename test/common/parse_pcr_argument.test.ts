@@ -1,6 +1,6 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { parsePcrArgument } from "../../signer/attestation/parse_pcr_argument.ts";
+import { parsePcrArgument } from "../../common/parse_pcr_argument.ts";
 
 const SHA384 = "Ab".repeat(48);
 
