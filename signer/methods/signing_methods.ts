@@ -40,7 +40,7 @@ export function signingMethods(deps: { keyStore: KeyStore }): {
 } {
   const { keyStore } = deps;
   return {
-    "policy.describe": () => ({ rules: SIGNING_POLICY.map((rule) => ({ ...rule })) }),
+    "policy.describe": () => ({ rules: SIGNING_POLICY.map((rule) => ({ ...rule })), accounts: [] }),
     "sign.transaction": (params) => {
       const p = paramsRecord(params);
       return keyStore.sign(addressParam(p), { kind: "transaction", transaction: p.transaction });

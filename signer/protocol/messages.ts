@@ -41,7 +41,25 @@ export type AuthorizationParams = {
   s: Hex;
 };
 
-export type AccountInfo = { address: Hex; label?: string };
+/** A key's governance on the wire: `threshold` of `admins` (lowercase) approve its policy (signer/policy/). */
+export type GovernanceParams = { admins: Hex[]; threshold: number };
+
+/** Which policy governs an account: none at all (unrestricted), governed but none in force yet, or one. */
+export type AccountPolicy =
+  | { kind: "unrestricted" }
+  | { kind: "none"; governance: GovernanceParams }
+  | { kind: "policy"; governance: GovernanceParams; digest: Hex; sequence: number; notAfter: string };
+
+export type AccountInfo = { address: Hex; label?: string; policy?: AccountPolicy };
+
+/** One limit's use of its rolling window: `value` in wei (decimal), `count` requests. */
+export type WindowUsageParams = { id: string; window: number; value: string; count: number };
+
+/** A signing request as `policy.check` takes it: one of the sign.* methods and its params. */
+export type PolicyCheckParams = {
+  method: "sign.transaction" | "sign.message" | "sign.typedData" | "sign.authorization";
+  params: Record<string, unknown>;
+};
 
 /** One rule of the signer's policy: a stable id (carried by its refusals as `data.rule`), the method, what it refuses. */
 export type PolicyRule = { id: "typed-data-chain" | "authorization-any-chain"; method: SignerMethod; description: string };
@@ -58,12 +76,24 @@ export type SignerMethods = {
     params: { accessKeyId: string; secretAccessKey: string; sessionToken?: string; expiration?: string; region?: string };
     result: { region: string; expiration: string | null };
   };
-  /** With `kmsKeyId` the key is encrypted by KMS and `ciphertext` (base64) is returned; without, it is memory-only. */
-  "keys.generate": { params: { label?: string; kmsKeyId?: string } | undefined; result: { address: Hex; ciphertext?: string } };
+  /**
+   * With `kmsKeyId` the key is encrypted by KMS and `ciphertext` (base64) is returned; without, it is memory-only.
+   * `governance` (admins, threshold) is sealed into the ciphertext's EncryptionContext; absent: unrestricted.
+   */
+  "keys.generate": {
+    params: { label?: string; kmsKeyId?: string; governance?: GovernanceParams } | undefined;
+    result: { address: Hex; ciphertext?: string; governance?: GovernanceParams };
+  };
   /** `sealed`: the 32-byte key encrypted with RSA-OAEP (SHA-256) to the attested public key. */
-  "keys.import": { params: { sealed: Uint8Array; kmsKeyId: string; label?: string }; result: { address: Hex; ciphertext?: string } };
-  /** KMS Decrypt with Recipient of a record's ciphertext (base64); the address must match the key. */
-  "keys.load": { params: { address: Hex; ciphertext: string; label?: string }; result: { address: Hex } };
+  "keys.import": {
+    params: { sealed: Uint8Array; kmsKeyId: string; label?: string; governance?: GovernanceParams };
+    result: { address: Hex; ciphertext?: string; governance?: GovernanceParams };
+  };
+  /**
+   * KMS Decrypt with Recipient of a record's ciphertext (base64); the address must match the key. The record's
+   * `governance` is part of the EncryptionContext KMS checks, so a record whose governance was changed does not load.
+   */
+  "keys.load": { params: { address: Hex; ciphertext: string; label?: string; governance?: GovernanceParams }; result: { address: Hex } };
   "keys.unload": { params: { address: Hex }; result: { removed: boolean } };
   "keys.list": { params: Record<string, never> | undefined; result: AccountInfo[] };
   "sign.transaction": { params: { address: Hex; transaction: TransactionParams }; result: { raw: Hex; hash: Hex } };
@@ -73,8 +103,24 @@ export type SignerMethods = {
   "sign.typedData": { params: { address: Hex; typedData: Record<string, unknown>; chainId?: Hex }; result: { signature: Hex } };
   /** EIP-7702 authorization; the result is one entry of a transaction's `authorizationList`. */
   "sign.authorization": { params: { address: Hex; authorization: { chainId: Hex; address: Hex; nonce: Hex } }; result: AuthorizationParams };
-  /** What the signer refuses although well-formed (its signing policy). */
-  "policy.describe": { params: Record<string, never> | undefined; result: { rules: PolicyRule[] } };
+  /**
+   * What the signer refuses although well-formed: its built-in `rules`, and each account's policy (or only
+   * `address`'s): the document in force (JSON text), its digest and sequence, and its windows' use.
+   */
+  "policy.describe": {
+    params: { address?: Hex } | undefined;
+    result: {
+      rules: PolicyRule[];
+      accounts: { address: Hex; policy: AccountPolicy; document?: string; windows?: WindowUsageParams[] }[];
+    };
+  };
+  /**
+   * Puts a policy document (format v1, JSON text) in force for its account, if `approvals` (EIP-712
+   * PolicyApproval signatures) come from `threshold` distinct admins and its sequence is above the one in force.
+   */
+  "policy.apply": { params: { document: string; approvals: Hex[] }; result: { address: Hex; digest: Hex; sequence: number } };
+  /** Evaluates a signing request against the account's policy without signing or counting it (a dry run). */
+  "policy.check": { params: PolicyCheckParams; result: { allowed: boolean; rule?: string; reason?: string } };
 };
 
 export type SignerMethod = keyof SignerMethods;
