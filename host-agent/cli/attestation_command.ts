@@ -14,8 +14,13 @@ Options:
   --pcr N=HEX       require PCR N to equal HEX (repeatable)
   --nonce HEX       require this nonce
   --user-data HEX   require this user_data
-  --accounts LIST   require user_data to be the signer's accounts digest of these comma-separated addresses
-                    (SHA-256 of the lowercase addresses, sorted, joined with "\\n"), e.g. eth_accounts' answer
+  --accounts LIST   require user_data to be the signer's accounts digest of these comma-separated addresses,
+                    e.g. eth_accounts' answer: SHA-256 of one line "<lowercase address> <policy>" per account,
+                    sorted, joined with "\\n", where <policy> is unrestricted, none (governed, no policy in
+                    force) or the policy's 0x digest (--policy; an account without one counts as unrestricted)
+  --policy ADDRESS=DIGEST
+                    with --accounts: require ADDRESS (one of them) to be governed by the policy with this 0x
+                    digest, or "none" (repeatable); passes only if the document binds exactly these policies
   --max-age SECONDS require the document to be at most this old (at --at)
   --json            print failures as JSON too
   --help            this text
@@ -38,6 +43,8 @@ type Parsed = {
   nonce?: Uint8Array;
   userData?: Uint8Array;
   accounts?: string[];
+  /** Lowercase address → "none" or a 0x digest. */
+  policies: Record<string, string>;
   maxAgeMs?: number;
   json: boolean;
 };
@@ -83,7 +90,9 @@ export async function runAttestationCommand(args: string[], io: AttestationComma
   }
 
   try {
-    const userData = parsed.accounts ? await accountsDigest(parsed.accounts) : parsed.userData;
+    const userData = parsed.accounts
+      ? await accountsDigest(parsed.accounts.map((address) => ({ address, policy: parsed.policies[address.toLowerCase()] ?? "unrestricted" })))
+      : parsed.userData;
     const result = await verifyAttestationDocument(document, {
       ...(roots.length > 0 ? { roots } : {}),
       ...(parsed.at !== undefined ? { at: parsed.at } : {}),
@@ -125,7 +134,7 @@ export async function runAttestationCommand(args: string[], io: AttestationComma
 function parse(args: string[]): Parsed {
   const [subcommand, ...rest] = args;
   if (subcommand !== "verify") throw new UsageError(subcommand ? `unknown subcommand ${subcommand}` : "missing subcommand verify");
-  const parsed: Parsed = { file: "", roots: [], pcrs: {}, json: false };
+  const parsed: Parsed = { file: "", roots: [], pcrs: {}, policies: {}, json: false };
   const files: string[] = [];
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i]!;
@@ -172,6 +181,13 @@ function parse(args: string[]): Parsed {
         parsed.accounts = accounts;
         break;
       }
+      case "--policy": {
+        const text = value();
+        const m = /^(0x[0-9a-fA-F]{40})=(none|0x[0-9a-fA-F]{64})$/.exec(text);
+        if (!m) throw new UsageError(`--policy ${text} must be ADDRESS=DIGEST (a 0x address, then a 0x 32-byte digest or none)`);
+        parsed.policies[m[1]!.toLowerCase()] = m[2]!.toLowerCase();
+        break;
+      }
       case "--max-age": {
         const text = value();
         if (!/^\d{1,9}$/.test(text)) throw new UsageError(`--max-age ${text} must be a number of seconds`);
@@ -189,6 +205,10 @@ function parse(args: string[]): Parsed {
   }
   if (files.length !== 1) throw new UsageError(files.length === 0 ? "missing <file>" : "expected one <file>");
   if (parsed.accounts && parsed.userData) throw new UsageError("--accounts and --user-data both set user_data: give one");
+  const listed = new Set(parsed.accounts?.map((a) => a.toLowerCase()));
+  for (const address of Object.keys(parsed.policies)) {
+    if (!listed.has(address)) throw new UsageError(`--policy ${address}=… needs that address in --accounts (the digest covers every account)`);
+  }
   parsed.file = files[0]!;
   return parsed;
 }

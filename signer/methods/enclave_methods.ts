@@ -11,8 +11,9 @@ type Handler<M extends keyof SignerMethods> = (params: unknown) => Promise<Signe
 
 /**
  * `attest` and `credentials.put`. Every attestation carries the signer's RSA public key (so KMS and importers
- * encrypt to it) and, as `user_data`, the digest of the accounts it serves (`accountsDigest`), so a client that
- * verifies the document knows which accounts the attested enclave holds. The caller's nonce proves freshness.
+ * encrypt to it) and, as `user_data`, the digest of the accounts it serves and of the policy governing each
+ * (`accountsDigest`), so a client that verifies the document knows which accounts the attested enclave holds and
+ * under which policy. The caller's nonce proves freshness.
  *
  * @example
  * ```ts
@@ -24,6 +25,8 @@ export function enclaveMethods(deps: {
   nsm: Pick<Nsm, "attest">;
   identity: Pick<EnclaveKeyPair, "publicKeySpki">;
   credentials: CredentialsStore;
+  /** What governs each account, as `accountsDigest` binds it: "unrestricted", "none" or the policy digest. @default "unrestricted" */
+  accountPolicy?: (address: string) => string;
 }): { attest: Handler<"attest">; "credentials.put": Handler<"credentials.put"> } {
   return {
     attest: async (params) => {
@@ -31,7 +34,8 @@ export function enclaveMethods(deps: {
       if (nonce !== undefined && (!(nonce instanceof Uint8Array) || nonce.length > 512)) {
         throw new InvalidParamsError("nonce", "expected at most 512 bytes");
       }
-      const userData = await accountsDigest(deps.keyStore.list().map((a) => a.address));
+      const policy = deps.accountPolicy ?? (() => "unrestricted");
+      const userData = await accountsDigest(deps.keyStore.list().map(({ address }) => ({ address, policy: policy(address) })));
       const document = await deps.nsm.attest({ publicKey: deps.identity.publicKeySpki, userData, ...(nonce ? { nonce } : {}) });
       return { document };
     },

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { test } from "uvu";
 import { accountsDigest } from "../../../signer/attestation/accounts_digest.ts";
 import * as assert from "uvu/assert";
@@ -143,6 +144,26 @@ test("runAttestationCommand() --user-data, --accounts (the accounts digest) and 
   assert.is((await accounts(`${b.toLowerCase()}, ${a}`)).code, 0, "any order and case");
   assert.match((await accounts(a)).stderr, /^attestation verification failed: user-data: /);
   assert.is((await accounts("0x12")).code, 2);
+});
+
+test("runAttestationCommand() --policy: passes only when the document binds exactly that policy to that account (the README's formula)", async () => {
+  const a = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8", b = "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC";
+  const policy = `0x${"5e".repeat(32)}`;
+  // Computed by the README's formula, not by the project's own accountsDigest: lines "<lowercase address> <policy>",
+  // sorted, joined with "\n", SHA-256.
+  const lines = [`${b.toLowerCase()} ${policy}`, `${a.toLowerCase()} unrestricted`].sort().join("\n");
+  const userData = new Uint8Array(createHash("sha256").update(lines).digest());
+  assert.equal(userData, await accountsDigest([{ address: a, policy: "unrestricted" }, { address: b, policy }]));
+  const document = await nsm.attest({ nonce, userData });
+  const files = { ...simulatedFiles(), "policy.b64": Buffer.from(document).toString("base64") };
+  const verify = (...flags: string[]) => run(["verify", "policy.b64", "--root", "root.pem", "--at", at, "--accounts", `${a},${b}`, ...flags], files);
+  assert.is((await verify("--policy", `${b}=${policy}`)).code, 0);
+  assert.is((await verify("--policy", `${b.toLowerCase()}=${policy.toUpperCase().replace("0X", "0x")}`)).code, 0, "any case");
+  for (const flags of [[], ["--policy", `${b}=0x${"5f".repeat(32)}`], ["--policy", `${b}=none`], ["--policy", `${a}=${policy}`, "--policy", `${b}=${policy}`]]) {
+    assert.match((await verify(...flags)).stderr, /^attestation verification failed: user-data: /, flags.join(" "));
+  }
+  assert.is((await verify("--policy", `0x${"11".repeat(20)}=${policy}`)).code, 2, "an address outside --accounts");
+  assert.is((await verify("--policy", `${b}=0x1234`)).code, 2);
 });
 
 test("runAttestationCommand() exits 2 with a one-line reason on bad usage", async () => {
