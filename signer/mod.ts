@@ -53,7 +53,15 @@ export { encodeNsmRequest } from "./nsm/encode_nsm_request.ts";
 export { decodeNsmResponse } from "./nsm/decode_nsm_response.ts";
 
 // The enclave protocol (DESIGN §4): messages, frames, errors, the client, and the one params parser both sides use.
-export { type Hex, type TransactionParams } from "./protocol/messages.ts";
+export {
+  type AccountInfo,
+  type AccountPolicy,
+  type GovernanceParams,
+  type Hex,
+  type PolicyCheckParams,
+  type TransactionParams,
+  type WindowUsageParams,
+} from "./protocol/messages.ts";
 export { createFrameDecoder, encodeFrame } from "./protocol/frame.ts";
 export { BaseError } from "./protocol/base_error.ts";
 export { ErrorCode } from "./protocol/error_codes.ts";
@@ -74,6 +82,7 @@ export { ENCLAVE_LOG_PORT } from "./logging/enclave_log_port.ts";
 // Keys, KMS's CMS answers (DESIGN §6) and what attestations bind.
 export { accountsDigest } from "./attestation/accounts_digest.ts";
 export { ENCRYPTION_CONTEXT_APP, keyEncryptionContext } from "./keys/key_encryption_context.ts";
+export { formatGovernance, MAX_GOVERNANCE_ADMINS, parseGovernance, sameGovernance } from "./keys/parse_governance.ts";
 export { CmsOid } from "./cms/cms_oids.ts";
 export { decryptCiphertextForRecipient, type DecryptCiphertextForRecipientErrorType } from "./cms/decrypt_ciphertext_for_recipient.ts";
 export { CmsDecryptError, CmsMalformedError, CmsUnsupportedError } from "./cms/cms_errors.ts";

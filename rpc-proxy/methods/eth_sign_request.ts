@@ -12,11 +12,15 @@ import type { RpcContext, RpcScope } from "./rpc_context.ts";
  * ```
  */
 export async function ethSignRequest(params: unknown[], context: RpcContext, scope: RpcScope): Promise<Hex> {
+  const { signature } = await context.signer.request("sign.message", await ethSignCall(params, context, scope));
+  return signature;
+}
+
+/** What `eth_sign` asks the signer for (also what `signer_checkPolicy` checks). */
+export async function ethSignCall(params: unknown[], context: RpcContext, scope: RpcScope): Promise<{ address: Hex; message: Uint8Array }> {
   const [address, data] = params;
   if (typeof data !== "string" || !/^0x([0-9a-fA-F]{2})*$/.test(data)) {
     throw new RpcError(RpcCode.invalidParams, "Invalid params: expected [address, data] with data as 0x-prefixed hex bytes");
   }
-  const account = await context.account(address, scope);
-  const { signature } = await context.signer.request("sign.message", { address: account, message: hexToBytes(data as Hex) });
-  return signature;
+  return { address: await context.account(address, scope), message: hexToBytes(data as Hex) };
 }

@@ -17,13 +17,17 @@ const HEX_BYTES = /^0x([0-9a-fA-F]{2})*$/;
  * ```
  */
 export async function personalSignRequest(params: unknown[], context: RpcContext, scope: RpcScope): Promise<Hex> {
+  const { signature } = await context.signer.request("sign.message", await personalSignCall(params, context, scope));
+  return signature;
+}
+
+/** What `personal_sign` asks the signer for (also what `signer_checkPolicy` checks). */
+export async function personalSignCall(params: unknown[], context: RpcContext, scope: RpcScope): Promise<{ address: Hex; message: Uint8Array }> {
   let [message, address] = params;
   if (typeof address === "string" && !isHexAddress(address) && isHexAddress(message)) {
     [message, address] = [address, message];
   }
   if (typeof message !== "string") throw new RpcError(RpcCode.invalidParams, "Invalid params: expected [message, address]");
   const account = await context.account(address, scope);
-  const bytes = HEX_BYTES.test(message) ? hexToBytes(message as Hex) : stringToBytes(message);
-  const { signature } = await context.signer.request("sign.message", { address: account, message: bytes });
-  return signature;
+  return { address: account, message: HEX_BYTES.test(message) ? hexToBytes(message as Hex) : stringToBytes(message) };
 }

@@ -1,11 +1,13 @@
 import type { MethodGroup } from "../auth/method_group.ts";
 import { RpcCode, RpcError } from "../jsonrpc/rpc_error.ts";
 import { attestationRequest } from "./attestation_request.ts";
+import { checkPolicyRequest } from "./check_policy_request.ts";
 import { ethSignRequest } from "./eth_sign_request.ts";
 import { personalSignRequest } from "./personal_sign_request.ts";
 import type { RpcHandler } from "./rpc_context.ts";
 import { sendTransactionRequest } from "./send_transaction_request.ts";
 import { signTransactionRequest } from "./sign_transaction_request.ts";
+import { signerPolicyRequest } from "./signer_policy_request.ts";
 import { signTypedDataRequest } from "./sign_typed_data_request.ts";
 
 /** One JSON-RPC method: the API-key group it needs, and its handler, or none to pass it through to the node. */
@@ -78,6 +80,8 @@ export const RPC_METHODS: Readonly<Record<string, RpcMethod>> = {
   eth_sign: { group: "sign", handler: ethSignRequest },
   eth_signTypedData_v4: { group: "sign", handler: signTypedDataRequest },
   signer_attestation: { group: "attest", handler: attestationRequest },
+  signer_policy: { group: "read", handler: signerPolicyRequest },
+  signer_checkPolicy: { group: "read", handler: checkPolicyRequest },
   eth_sendRawTransaction: { group: "send" },
   eth_sendRawTransactionSync: { group: "send" },
   ...Object.fromEntries(READ_METHODS.map((method) => [method, { group: "read" }])),

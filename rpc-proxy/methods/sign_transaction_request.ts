@@ -1,5 +1,5 @@
 import type { Hex } from "../../signer/mod.ts";
-import { prepareTransactionRequest } from "./prepare_transaction_request.ts";
+import { prepareTransactionRequest, type PreparedTransaction } from "./prepare_transaction_request.ts";
 import type { RpcContext, RpcScope } from "./rpc_context.ts";
 
 /**
@@ -14,10 +14,20 @@ import type { RpcContext, RpcScope } from "./rpc_context.ts";
  * ```
  */
 export async function signTransactionRequest(params: unknown[], context: RpcContext, scope: RpcScope): Promise<Hex> {
-  const { from, transaction, wrap } = await prepareTransactionRequest(params, context, scope, { fees: true });
+  const { from, transaction, wrap } = await signableTransaction(params, context, scope);
+  return wrap(await context.signTransaction(from, transaction));
+}
+
+/**
+ * The transaction eth_signTransaction signs (prepared, fees and nonce filled): also what `signer_checkPolicy`
+ * checks for eth_sendTransaction, whose sender fills the same fields just before signing.
+ */
+export async function signableTransaction(params: unknown[], context: RpcContext, scope: RpcScope): Promise<PreparedTransaction> {
+  const prepared = await prepareTransactionRequest(params, context, scope, { fees: true });
+  const { from, transaction } = prepared;
   if (transaction.nonce === undefined) {
     const pending = Number(await context.upstream.request<Hex>("eth_getTransactionCount", [from, "pending"]));
     transaction.nonce = `0x${Math.max(pending, context.sender.nextNonce(from, transaction.chainId!) ?? 0).toString(16)}`;
   }
-  return wrap(await context.signTransaction(from, transaction));
+  return prepared;
 }

@@ -14,6 +14,16 @@ import type { RpcContext, RpcScope } from "./rpc_context.ts";
  * ```
  */
 export async function signTypedDataRequest(params: unknown[], context: RpcContext, scope: RpcScope): Promise<Hex> {
+  const { signature } = await context.signer.request("sign.typedData", await signTypedDataCall(params, context, scope));
+  return signature;
+}
+
+/** What `eth_signTypedData_v4` asks the signer for (also what `signer_checkPolicy` checks). */
+export async function signTypedDataCall(
+  params: unknown[],
+  context: RpcContext,
+  scope: RpcScope,
+): Promise<{ address: Hex; typedData: Record<string, unknown>; chainId: Hex }> {
   const [address, value] = params;
   let typedData: unknown = value;
   if (typeof value === "string") {
@@ -31,11 +41,5 @@ export async function signTypedDataRequest(params: unknown[], context: RpcContex
     throw new RpcError(RpcCode.invalidParams, "Invalid params: expected [address, typedData]");
   }
   const account = await context.account(address, scope);
-  const chainId = await context.chainId();
-  const { signature } = await context.signer.request("sign.typedData", {
-    address: account,
-    typedData: typedData as Record<string, unknown>,
-    chainId,
-  });
-  return signature;
+  return { address: account, typedData: typedData as Record<string, unknown>, chainId: await context.chainId() };
 }
