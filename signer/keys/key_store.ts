@@ -1,22 +1,31 @@
 import { secp256k1 } from "@noble/curves/secp256k1";
 import { bytesToHex, getAddress } from "viem";
 import { publicKeyToAddress } from "viem/accounts";
-import type { AccountInfo, Hex } from "../protocol/messages.ts";
+import type { GovernanceParams, Hex } from "../protocol/messages.ts";
 import { UnknownAccountError } from "../signing/signing_errors.ts";
 import { createInlineSigningPool } from "../workers/create_inline_signing_pool.ts";
 import type { SigningRequest, SigningResult } from "../workers/sign_request.ts";
 import type { SigningPool } from "../workers/signing_pool.ts";
 
-/** A held account. The private key is not here: it lives in the signing pool's threads. */
-export type KeyEntry = { readonly address: Hex; readonly label?: string };
+/**
+ * A held account. The private key is not here: it lives in the signing pool's threads. `governance` is the admin
+ * set and threshold sealed with the key (verified by KMS when it was loaded); absent, the key is unrestricted.
+ */
+export type KeyEntry = { readonly address: Hex; readonly label?: string; readonly governance?: GovernanceParams };
 
 export type KeyStore = {
-  /** Adds a key (the store takes ownership of the bytes and hands them to the signing pool) and returns its checksummed address. */
-  add(privateKey: Uint8Array, options?: { label?: string }): Hex;
+  /**
+   * Adds a key (the store takes ownership of the bytes and hands them to the signing pool) and returns its
+   * checksummed address. A key already held keeps its entry (label and governance): callers compare first.
+   */
+  add(privateKey: Uint8Array, options?: { label?: string; governance?: GovernanceParams }): Hex;
   /** The account for an address (any case), or UnknownAccountError. */
   get(address: string): KeyEntry;
   has(address: string): boolean;
-  list(): AccountInfo[];
+  /** The governance a held key was sealed with, or undefined when it is unrestricted (or not held). */
+  governance(address: string): GovernanceParams | undefined;
+  /** Every held account with its label and governance. */
+  list(): KeyEntry[];
   /** Removes a key; every copy of its bytes is zeroed. Returns whether it was present. */
   remove(address: string): boolean;
   /** Signs with the key of `address` (any case), or rejects with UnknownAccountError. */
@@ -62,12 +71,25 @@ export function createKeyStore(options: CreateKeyStoreOptions = {}): KeyStore {
         return existing.address;
       }
       pool.addKey(address, privateKey);
-      keys.set(address.toLowerCase(), options.label === undefined ? { address } : { address, label: options.label });
+      keys.set(address.toLowerCase(), {
+        address,
+        ...(options.label === undefined ? {} : { label: options.label }),
+        ...(options.governance === undefined ? {} : { governance: copyGovernance(options.governance) }),
+      });
       return address;
     },
     get,
     has: (address) => keys.has(address.toLowerCase()),
-    list: () => [...keys.values()].map(({ address, label }) => (label === undefined ? { address } : { address, label })),
+    governance(address) {
+      const governance = keys.get(address.toLowerCase())?.governance;
+      return governance === undefined ? undefined : copyGovernance(governance);
+    },
+    list: () =>
+      [...keys.values()].map(({ address, label, governance }) => ({
+        address,
+        ...(label === undefined ? {} : { label }),
+        ...(governance === undefined ? {} : { governance: copyGovernance(governance) }),
+      })),
     remove(address) {
       const entry = keys.get(address.toLowerCase());
       if (!entry) return false;
@@ -83,6 +105,11 @@ export function createKeyStore(options: CreateKeyStoreOptions = {}): KeyStore {
     },
     workers: pool.workers,
   };
+}
+
+/** A copy callers cannot change the store's entry through. */
+function copyGovernance(governance: GovernanceParams): GovernanceParams {
+  return { admins: [...governance.admins], threshold: governance.threshold };
 }
 
 /** The checksummed Ethereum address of a private key. */

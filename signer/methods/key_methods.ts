@@ -1,6 +1,8 @@
 import { generatePrivateKey } from "../keys/generate_private_key.ts";
 import { keyEncryptionContext } from "../keys/key_encryption_context.ts";
-import { KeyOperationError } from "../keys/key_errors.ts";
+import { KeyOperationError, KeyRecordRefusedError } from "../keys/key_errors.ts";
+import { parseGovernance, sameGovernance } from "../keys/parse_governance.ts";
+import { KmsError } from "../kms/kms_errors.ts";
 import type { KeyStore } from "../keys/key_store.ts";
 import { addressOf } from "../keys/key_store.ts";
 import type { KeyVault } from "../keys/key_vault.ts";
@@ -8,7 +10,7 @@ import type { EnclaveKeyPair } from "../keys/create_enclave_key_pair.ts";
 import type { Nsm } from "../nsm/nsm.ts";
 import { base64ToBytes, bytesToBase64 } from "../../common/mod.ts";
 import { ErrorCode } from "../protocol/error_codes.ts";
-import type { SignerMethods } from "../protocol/messages.ts";
+import type { AccountPolicy, GovernanceParams, Hex, SignerMethods } from "../protocol/messages.ts";
 import { InvalidParamsError } from "../protocol/params/invalid_params_error.ts";
 import { addressParam, labelParam, paramsRecord } from "./method_helpers.ts";
 
@@ -21,12 +23,18 @@ export type KeyMethodsDeps = {
   /** KMS; without it keys.generate makes memory-only keys and keys.load/import are refused. */
   vault?: KeyVault;
   random?: (bytes: Uint8Array) => Uint8Array;
+  /**
+   * Which policy governs a held account, for keys.list (the policy engine's answer). @default from the key's
+   * governance alone: `{ kind: "unrestricted" }`, or `{ kind: "none", governance }` for a governed key
+   */
+  accountPolicy?: (address: Hex) => AccountPolicy;
 };
 
 /**
- * The `keys.*` methods (DESIGN §6). Plaintext keys exist only here: generated from NSM + WebCrypto entropy or
- * unsealed from an import, encrypted with KMS under an EncryptionContext that binds the address, and decrypted
- * only through KMS Recipient (attestation-bound). Replies carry addresses and ciphertexts, never a key.
+ * The `keys.*` methods (DESIGN §6, §10). Plaintext keys exist only here: generated from NSM + WebCrypto entropy or
+ * unsealed from an import, encrypted with KMS under an EncryptionContext that binds the address and the key's
+ * governance (admins, threshold), and decrypted only through KMS Recipient (attestation-bound), so a record whose
+ * governance was edited does not open. Replies carry addresses and ciphertexts, never a key.
  *
  * @example
  * ```ts
@@ -43,20 +51,25 @@ export function keyMethods(deps: KeyMethodsDeps): {
   const { keyStore } = deps;
 
   /** Encrypts a fresh or imported key under KMS, then serves it. Takes ownership of `key`. */
-  const seal = async (key: Uint8Array, kmsKeyId: string | undefined, label: string | undefined) => {
+  const seal = async (key: Uint8Array, kmsKeyId: string | undefined, label: string | undefined, governance: GovernanceParams | undefined) => {
     const address = addressOf(key);
+    if (keyStore.has(address) && !sameGovernance(keyStore.governance(address), governance)) {
+      key.fill(0);
+      throw new KeyOperationError(ErrorCode.invalidParams, `Cannot add key: ${address} is already held with other governance (unload it first)`);
+    }
     let ciphertext: string | undefined;
     if (kmsKeyId !== undefined) {
       const vault = requireVault(deps.vault);
       try {
-        ciphertext = bytesToBase64(await vault.encrypt({ keyId: kmsKeyId, plaintext: key, encryptionContext: keyEncryptionContext(address) }));
+        const encryptionContext = keyEncryptionContext(address, governance);
+        ciphertext = bytesToBase64(await vault.encrypt({ keyId: kmsKeyId, plaintext: key, encryptionContext }));
       } catch (error) {
         key.fill(0);
         throw error;
       }
     }
-    keyStore.add(key, label === undefined ? {} : { label });
-    return ciphertext === undefined ? { address } : { address, ciphertext };
+    keyStore.add(key, { ...(label === undefined ? {} : { label }), ...(governance === undefined ? {} : { governance }) });
+    return { address, ...(ciphertext === undefined ? {} : { ciphertext }), ...(governance === undefined ? {} : { governance }) };
   };
 
   return {
@@ -64,13 +77,15 @@ export function keyMethods(deps: KeyMethodsDeps): {
       const p = paramsRecord(params);
       const label = labelParam(p);
       const kmsKeyId = optionalKeyId(p);
+      const governance = optionalGovernance(p);
       const key = await generatePrivateKey({ nsmRandom: () => deps.nsm.getRandom(), ...(deps.random ? { random: deps.random } : {}) });
-      return seal(key, kmsKeyId, label);
+      return seal(key, kmsKeyId, label, governance);
     },
     "keys.import": async (params) => {
       const p = paramsRecord(params);
       const label = labelParam(p);
       const kmsKeyId = optionalKeyId(p);
+      const governance = optionalGovernance(p);
       if (kmsKeyId === undefined) throw new InvalidParamsError("kmsKeyId", "is required: an imported key must be stored encrypted");
       if (!(p.sealed instanceof Uint8Array) || p.sealed.length !== 256) {
         throw new InvalidParamsError("sealed", "expected 256 bytes: the key encrypted with RSA-OAEP (SHA-256) to the attested public key");
@@ -86,7 +101,7 @@ export function keyMethods(deps: KeyMethodsDeps): {
         throw new KeyOperationError(ErrorCode.invalidParams, "Cannot import key: the sealed plaintext is not 32 bytes");
       }
       try {
-        return await seal(key, kmsKeyId, label);
+        return await seal(key, kmsKeyId, label, governance);
       } catch (error) {
         key.fill(0);
         if (error instanceof RangeError) throw new KeyOperationError(ErrorCode.invalidParams, "Cannot import key: not a valid secp256k1 private key");
@@ -100,9 +115,25 @@ export function keyMethods(deps: KeyMethodsDeps): {
       if (typeof p.ciphertext !== "string" || p.ciphertext.length === 0 || p.ciphertext.length > 8192) {
         throw new InvalidParamsError("ciphertext", "expected the record's base64 KMS ciphertext");
       }
+      const governance = optionalGovernance(p);
       const ciphertext = fromBase64(p.ciphertext, "ciphertext");
-      if (keyStore.has(address)) return { address: keyStore.get(address).address };
-      const key = await requireVault(deps.vault).decrypt({ ciphertext, encryptionContext: keyEncryptionContext(address) });
+      if (keyStore.has(address)) {
+        // Held already (a periodic reload): the governance in memory was verified by KMS; a record that differs is refused.
+        if (!sameGovernance(keyStore.governance(address), governance)) {
+          throw new KeyRecordRefusedError(address, "it differs from the governance the key is held with");
+        }
+        return { address: keyStore.get(address).address };
+      }
+      let key: Uint8Array;
+      try {
+        key = await requireVault(deps.vault).decrypt({ ciphertext, encryptionContext: keyEncryptionContext(address, governance) });
+      } catch (error) {
+        // KMS authenticates the EncryptionContext: under another address or governance the ciphertext does not open.
+        if (error instanceof KmsError && error.awsErrorName === "InvalidCiphertextException") {
+          throw new KeyRecordRefusedError(address, "KMS refused the ciphertext under the record's address and governance", { cause: error });
+        }
+        throw error;
+      }
       if (key.length !== 32) {
         key.fill(0);
         throw new KeyOperationError(ErrorCode.kms, "Cannot load key: KMS plaintext is not 32 bytes");
@@ -118,11 +149,25 @@ export function keyMethods(deps: KeyMethodsDeps): {
         key.fill(0);
         throw new KeyOperationError(ErrorCode.invalidParams, `Cannot load key: the ciphertext holds the key of ${derived}, not ${address}`);
       }
-      return { address: keyStore.add(key, label === undefined ? {} : { label }) };
+      return { address: keyStore.add(key, { ...(label === undefined ? {} : { label }), ...(governance === undefined ? {} : { governance }) }) };
     },
     "keys.unload": (params) => ({ removed: keyStore.remove(addressParam(paramsRecord(params))) }),
-    "keys.list": () => keyStore.list(),
+    "keys.list": () =>
+      keyStore.list().map(({ address, label, governance }) => ({
+        address,
+        ...(label === undefined ? {} : { label }),
+        policy: deps.accountPolicy ? deps.accountPolicy(address) : defaultAccountPolicy(governance),
+      })),
   };
+}
+
+/** What keys.list says without a policy engine: unrestricted, or governed with no policy in force. */
+function defaultAccountPolicy(governance: GovernanceParams | undefined): AccountPolicy {
+  return governance === undefined ? { kind: "unrestricted" } : { kind: "none", governance };
+}
+
+function optionalGovernance(p: Record<string, unknown>): GovernanceParams | undefined {
+  return p.governance === undefined ? undefined : parseGovernance(p.governance);
 }
 
 function requireVault(vault: KeyVault | undefined): KeyVault {

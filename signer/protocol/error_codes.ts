@@ -29,6 +29,11 @@ export const ErrorCode = {
   cmsDecryptFailed: "CMS_DECRYPT_FAILED",
   /** The Nitro Secure Module refused a request; `data.reason` is its error code (e.g. InputTooLarge). */
   nsm: "NSM_ERROR",
+  /**
+   * A key record does not verify: KMS refused its ciphertext under the EncryptionContext built from the record's
+   * address and governance (the governance was edited, added or removed), or it differs from the key's in memory.
+   */
+  keyRecordRefused: "KEY_RECORD_REFUSED",
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -76,8 +76,8 @@ test("policy.describe answers with the rules the signer refuses by", async () =>
   assert.equal(rules.map((r) => r.id), ["typed-data-chain", "authorization-any-chain"]);
 });
 
-test("keys.list lists the generated account with its label", async () => {
-  assert.equal(await client.request("keys.list", {}), [{ address, label: "t" }]);
+test("keys.list lists the generated account with its label, unrestricted", async () => {
+  assert.equal(await client.request("keys.list", {}), [{ address, label: "t", policy: { kind: "unrestricted" } }]);
 });
 
 test("sign.transaction returns a raw transaction that recovers to the account", async () => {
