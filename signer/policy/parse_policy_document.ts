@@ -61,7 +61,7 @@ const LONE_SURROGATE = /\p{Cs}/u;
  * the field (`policy.rules[2].maxValue`). Addresses come back lowercase, amounts as bigint, `notAfter` in ms.
  *
  * Choices beyond the issue: `limits` may be left out (no limits), but not given as `[]`; `create: true` together
- * with `to` or `erc20` (which no creation can match) is refused; ids are 1–64 characters of `A-Za-z0-9._:-`;
+ * with `to` or `erc20` (which no creation can match) is refused, and so is `erc20.allowUnlimitedApproval` in a deny rule; ids are 1–64 characters of `A-Za-z0-9._:-`;
  * `notAfter` is inclusive (the document is in force up to and including that instant).
  *
  * @example
@@ -133,6 +133,10 @@ function parseRule(value: unknown, field: string, ids: Set<string>): PolicyDocum
       }
       return t;
     });
+  }
+  if (effect === "deny" && rule.erc20?.allowUnlimitedApproval !== undefined) {
+    // A deny rule matches unlimited approvals like any other; the flag only widens what an allow rule allows.
+    throw new InvalidParamsError(at("erc20.allowUnlimitedApproval"), "applies only to allow rules");
   }
   if (rule.create === true && rule.to !== undefined) throw new InvalidParamsError(at("create"), "create: true cannot be combined with to (a contract creation has no recipient)");
   if (rule.create === true && rule.erc20 !== undefined) throw new InvalidParamsError(at("create"), "create: true cannot be combined with erc20 (a contract creation calls no token)");

@@ -127,6 +127,7 @@ const refusals: [string, (doc: Doc) => unknown, string][] = [
   ["an empty erc20 recipients", (d) => { d.rules[1].erc20.recipients = []; return d; }, "policy.rules[1].erc20.recipients"],
   ["a malformed erc20 recipient", (d) => { d.rules[1].erc20.recipients = ["0x0"]; return d; }, "policy.rules[1].erc20.recipients[0]"],
   ["allowUnlimitedApproval as 1", (d) => { d.rules[1].erc20.allowUnlimitedApproval = 1; return d; }, "policy.rules[1].erc20.allowUnlimitedApproval"],
+  ["allowUnlimitedApproval in a deny rule", (d) => { d.rules[1].effect = "deny"; d.rules[1].erc20.allowUnlimitedApproval = false; return d; }, "policy.rules[1].erc20.allowUnlimitedApproval"],
   ["maxFeePerGas in gwei with a dot", (d) => { d.rules[0].maxFeePerGas = "1.5"; return d; }, "policy.rules[0].maxFeePerGas"],
   ["maxGas as a number", (d) => { d.rules[0].maxGas = 21000; return d; }, "policy.rules[0].maxGas"],
   ["maxFee in hex", (d) => { d.rules[0].maxFee = "0x10"; return d; }, "policy.rules[0].maxFee"],
