@@ -13,6 +13,7 @@
 export { DEFAULT_SECRET_PREFIX } from "./keys/key_record.ts";
 export { generateKey } from "./keys/generate_key.ts";
 export { loadAllKeys } from "./keys/load_all_keys.ts";
+export { loadStoredPolicies } from "./policy/load_stored_policies.ts";
 
 // The enclave's memory against its image (checked at synth and before every run-enclave).
 export { checkEnclaveMemory } from "./enclave/check_enclave_memory.ts";

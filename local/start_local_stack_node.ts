@@ -9,7 +9,7 @@ import type { AddressInfo } from "node:net";
 import { createSignerClient, type Hex, parseSignerAddress, type SignerClient } from "../signer/mod.ts";
 import { nodeTransport } from "../signer/mod_node.ts";
 import { createRpcProxyFromConfig, createUpstream, defaultAllowedHosts, type ProxyConfig } from "../rpc-proxy/mod.ts";
-import { generateKey, loadAllKeys, type LocalStackInfo } from "../host-agent/mod.ts";
+import { generateKey, loadAllKeys, loadStoredPolicies, type LocalStackInfo } from "../host-agent/mod.ts";
 import { serveEnclaveLogs } from "../host-agent/mod_node.ts";
 import { ensureLocalCredentials } from "./aws/ensure_local_credentials_node.ts";
 import { ensureLocalSetup } from "./ensure_local_setup_node.ts";
@@ -146,7 +146,7 @@ export async function startLocalStack(options: StartLocalStackOptions = {}): Pro
     services.push(signerProcess.service);
     log(`signer listening at ${signerProcess.address}`);
 
-    // What the host-agent does after every signer start: credentials, then every key record.
+    // What the host-agent does after every signer start: credentials, then every key record, then their policies.
     const signer = createSignerClient(() => nodeTransport.connect(parseSignerAddress(signerProcess.address)));
     cleanups.push(async () => signer.close());
     const secrets = new SecretsManagerClient({ region: setup.region, endpoint: secretsStandIn.url, credentials: hostCredentials, requestHandler: { httpsAgent } });
@@ -155,6 +155,10 @@ export async function startLocalStack(options: StartLocalStackOptions = {}): Pro
     const { loaded, failed } = await loadAllKeys({ signer, secrets, prefix: setup.secretPrefix });
     for (const f of failed) log(`could not load key ${f.name}: ${f.error}`);
     if (loaded.length === 0 && failed.length > 0) throw new Error(`No key could be loaded: ${failed[0]!.error}`);
+    // Then every stored policy (a governed key without one signs nothing; a refused one is reported, not fatal).
+    const policies = await loadStoredPolicies({ signer, secrets, prefix: setup.secretPrefix });
+    for (const address of policies.applied) log(`policy of ${address} in force`);
+    for (const f of policies.failed) log(`could not apply ${f.name}: ${f.error}`);
     if (loaded.length === 0) {
       const { address } = await generateKey({ signer, secrets, prefix: setup.secretPrefix, kmsKeyId: setup.kmsKeyId! }, { label: "default" });
       log(`generated account ${address}`);

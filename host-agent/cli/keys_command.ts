@@ -1,6 +1,7 @@
 import { parseArgs } from "node:util";
 import { hexToBytes } from "viem";
 import { base64ToBytes, bytesToBase64, parsePcrArgument } from "../../common/mod.ts";
+import { type GovernanceParams, parseGovernance } from "../../signer/mod.ts";
 import type { HostContext } from "../config/host_context.ts";
 import { createKeyRecordStore } from "../keys/key_record_store.ts";
 import { generateKey } from "../keys/generate_key.ts";
@@ -10,16 +11,19 @@ import { readDocumentAndRoots } from "./attestation_command.ts";
 
 export const KEYS_USAGE = `host-agent keys <command> [options]
 
-  keys generate [--label L]   make a key inside the signer (KMS-encrypted there), store its record
-  keys import [--label L]     read a 0x-hex private key from stdin, seal it to the signer's verified
+  keys generate [--label L] [--admin ADDRESS … [--threshold N]]
+                              make a key inside the signer (KMS-encrypted there), store its record
+  keys import [--label L] [--admin ADDRESS … [--threshold N]]
+                              read a 0x-hex private key from stdin, seal it to the signer's verified
                               attestation in this process, store its record (this process sees the key)
-  keys import --sealed [--label L]
+  keys import --sealed [--label L] [--admin ADDRESS … [--threshold N]]
                               read a key sealed with \`keys seal\` (base64) from stdin and import it: the
                               parent only handles the sealed bytes
   keys seal --attestation FILE --nonce HEX --pcr 0=HEX [--root PEMFILE]
                               on any machine: read a 0x-hex private key from stdin, verify the attestation
                               document (one signer's, asked with that nonce), print the key sealed to it
-  keys list                   the records under the prefix and whether the signer serves each
+  keys list                   the records under the prefix, whether the signer serves each, and its
+                              governance ("unrestricted", or threshold of admins) and policy
 
 Options:
   --state-dir DIR   the local stack's state directory (default .local/); on an instance the
@@ -30,6 +34,10 @@ Options:
   --nonce HEX       seal: the nonce the document was asked with
   --root PEMFILE    seal: trust this root instead of the AWS Nitro root (repeatable)
   --sealed          import: stdin holds a sealed key
+  --admin ADDRESS   generate, import: an admin of the key (repeatable, 1-16): its policy takes approvals
+                    (EIP-712 signatures) from --threshold of them; sealed with the key, never changeable.
+                    Without --admin the key is unrestricted: it signs anything well-formed
+  --threshold N     generate, import: approvals a policy needs (default: all admins)
   --json            print JSON
 
 A sealed key opens only in the signer that made the attestation, while it runs: get the document from the
@@ -66,6 +74,8 @@ export async function runKeysCommand(args: string[], io: KeysCommandIo): Promise
         nonce: { type: "string" },
         root: { type: "string", multiple: true },
         sealed: { type: "boolean" },
+        admin: { type: "string", multiple: true },
+        threshold: { type: "string" },
         json: { type: "boolean" },
         help: { type: "boolean" },
       },
@@ -98,6 +108,17 @@ export async function runKeysCommand(args: string[], io: KeysCommandIo): Promise
       return 2;
     }
   }
+  let governance: GovernanceParams | undefined;
+  try {
+    governance = governanceOption(values.admin ?? [], values.threshold);
+  } catch (error) {
+    io.stderr(`keys: ${(error as Error).message}\n`);
+    return 2;
+  }
+  if (governance && command !== "generate" && command !== "import") {
+    io.stderr("keys: --admin and --threshold go with generate and import\n");
+    return 2;
+  }
   const print = (value: unknown, text: string) => io.stdout(values.json ? `${JSON.stringify(value)}\n` : `${text}\n`);
   if (command === "seal") return seal(values, pcrs, io, print);
 
@@ -109,35 +130,45 @@ export async function runKeysCommand(args: string[], io: KeysCommandIo): Promise
     return 1;
   }
   try {
-    const label = values.label === undefined ? {} : { label: values.label };
+    const label = { ...(values.label === undefined ? {} : { label: values.label }), ...(governance ? { governance } : {}) };
     if (command === "list") {
       const [{ records, failed }, served] = await Promise.all([
         createKeyRecordStore(context.secrets, context.prefix).list(),
         context.signer.request("keys.list", {}),
       ]);
-      const servedSet = new Set(served.map((a) => a.address.toLowerCase()));
-      const keys = records.map((r) => ({ address: r.address, label: r.label ?? null, createdAt: r.createdAt, kmsKeyId: r.kmsKeyId, loaded: servedSet.has(r.address.toLowerCase()) }));
-      print({ keys, failed }, keys.map((k) => `${k.address}  ${k.loaded ? "loaded" : "not loaded"}  ${k.label ?? ""}`).join("\n") || "no keys");
+      const servedBy = new Map(served.map((a) => [a.address.toLowerCase(), a]));
+      const keys = records.map((r) => {
+        const account = servedBy.get(r.address.toLowerCase());
+        return {
+          address: r.address,
+          label: r.label ?? null,
+          createdAt: r.createdAt,
+          kmsKeyId: r.kmsKeyId,
+          loaded: account !== undefined,
+          governance: r.governance ?? null,
+          policy: account?.policy ?? null,
+        };
+      });
+      print({ keys, failed }, keys.map((k) => [k.address, k.loaded ? "loaded" : "not loaded", describeGovernance(k.governance), describePolicy(k.policy), k.label ?? ""].filter(Boolean).join("  ")).join("\n") || "no keys");
       return failed.length > 0 ? 1 : 0;
     }
     if (!context.kmsKeyId) throw new Error("No KMS key configured (KMS_KEY_ID)");
     const deps = { signer: context.signer, secrets: context.secrets, prefix: context.prefix, kmsKeyId: context.kmsKeyId };
+    const printKey = (key: { address: string; governance?: GovernanceParams }) =>
+      print({ address: key.address, governance: key.governance ?? null }, key.governance ? `${key.address}  ${describeGovernance(key.governance)}` : key.address);
     if (command === "generate") {
-      const { address } = await generateKey(deps, label);
-      print({ address }, address);
+      printKey(await generateKey(deps, label));
       return 0;
     }
     const input = (await io.readStdin()).trim();
     if (values.sealed) {
       const sealed = base64ToBytes(input);
       if (!sealed) throw new TypeError("Cannot import key: --sealed expects the base64 that keys seal printed");
-      const { address } = await importSealedKey(deps, sealed, label);
-      print({ address }, address);
+      printKey(await importSealedKey(deps, sealed, label));
       return 0;
     }
     const verify = { ...context.verify, ...(Object.keys(pcrs).length > 0 ? { pcrs } : {}) };
-    const { address } = await importKey(deps, input, { ...label, verify });
-    print({ address }, address);
+    printKey(await importKey(deps, input, { ...label, verify }));
     return 0;
   } catch (error) {
     const e = error as { code?: string; message: string };
@@ -146,6 +177,36 @@ export async function runKeysCommand(args: string[], io: KeysCommandIo): Promise
   } finally {
     context.close();
   }
+}
+
+/** `--admin` (repeatable) and `--threshold` (default: all admins) as the signer takes them; throws a one-line Error. */
+function governanceOption(admins: string[], threshold: string | undefined): GovernanceParams | undefined {
+  if (admins.length === 0) {
+    if (threshold !== undefined) throw new Error("--threshold needs --admin");
+    return undefined;
+  }
+  if (threshold !== undefined && !/^[1-9][0-9]?$/.test(threshold)) throw new Error("--threshold must be a whole number from 1 to the number of admins");
+  try {
+    return parseGovernance({ admins, threshold: threshold === undefined ? admins.length : Number(threshold) });
+  } catch (error) {
+    const field = (error as { field?: string }).field ?? "";
+    const admin = /admins\[(\d+)\]/.exec(field);
+    if (admin) throw new Error(`--admin ${admins[Number(admin[1])]}: ${/duplicate/.test((error as Error).message) ? "given twice" : "expected a 0x address of 20 bytes"}`);
+    if (field.endsWith("threshold")) throw new Error(`--threshold must be from 1 to ${admins.length} (the number of admins)`);
+    throw new Error(`--admin: between 1 and 16 admins`);
+  }
+}
+
+/** "unrestricted", or "2 of 3 admins: 0x…, 0x…". */
+function describeGovernance(governance: GovernanceParams | null | undefined): string {
+  return governance ? `${governance.threshold} of ${governance.admins.length} admins: ${governance.admins.join(", ")}` : "unrestricted";
+}
+
+/** The signer's policy for a loaded governed key: "no policy" or "policy #seq 0xdigest…". Empty otherwise. */
+function describePolicy(policy: { kind: string; sequence?: number; digest?: string } | null): string {
+  if (policy?.kind === "none") return "no policy (signs nothing)";
+  if (policy?.kind === "policy") return `policy #${policy.sequence} ${policy.digest}`;
+  return "";
 }
 
 /** `keys seal`: needs no AWS and no signer connection, only the document, the nonce and the expected PCRs. */

@@ -21,6 +21,11 @@ export type RunDaemonDeps = {
   writeStatus: (path: string, status: EnclaveStatus) => Promise<void>;
   /** Loads every key record into the signer (`host-agent/keys/load_all_keys.ts`). */
   loadAllKeys: (deps: { signer: SignerClient; secrets: SecretsManagerClient; prefix: string }) => Promise<PrepareSignerResult>;
+  /**
+   * Puts every stored policy back in force after the keys (`host-agent/policy/load_stored_policies.ts`); a
+   * refused one is reported in the status's `keys.failed` as `policy/<address>`, never fatal. @default none
+   */
+  loadStoredPolicies?: (deps: { signer: SignerClient; secrets: SecretsManagerClient; prefix: string }) => Promise<{ failed: { name: string; error: string }[] }>;
   /** The EIF's size in bytes: with it, every start first refuses a memory below `minimumEnclaveMemoryMib`. */
   eifSize?: (path: string) => Promise<number>;
   /** Stops the daemon. */
@@ -32,8 +37,8 @@ export type RunDaemonDeps = {
 
 /**
  * The host-agent daemon (DESIGN §2, §6): region and instance id from IMDSv2, role credentials kept fresh and
- * pushed to the signer, the enclave run and watched by `superviseEnclave`, key records loaded from Secrets
- * Manager after every (re)start, status written to `config.statusFile`. Resolves when `deps.signal` aborts and
+ * pushed to the signer, the enclave run and watched by `superviseEnclave`, key records and then their approved
+ * policies loaded from Secrets Manager after every (re)start, status written to `config.statusFile`. Resolves when `deps.signal` aborts and
  * the enclave has been terminated.
  *
  * @example
@@ -93,7 +98,11 @@ export async function runDaemon(config: DaemonConfig, deps: RunDaemonDeps): Prom
         const c = credentials.current();
         if (!c) throw new Error("no valid role credentials from IMDS yet");
         await pushCredentials(signer, c, region);
-        return await deps.loadAllKeys({ signer, secrets, prefix: config.secretPrefix });
+        const keys = await deps.loadAllKeys({ signer, secrets, prefix: config.secretPrefix });
+        if (!deps.loadStoredPolicies) return keys;
+        const policies = await deps.loadStoredPolicies({ signer, secrets, prefix: config.secretPrefix });
+        if (policies.failed.length > 0) log({ event: "policies-failed", failed: policies.failed });
+        return { loaded: keys.loaded, failed: [...keys.failed, ...policies.failed] };
       },
       onSigner: (signer) => (currentSigner = signer),
       onStatus: (status) => deps.writeStatus(config.statusFile, status),

@@ -2,6 +2,7 @@ import { stat } from "node:fs/promises";
 import { formatSignerAddress, type Transport } from "../../signer/mod.ts";
 import { serveEnclaveLogs, type ServeEnclaveLogsResult } from "../logs/serve_enclave_logs_node.ts";
 import { loadAllKeys } from "../keys/load_all_keys.ts";
+import { loadStoredPolicies } from "../policy/load_stored_policies.ts";
 import { DAEMON_USAGE, parseDaemonConfig } from "./parse_daemon_config.ts";
 import { runCommand } from "./run_command_node.ts";
 import { runDaemon } from "./run_daemon.ts";
@@ -61,6 +62,7 @@ export async function runDaemonCommand(
       runCommand,
       writeStatus: writeStatusFile,
       loadAllKeys,
+      loadStoredPolicies,
       eifSize: async (path) => (await stat(path)).size,
       signal: controller.signal,
       log,

@@ -1,4 +1,4 @@
-import { isHexAddress, keyEncryptionContext } from "../../signer/mod.ts";
+import { type GovernanceParams, isHexAddress, keyEncryptionContext, parseGovernance } from "../../signer/mod.ts";
 
 /**
  * One account's record in Secrets Manager (DESIGN §6): everything needed to load the key into a signer,
@@ -13,10 +13,18 @@ export type KeyRecord = {
   encryptionContext: Record<string, string>;
   createdAt: string;
   label?: string;
+  /**
+   * The admins and threshold sealed with the key (part of the EncryptionContext KMS authenticates, so an edited
+   * value makes the signer refuse the record); absent: an unrestricted key.
+   */
+  governance?: GovernanceParams;
 };
 
 /** The default name prefix of key secrets; one secret per account: `<prefix><address>`. */
 export const DEFAULT_SECRET_PREFIX = "nitro-signer/keys/";
+
+/** Where an account's approved policy document is stored, beside its key record: `<prefix>policy/<address>`. */
+export const POLICY_SECRET_FOLDER = "policy/";
 
 /**
  * Builds a record for a key the signer just encrypted.
@@ -26,15 +34,24 @@ export const DEFAULT_SECRET_PREFIX = "nitro-signer/keys/";
  * const record = createKeyRecord({ address, ciphertext, kmsKeyId });
  * ```
  */
-export function createKeyRecord(input: { address: `0x${string}`; ciphertext: string; kmsKeyId: string; label?: string; now?: Date }): KeyRecord {
+export function createKeyRecord(input: {
+  address: `0x${string}`;
+  ciphertext: string;
+  kmsKeyId: string;
+  label?: string;
+  governance?: GovernanceParams;
+  now?: Date;
+}): KeyRecord {
+  const governance = input.governance === undefined ? undefined : parseGovernance(input.governance);
   return {
     version: 1,
     address: input.address,
     kmsKeyId: input.kmsKeyId,
     ciphertext: input.ciphertext,
-    encryptionContext: keyEncryptionContext(input.address),
+    encryptionContext: keyEncryptionContext(input.address, governance),
     createdAt: (input.now ?? new Date()).toISOString(),
     ...(input.label === undefined ? {} : { label: input.label }),
+    ...(governance === undefined ? {} : { governance }),
   };
 }
 
@@ -57,10 +74,17 @@ export function parseKeyRecord(text: string): KeyRecord {
   check("encryptionContext", typeof value.encryptionContext === "object" && value.encryptionContext !== null);
   check("createdAt", typeof value.createdAt === "string");
   check("label", value.label === undefined || typeof value.label === "string");
+  if (value.governance !== undefined) {
+    try {
+      value.governance = parseGovernance(value.governance, "governance");
+    } catch (error) {
+      throw new TypeError(`Cannot parse key record: bad ${(error as { field?: string }).field ?? "governance"}`);
+    }
+  }
   return value as KeyRecord;
 }
 
-/** The secret name of an account's record. */
+/** The secret name of an account's record. Policy documents live beside them under `<prefix>policy/`. */
 export function keySecretName(prefix: string, address: string): string {
   return `${prefix}${address}`;
 }

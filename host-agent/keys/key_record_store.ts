@@ -5,12 +5,15 @@ import {
   type SecretsManagerClient,
 } from "@aws-sdk/client-secrets-manager";
 import { ENCRYPTION_CONTEXT_APP } from "../../signer/mod.ts";
-import { keySecretName, parseKeyRecord, type KeyRecord } from "./key_record.ts";
+import { keySecretName, parseKeyRecord, POLICY_SECRET_FOLDER, type KeyRecord } from "./key_record.ts";
 
 export type KeyRecordStore = {
   /** Stores a new record (a secret named `<prefix><address>`, tagged with the address). */
   put(record: KeyRecord): Promise<void>;
-  /** Every record under the prefix, with the names of secrets that could not be read or parsed. */
+  /**
+   * Every record under the prefix, with the names of secrets that could not be read or parsed. The policy
+   * documents stored beside them (`<prefix>policy/…`) are not key records and are skipped.
+   */
   list(): Promise<{ records: KeyRecord[]; failed: { name: string; error: string }[] }>;
 };
 
@@ -41,7 +44,7 @@ export function createKeyRecordStore(client: SecretsManagerClient, prefix: strin
       const names: string[] = [];
       for await (const page of paginateListSecrets({ client }, { Filters: [{ Key: "name", Values: [prefix] }] })) {
         for (const secret of page.SecretList ?? []) {
-          if (secret.Name?.startsWith(prefix)) names.push(secret.Name);
+          if (secret.Name?.startsWith(prefix) && !secret.Name.startsWith(`${prefix}${POLICY_SECRET_FOLDER}`)) names.push(secret.Name);
         }
       }
       const records: KeyRecord[] = [];

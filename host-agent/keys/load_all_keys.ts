@@ -6,7 +6,8 @@ export type LoadAllKeysReturnType = { loaded: string[]; failed: { name: string; 
 
 /**
  * Loads every key record under the store's prefix into the signer (`keys.load`: KMS Decrypt with Recipient
- * inside the enclave). Run after every signer (re)start; a record that fails is reported and the rest go on.
+ * inside the enclave, under the record's address and governance). Run after every signer (re)start; a record that
+ * fails (e.g. KEY_RECORD_REFUSED: its governance was edited) is reported, its key not served, and the rest go on.
  *
  * @example
  * ```ts
@@ -22,6 +23,7 @@ export async function loadAllKeys(deps: { signer: SignerClient; secrets: Secrets
         address: record.address,
         ciphertext: record.ciphertext,
         ...(record.label === undefined ? {} : { label: record.label }),
+        ...(record.governance === undefined ? {} : { governance: record.governance }),
       });
       loaded.push(address);
     } catch (error) {

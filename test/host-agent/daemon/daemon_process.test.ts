@@ -161,7 +161,7 @@ test("after a crash the enclave is restarted and every key record is loaded agai
 
   const fresh = createSignerClient(() => nodeTransport.connect(parseSignerAddress(`unix://${socket}`)));
   try {
-    assert.equal(await fresh.request("keys.list", {}), [{ address, label: "e2e" }]);
+    assert.equal(await fresh.request("keys.list", {}), [{ address, label: "e2e", policy: { kind: "unrestricted" } }]);
     const { raw } = await fresh.request("sign.transaction", {
       address,
       transaction: { type: "0x2", chainId: "0x1", nonce: "0x0", gas: "0x5208", maxFeePerGas: "0x2", maxPriorityFeePerGas: "0x1", to: address, value: "0x0" },
