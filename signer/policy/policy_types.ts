@@ -75,7 +75,8 @@ export type PolicyRequest =
 
 /**
  * A decision. `rule` is the deciding rule or limit id, or one of `no-policy` (a governed key without a policy),
- * `expired` (past `notAfter`), `no-allow-rule` (nothing allowed it); `reason` says why in words.
+ * `expired` (past `notAfter`), `no-allow-rule` (nothing allowed it), `unrestricted` (allowed: a key without
+ * governance); `reason` says why in words. Document ids may not take these words (RESERVED_POLICY_IDS).
  */
 export type PolicyDecision =
   | { readonly allowed: true; readonly rule: string }
