@@ -2,12 +2,14 @@ import type { Transport } from "../signer/mod.ts";
 import { runApiKeysCommand } from "./cli/api_keys_command.ts";
 import { runAttestationCommand } from "./cli/attestation_command.ts";
 import { runKeysCommand } from "./cli/keys_command.ts";
+import { runPolicyCommand } from "./cli/policy_command.ts";
 import { openHostContext } from "./config/open_host_context_node.ts";
 import { runDaemonCommand } from "./daemon/run_daemon_command_node.ts";
 
 export const HOST_AGENT_USAGE = `host-agent <command>
 
   keys …          generate, import and list keys (host-agent keys --help)
+  policy …        digest, apply and show an account's signing policy (host-agent policy --help)
   attestation …   verify an attestation document (host-agent attestation --help)
   api-keys fetch  write the rpc-proxy's API keys from their secret (host-agent api-keys --help)
   daemon          run and watch the enclave, push credentials, load keys (host-agent daemon --help)
@@ -43,6 +45,13 @@ export async function runHostAgent(args: readonly string[], runtime: HostAgentRu
         stdout,
         stderr,
         readStdin: runtime.readStdin,
+        readFile: runtime.readFile,
+        openContext: (options) => openHostContext({ ...options, transport, env }),
+      });
+    case "policy":
+      return runPolicyCommand(rest, {
+        stdout,
+        stderr,
         readFile: runtime.readFile,
         openContext: (options) => openHostContext({ ...options, transport, env }),
       });

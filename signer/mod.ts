@@ -87,5 +87,10 @@ export { CmsOid } from "./cms/cms_oids.ts";
 export { decryptCiphertextForRecipient, type DecryptCiphertextForRecipientErrorType } from "./cms/decrypt_ciphertext_for_recipient.ts";
 export { CmsDecryptError, CmsMalformedError, CmsUnsupportedError } from "./cms/cms_errors.ts";
 
+// Policy documents (issue 12): parsing, the digest admins approve, the EIP-712 approval they sign.
+export { parsePolicyDocument } from "./policy/parse_policy_document.ts";
+export { policyDigest } from "./policy/policy_digest.ts";
+export { POLICY_APPROVAL_DOMAIN, POLICY_APPROVAL_TYPES, policyApprovalTypedData } from "./policy/policy_approval.ts";
+
 // Signing as the enclave does it (the bench's raw baseline).
 export { signTransaction } from "./signing/sign_transaction.ts";
