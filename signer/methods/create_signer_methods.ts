@@ -3,11 +3,12 @@ import type { EnclaveKeyPair } from "../keys/create_enclave_key_pair.ts";
 import type { KeyStore } from "../keys/key_store.ts";
 import type { KeyVault } from "../keys/key_vault.ts";
 import type { Nsm } from "../nsm/nsm.ts";
-import type { SignerMethods } from "../protocol/messages.ts";
+import { createPolicyEngine, type PolicyEngine } from "../policy/create_policy_engine.ts";
+import type { Hex, SignerMethods } from "../protocol/messages.ts";
 import type { MethodTable } from "../server/handle_request.ts";
 import { enclaveMethods } from "./enclave_methods.ts";
 import { keyMethods } from "./key_methods.ts";
-import { signingMethods } from "./signing_methods.ts";
+import { governanceSync, signingMethods } from "./signing_methods.ts";
 
 export const SIGNER_NAME = "nitro-eth-signer";
 export const SIGNER_VERSION = "0.1.0";
@@ -21,6 +22,8 @@ export type CreateSignerMethodsOptions = {
   vault?: KeyVault;
   /** Fills a buffer with cryptographically secure random bytes. @default WebCrypto */
   random?: (bytes: Uint8Array) => Uint8Array;
+  /** Each governed key's approved policy and limits (in memory: a restarted signer has none until they are applied again). @default createPolicyEngine() */
+  policy?: PolicyEngine;
 };
 
 /**
@@ -35,6 +38,10 @@ export type CreateSignerMethodsOptions = {
  */
 export function createSignerMethods(options: CreateSignerMethodsOptions): MethodTable {
   const { keyStore, nsm, identity } = options;
+  const policy = options.policy ?? createPolicyEngine();
+  const syncGovernance = governanceSync({ keyStore, policy });
+  /** What governs an account, after bringing the engine in step with the key store. */
+  const accountPolicy = (address: Hex) => (syncGovernance(address), policy.describe(address).policy);
   const describe = (): SignerMethods["describe"]["result"] => ({
     name: SIGNER_NAME,
     version: SIGNER_VERSION,
@@ -44,14 +51,21 @@ export function createSignerMethods(options: CreateSignerMethodsOptions): Method
   });
   return {
     describe,
-    ...enclaveMethods({ keyStore, nsm, identity, credentials: options.credentials }),
+    ...enclaveMethods({
+      keyStore,
+      nsm,
+      identity,
+      credentials: options.credentials,
+      accountPolicy: (address) => (syncGovernance(address as Hex), policy.attestationEntry(address as Hex)),
+    }),
     ...keyMethods({
       keyStore,
       nsm,
       identity,
       ...(options.vault ? { vault: options.vault } : {}),
       ...(options.random ? { random: options.random } : {}),
+      accountPolicy,
     }),
-    ...signingMethods({ keyStore }),
+    ...signingMethods({ keyStore, policy }),
   };
 }

@@ -1,11 +1,15 @@
 import type { KeyStore } from "../keys/key_store.ts";
+import type { PolicyEngine } from "../policy/create_policy_engine.ts";
 import { PolicyRefusedError } from "../policy/policy_refused_error.ts";
+import type { PolicyRequest, PolicyReservation } from "../policy/policy_types.ts";
 import { SIGNING_POLICY } from "../policy/signing_policy.ts";
-import type { SignerMethods } from "../protocol/messages.ts";
+import type { Hex, SignerMethods } from "../protocol/messages.ts";
 import { InvalidParamsError } from "../protocol/params/invalid_params_error.ts";
 import { parseAddress } from "../protocol/params/parse_address.ts";
 import { parseQuantity } from "../protocol/params/parse_quantity.ts";
+import { parseTransaction } from "../signing/parse_transaction.ts";
 import { parseTypedData } from "../signing/parse_typed_data.ts";
+import type { SigningRequest } from "../workers/sign_request.ts";
 import { addressParam, paramsRecord } from "./method_helpers.ts";
 
 type Handler<M extends keyof SignerMethods> = (params: unknown) => SignerMethods[M]["result"] | Promise<SignerMethods[M]["result"]>;
@@ -13,10 +17,15 @@ type Handler<M extends keyof SignerMethods> = (params: unknown) => SignerMethods
 /** EIP-7702 §"Parameters" allows nonces below 2^64 and any chain id; viem takes both as numbers, exact up to 2^53. */
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
+/** A sign.* request, checked: whose key, what the key store signs, and what the account's policy decides on. */
+type Checked = { address: Hex; signing: SigningRequest; policy: () => PolicyRequest };
+
+const NOTHING_RESERVED: PolicyReservation = { release() {} };
+
 /**
- * The `sign.*` methods: each validates its params and has the key store sign exactly what it is given
- * (nothing is filled in here), in a signing worker when the store has them. A transaction is validated
- * (`parseTransaction`) where it is signed, after the account check, as before.
+ * The `sign.*` and `policy.*` methods. Each sign.* method validates its params, asks the account's policy
+ * (signer/policy/, DESIGN §10) and only then has the key store sign exactly what it was given (nothing is filled
+ * in here), in a signing worker when the store has them:
  *
  * - `sign.transaction` `{ address, transaction }` → `{ raw, hash }`
  * - `sign.message` `{ address, message: bytes }` → `{ signature }` (EIP-191 personal message)
@@ -24,35 +33,47 @@ const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
  *   POLICY_REFUSED when `typedData.domain.chainId` is given and differs from `chainId` (the caller's chain)
  * - `sign.authorization` `{ address, authorization: { chainId, address, nonce } }` → the signed tuple
  *   (EIP-7702); chain id 0 (valid on every chain) is refused with POLICY_REFUSED
- * - `policy.describe` → `{ rules }`: SIGNING_POLICY, what the signer refuses
+ * - `policy.apply` `{ document, approvals }`, `policy.check` `{ method, params }`, `policy.describe` `{ address? }`
+ *
+ * A governed key (one sealed with admins) signs only what its approved policy allows, and nothing while it has
+ * none; its request is counted in the policy's limits before the signature leaves, and given back if signing
+ * fails. An unrestricted key's request is signed as before, without parsing it twice.
  *
  * @example
  * ```ts
- * const { raw } = await signingMethods({ keyStore })["sign.transaction"]({ address, transaction });
+ * const { raw } = await signingMethods({ keyStore, policy })["sign.transaction"]({ address, transaction });
  * ```
  */
-export function signingMethods(deps: { keyStore: KeyStore }): {
+export function signingMethods(deps: { keyStore: KeyStore; policy: PolicyEngine }): {
   "sign.transaction": Handler<"sign.transaction">;
   "sign.message": Handler<"sign.message">;
   "sign.typedData": Handler<"sign.typedData">;
   "sign.authorization": Handler<"sign.authorization">;
   "policy.describe": Handler<"policy.describe">;
+  "policy.apply": Handler<"policy.apply">;
+  "policy.check": Handler<"policy.check">;
 } {
-  const { keyStore } = deps;
-  return {
-    "policy.describe": () => ({ rules: SIGNING_POLICY.map((rule) => ({ ...rule })), accounts: [] }),
-    "sign.transaction": (params) => {
+  const { keyStore, policy } = deps;
+  const syncGovernance = governanceSync(deps);
+
+  const check = {
+    "sign.transaction": (params: unknown): Checked => {
       const p = paramsRecord(params);
-      return keyStore.sign(addressParam(p), { kind: "transaction", transaction: p.transaction });
+      return {
+        address: addressParam(p),
+        signing: { kind: "transaction", transaction: p.transaction },
+        policy: () => ({ action: "transaction", transaction: parseTransaction(p.transaction) }),
+      };
     },
-    "sign.message": async (params) => {
+    "sign.message": (params: unknown): Checked => {
       const p = paramsRecord(params);
       const address = addressParam(p);
       if (!(p.message instanceof Uint8Array)) throw new InvalidParamsError("message", "expected bytes");
       // A copy of just the message: the decoded bytes may be a view into the whole frame buffer.
-      return { signature: await keyStore.sign(address, { kind: "message", message: p.message.slice() }) };
+      const message = p.message.slice();
+      return { address, signing: { kind: "message", message }, policy: () => ({ action: "message", message }) };
     },
-    "sign.typedData": async (params) => {
+    "sign.typedData": (params: unknown): Checked => {
       const p = paramsRecord(params);
       const address = addressParam(p);
       const chainId = p.chainId === undefined ? undefined : quantity(p.chainId, "chainId");
@@ -60,9 +81,10 @@ export function signingMethods(deps: { keyStore: KeyStore }): {
       if (chainId !== undefined && parsed.chainId !== undefined && parsed.chainId !== chainId) {
         throw new PolicyRefusedError("typed-data-chain", `typed data domain chainId ${parsed.chainId} does not match chain ${chainId}`);
       }
-      return { signature: await keyStore.sign(address, { kind: "typedData", typedData: parsed.typedData }) };
+      const { typedData } = parsed;
+      return { address, signing: { kind: "typedData", typedData }, policy: () => ({ action: "typedData", typedData }) };
     },
-    "sign.authorization": async (params) => {
+    "sign.authorization": (params: unknown): Checked => {
       const p = paramsRecord(params);
       const address = addressParam(p);
       const a = paramsRecord(p.authorization);
@@ -73,8 +95,83 @@ export function signingMethods(deps: { keyStore: KeyStore }): {
       if (chainId === 0n) throw new PolicyRefusedError("authorization-any-chain", "an authorization with chainId 0 is valid on every chain (EIP-7702)");
       if (chainId > MAX_SAFE) throw new InvalidParamsError("authorization.chainId", "too large");
       if (nonce > MAX_SAFE) throw new InvalidParamsError("authorization.nonce", "too large");
-      return keyStore.sign(address, { kind: "authorization", authorization: { chainId: Number(chainId), address: delegate, nonce: Number(nonce) } });
+      const authorization = { chainId: Number(chainId), address: delegate, nonce: Number(nonce) };
+      return { address, signing: { kind: "authorization", authorization }, policy: () => ({ action: "authorization", authorization }) };
     },
+  } as const;
+
+  /** Asks the policy (reserving the request in its limits), signs, and gives the reservation back if signing fails. */
+  const sign = async <T>(checked: Checked): Promise<T> => {
+    const governed = syncGovernance(checked.address);
+    const reservation = governed ? policy.authorize(checked.address, checked.policy()) : NOTHING_RESERVED;
+    try {
+      return (await keyStore.sign(checked.address, checked.signing)) as T;
+    } catch (error) {
+      reservation.release();
+      throw error;
+    }
+  };
+
+  return {
+    "sign.transaction": (params) => sign(check["sign.transaction"](params)),
+    "sign.message": async (params) => ({ signature: await sign<Hex>(check["sign.message"](params)) }),
+    "sign.typedData": async (params) => ({ signature: await sign<Hex>(check["sign.typedData"](params)) }),
+    "sign.authorization": (params) => sign(check["sign.authorization"](params)),
+    "policy.apply": (params) => {
+      const p = paramsRecord(params);
+      if (typeof p.document !== "string") throw new InvalidParamsError("document", "expected the policy document as JSON text");
+      if (!Array.isArray(p.approvals) || !p.approvals.every((a): a is Hex => typeof a === "string")) {
+        throw new InvalidParamsError("approvals", "expected an array of 0x signatures");
+      }
+      for (const { address } of keyStore.list()) syncGovernance(address);
+      return policy.apply(p.document, p.approvals);
+    },
+    "policy.check": (params) => {
+      const p = paramsRecord(params);
+      const method = p.method;
+      if (typeof method !== "string" || !Object.hasOwn(check, method)) {
+        throw new InvalidParamsError("method", `expected one of ${Object.keys(check).join(", ")}`);
+      }
+      let checked: Checked;
+      try {
+        checked = check[method as keyof typeof check](p.params);
+      } catch (error) {
+        // The built-in rules refuse before any account policy is asked.
+        if (error instanceof PolicyRefusedError) return { allowed: false, rule: error.rule, reason: error.reason };
+        throw error;
+      }
+      if (!syncGovernance(checked.address)) return { allowed: true, rule: "unrestricted" };
+      return { ...policy.check(checked.address, checked.policy()) };
+    },
+    "policy.describe": (params) => {
+      const { address } = paramsRecord(params);
+      const addresses = address === undefined ? keyStore.list().map((entry) => entry.address) : [addressParam({ address })];
+      return {
+        rules: SIGNING_POLICY.map((rule) => ({ ...rule })),
+        accounts: addresses.map((a) => {
+          syncGovernance(a);
+          return { address: keyStore.get(a).address, ...policy.describe(a) };
+        }),
+      };
+    },
+  };
+}
+
+/**
+ * Keeps the engine's view of each key's governance in step with the key store, which holds it with the key (sealed
+ * in its ciphertext's EncryptionContext): called before every decision, so a governed key is never judged
+ * unrestricted, not even between being loaded and being told about. Returns whether the account is governed.
+ * A key the store does not hold is forgotten, and the engine then refuses it as unknown.
+ */
+export function governanceSync(deps: { keyStore: KeyStore; policy: PolicyEngine }): (address: Hex) => boolean {
+  return (address) => {
+    if (!deps.keyStore.has(address)) {
+      deps.policy.forget(address);
+      return false;
+    }
+    const governance = deps.keyStore.governance(address);
+    deps.policy.setGovernance(address, governance);
+    return governance !== undefined;
   };
 }
 

@@ -5,6 +5,7 @@ import { BaseError } from "../../signer/protocol/base_error.ts";
 import { SignerRequestError, SignerUnavailableError, type SignerClient } from "../../signer/protocol/create_signer_client.ts";
 import { UpstreamRpcError } from "../../rpc-proxy/jsonrpc/rpc_error.ts";
 import { UpstreamUnavailableError, type Upstream } from "../../rpc-proxy/upstream/create_upstream.ts";
+import { createPolicyEngine } from "../../signer/policy/create_policy_engine.ts";
 
 /** Anvil's second dev key: a published test key, never a real one. */
 export const TEST_KEY: Hex = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
@@ -17,7 +18,7 @@ export function fakeSigner(keys: Hex[] = [TEST_KEY]): SignerClient & { down: boo
   const keyStore = createKeyStore();
   for (const key of keys) keyStore.add(hexToBytes(key));
   const methods: Record<string, (params: unknown) => unknown> = {
-    ...signingMethods({ keyStore }),
+    ...signingMethods({ keyStore, policy: createPolicyEngine() }),
     describe: () => ({ name: "fake", version: "0", nsm: "simulated", accounts: keyStore.list().length, workers: 0 }),
     "keys.list": () => keyStore.list(),
     attest: (params) => ({ document: new Uint8Array([0xd2, 1, 2, ...((params as { nonce?: Uint8Array }).nonce ?? [])]) }),

@@ -5,12 +5,13 @@ import { recoverAuthorizationAddress } from "viem/utils";
 import { createKeyStore } from "../../../signer/keys/key_store.ts";
 import { signingMethods } from "../../../signer/methods/signing_methods.ts";
 import { BaseError } from "../../../signer/protocol/base_error.ts";
+import { createPolicyEngine } from "../../../signer/policy/create_policy_engine.ts";
 
 // The sign.* method handlers in-process: params validation, policy refusals, results that recover.
 const KEY: Hex = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
 const keyStore = createKeyStore();
 const address = keyStore.add(hexToBytes(KEY));
-const methods = signingMethods({ keyStore });
+const methods = signingMethods({ keyStore, policy: createPolicyEngine() });
 const delegate: Hex = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
 
 const typedData = {
