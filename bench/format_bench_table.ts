@@ -18,6 +18,7 @@ export function formatBenchTable(r: BenchResult): string {
     ["raw_sign_per_s", rate(r.raw_sign_per_s), `viem signTransaction, in-process, 1 core, Node (best of ${r.rounds} round${r.rounds === 1 ? "" : "s"})`],
     ["raw_sign_per_s_deno", rate(r.raw_sign_per_s_deno), "the same under Deno"],
     ["signer_sign_per_s_1w", rate(r.signer_sign_per_s_1w), "sign.transaction over a Unix socket, 1 signing worker, 128 in flight"],
+    ["policy_sign_per_s", rate(r.policy_sign_per_s), `the same 1-worker signer, a governed key under a ${r.policy_rules}-rule policy with 2 limits, the request allowed by its last rule: ${r.policy_sign_ratio.toFixed(2)}× signer_sign_per_s_1w`],
     ["signer_sign_per_s", rate(r.signer_sign_per_s), `the same, default workers (${r.signer_workers})`],
     ["signer_sign_p50_ms", ms(r.signer_sign_p50_ms), "one request at a time (alternating with the proxy's)"],
     ["signer_sign_p99_ms", ms(r.signer_sign_p99_ms), ""],

@@ -9,6 +9,7 @@ import { binaryPath, listeningEvent, type Service, spawnService, startAnvil, sta
 import { createSignerClient, signTransaction } from "../signer/mod.ts";
 import { nodeTransport } from "../signer/mod_node.ts";
 import { BENCH_KEY, RAW_SENDER_KEY } from "./bench_keys.ts";
+import { approveBenchPolicy, benchAdmin, benchPolicyDocument, BENCH_POLICY_RULES } from "./bench_policy.ts";
 import { checkSends } from "./check_sends.ts";
 import { cpuPer } from "./cpu_per_node.ts";
 import { driveHttp, httpLatencyCall } from "./drive_http_node.ts";
@@ -25,6 +26,7 @@ export const BENCH_METRICS = [
   "raw_sign_per_s",
   "raw_sign_per_s_deno",
   "signer_sign_per_s_1w",
+  "policy_sign_per_s",
   "signer_sign_per_s",
   "signer_sign_p50_ms",
   "signer_sign_p99_ms",
@@ -45,6 +47,10 @@ export const BENCH_METRICS = [
 export type BenchMetric = (typeof BENCH_METRICS)[number];
 
 export type BenchResult = Record<BenchMetric, number> & {
+  /** policy_sign_per_s / signer_sign_per_s_1w: what a governed key's policy costs a signature (reported, no target). */
+  policy_sign_ratio: number;
+  /** Rules in the policy of policy_sign_per_s (the request matches the last allow rule). */
+  policy_rules: number;
   signer_workers: number;
   curve_identical: boolean;
   curve_identical_deno: boolean;
@@ -92,13 +98,14 @@ const SEND_CLIENTS = 32;
 /**
  * Runs every measurement of issue 7 in one go on this machine, so their ratios are meaningful: raw signing
  * in Node and Deno (and the two secp256k1 implementations), the Deno signer over a Unix socket with one worker
- * and with its default worker count, the rpc-proxy (Deno) in front of it and Anvil, sends straight to Anvil and
+ * and with its default worker count, the same one-worker signer signing with a governed key under a 20-rule policy
+ * (issue 12: `policy_sign_per_s`, see `benchPolicyDocument`), the rpc-proxy (Deno) in front of it and Anvil, sends straight to Anvil and
  * through the proxy (checking every transaction is mined without nonce gaps) with the CPU each process spends
  * per transaction, and passthrough latency; and, as the floors this machine sets (`floors`), both latencies
  * through a bare Deno proxy and the send ratio its CPU allows.
  *
  * The machine is shared, so the signing throughputs are measured in rounds that alternate raw Node, raw Deno,
- * the one-worker signer and the default signer, and each reports its best round (noise only ever slows a
+ * the one-worker signer, the one-worker signer with a policy and the default signer, and each reports its best round (noise only ever slows a
  * round down); latencies alternate their two sides request by request, and the rpc-proxy's pairs take turns
  * with the bare proxy's in blocks (`pairedLatency`). Starts everything on loopback and free ports and stops it
  * all, also on failure.
@@ -128,6 +135,8 @@ export async function runBench(options: RunBenchOptions = {}): Promise<BenchResu
     const denoVersion = await deno.version();
     const oneWorker = await startBenchSigner(join(dir, "signer-1w.sock"), ["--workers", "1"]);
     services.push(oneWorker.service);
+    const governed = await startBenchSigner(join(dir, "signer-policy.sock"), ["--workers", "1"], { policy: true });
+    services.push(governed.service);
     const signer = await startBenchSigner(join(dir, "signer.sock"), []);
     services.push(signer.service);
 
@@ -135,7 +144,7 @@ export async function runBench(options: RunBenchOptions = {}): Promise<BenchResu
     const curve = measureCurveSign(hexToBytes(BENCH_KEY), { durationMs: quick ? 400 : 2000 });
     const curveDeno = await deno.curve(quick ? 400 : 2000);
 
-    const best = { rawNode: 0, rawDeno: 0, signer1w: 0, signer: 0 };
+    const best = { rawNode: 0, rawDeno: 0, signer1w: 0, policy1w: 0, signer: 0 };
     for (let round = 0; round < rounds; round++) {
       progress();
       // The first round warms everything up (JIT, workers); later ones only briefly.
@@ -143,11 +152,13 @@ export async function runBench(options: RunBenchOptions = {}): Promise<BenchResu
       best.rawNode = Math.max(best.rawNode, await measureRawSign({ durationMs: roundMs, warmupMs, privateKey: BENCH_KEY }));
       best.rawDeno = Math.max(best.rawDeno, await deno.raw(roundMs, warmupMs));
       best.signer1w = Math.max(best.signer1w, await driveSignerThroughput({ socketPath: oneWorker.socketPath, account: oneWorker.account, durationMs: roundMs, warmupMs }));
+      best.policy1w = Math.max(best.policy1w, await driveSignerThroughput({ socketPath: governed.socketPath, account: governed.account, durationMs: roundMs, warmupMs }));
       best.signer = Math.max(best.signer, await driveSignerThroughput({ socketPath: signer.socketPath, account: signer.account, durationMs: roundMs, warmupMs }));
     }
     deno.close();
     deno = undefined;
     await oneWorker.service.stop();
+    await governed.service.stop();
 
     progress();
     const anvil = await startAnvil();
@@ -227,6 +238,9 @@ export async function runBench(options: RunBenchOptions = {}): Promise<BenchResu
       raw_sign_per_s: best.rawNode,
       raw_sign_per_s_deno: best.rawDeno,
       signer_sign_per_s_1w: best.signer1w,
+      policy_sign_per_s: best.policy1w,
+      policy_sign_ratio: best.policy1w / best.signer1w,
+      policy_rules: BENCH_POLICY_RULES,
       signer_sign_per_s: best.signer,
       signer_sign_p50_ms: latency.signer.p50,
       signer_sign_p99_ms: latency.signer.p99,
@@ -284,12 +298,22 @@ export async function runBench(options: RunBenchOptions = {}): Promise<BenchResu
   }
 }
 
-/** The Deno signer on a Unix socket (dev mode, no KMS) with one memory-only key. */
-async function startBenchSigner(socketPath: string, args: string[]): Promise<{ service: Service; socketPath: string; account: Hex; workers: number }> {
+/**
+ * The Deno signer on a Unix socket (dev mode, no KMS) with one memory-only key. With `policy`, the key is governed
+ * by the bench admin (threshold 1) and the admin's 20-rule bench policy is put in force with policy.apply, as a
+ * real deployment does it; the bench transfer must then be allowed (checked with policy.check).
+ */
+async function startBenchSigner(socketPath: string, args: string[], options: { policy?: boolean } = {}): Promise<{ service: Service; socketPath: string; account: Hex; workers: number }> {
   const { service } = await startSigner({ listen: `unix://${socketPath}`, args: ["--mode", "dev", ...args] });
   const client = createSignerClient(() => nodeTransport.connect({ transport: "unix", path: socketPath }));
   try {
-    const { address } = await client.request("keys.generate", { label: "bench" });
+    const governance = options.policy ? { governance: { admins: [benchAdmin()], threshold: 1 } } : {};
+    const { address } = await client.request("keys.generate", { label: "bench", ...governance });
+    if (options.policy) {
+      await client.request("policy.apply", await approveBenchPolicy(benchPolicyDocument(address, Date.now())));
+      const decision = await client.request("policy.check", { method: "sign.transaction", params: { address, transaction: benchTransferParams(0) } });
+      if (!decision.allowed || decision.rule !== "allow-bench-transfer") throw new Error(`bench policy: the bench transfer is not allowed by its last rule (${JSON.stringify(decision)})`);
+    }
     const { workers } = await client.request("describe", {});
     return { service, socketPath, account: address, workers };
   } catch (error) {

@@ -37,6 +37,9 @@ test("bench --quick --json prints one JSON object with every metric a positive n
   assert.is(result.curve_identical, true, "tiny-secp256k1 and @noble/curves sign alike (Node)");
   assert.is(result.curve_identical_deno, true, "tiny-secp256k1 and @noble/curves sign alike (Deno)");
   assert.ok((result.signer_workers as number) >= 1);
+  // policy_sign_per_s (issue 12) comes with its ratio to the one-worker signer and the size of its policy.
+  assert.is(result.policy_sign_ratio, (result.policy_sign_per_s as number) / (result.signer_sign_per_s_1w as number));
+  assert.is(result.policy_rules, 20);
   const floors = result.floors as { sign_ms: number; passthrough_ms: number; send_ratio_ceiling: number | null };
   assert.ok(Number.isFinite(floors.sign_ms) && Number.isFinite(floors.passthrough_ms), "the bare proxy's latencies");
   assert.ok(floors.send_ratio_ceiling === null || (floors.send_ratio_ceiling > 0 && floors.send_ratio_ceiling < 1), "the send ratio ceiling");

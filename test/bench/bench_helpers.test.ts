@@ -1,9 +1,13 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { benchTargets } from "../../bench/bench_targets.ts";
+import { approveBenchPolicy, benchAdmin, benchPolicyDocument, BENCH_POLICY_RULES } from "../../bench/bench_policy.ts";
+import { formatBenchTable } from "../../bench/format_bench_table.ts";
+import { BENCH_TRANSFER } from "../../bench/measure_raw_sign.ts";
+import { createPolicyEngine } from "../../signer/policy/create_policy_engine.ts";
 import { pairedLatency } from "../../bench/paired_latency.ts";
 import { percentile } from "../../bench/percentile.ts";
-import type { BenchResult } from "../../bench/run_bench_node.ts";
+import { BENCH_METRICS, type BenchResult } from "../../bench/run_bench_node.ts";
 
 test("percentile() takes the nearest rank", () => {
   assert.is(percentile([3, 1, 2], 50), 2);
@@ -52,6 +56,46 @@ test("pairedLatency() alternates each pair's sides request by request and takes 
   const late = await pairedLatency([[slow, slow], [call("c"), call("d")]], { samples: 100, durationMs: 1, warmup: 0, blockSize: 3 });
   assert.is(calls.filter((c) => c.startsWith("c")).length, 3);
   assert.ok(late.every(([x, y]) => Number.isFinite(x.p50) && Number.isFinite(y.p50)));
+});
+
+test("the bench policy has 20 rules, is approved by the bench admin, and allows the bench transfer by its last rule only", async () => {
+  const account = "0x9965507D1a55bcC2695C58ba16FB37d819B0A4dc";
+  const now = Date.UTC(2026, 0, 1);
+  const document = benchPolicyDocument(account, now);
+  const rules = document.rules as { id: string; effect: string }[];
+  assert.is(rules.length, BENCH_POLICY_RULES);
+  assert.is(BENCH_POLICY_RULES, 20);
+  const engine = createPolicyEngine({ now: () => now });
+  engine.setGovernance(account, { admins: [benchAdmin()], threshold: 1 });
+  const { document: text, approvals } = await approveBenchPolicy(document);
+  await engine.apply(text, approvals);
+  for (let nonce = 0; nonce < 3; nonce++) {
+    const decision = engine.check(account, { action: "transaction", transaction: { ...BENCH_TRANSFER, type: "eip1559", nonce } });
+    assert.equal(decision, { allowed: true, rule: rules[rules.length - 1]!.id });
+  }
+  // Every other rule is a near miss: one more wei of fee and nothing allows it.
+  const dearer = engine.check(account, { action: "transaction", transaction: { ...BENCH_TRANSFER, type: "eip1559", nonce: 0, maxFeePerGas: BENCH_TRANSFER.maxFeePerGas + 1n } });
+  assert.is(dearer.allowed, false);
+  assert.is(dearer.rule, "no-allow-rule");
+  const described = engine.describe(account);
+  assert.is(described.windows?.length, 2, "two limits");
+});
+
+test("formatBenchTable() shows policy_sign_per_s next to signer_sign_per_s_1w, with the ratio", () => {
+  const metrics = Object.fromEntries(BENCH_METRICS.map((m) => [m, 1000]));
+  const result = {
+    ...metrics, policy_sign_per_s: 950, policy_sign_ratio: 0.95, policy_rules: 20, signer_workers: 2, curve_identical: true, curve_identical_deno: true,
+    anvil_raw_send_count: 1, anvil_raw_send_mined: 1, anvil_raw_send_nonce_gaps: 0, anvil_raw_send_forced_blocks: 0, anvil_raw_send_resent: 0,
+    proxy_send_count: 1, proxy_send_mined: 1, proxy_send_nonce_gaps: 0, proxy_send_forced_blocks: 0,
+    proxy_send_many_accounts_count: 1, proxy_send_many_accounts_mined: 1, proxy_send_many_accounts_nonce_gaps: 0, send_clients: 32,
+    cpu_ms_per_tx: { anvil_raw_send: {}, proxy_send: {} }, floors: { sign_ms: 0.1, passthrough_ms: 0.1, send_ratio_ceiling: null },
+    rounds: 4, quick: false, duration_s: 90,
+    machine: { cpus: 4, cpu_model: "test", memory_gib: 8, load_1m_start: 0, load_1m_end: 0, node: "v20", deno: "2" },
+  } as unknown as BenchResult;
+  const lines = formatBenchTable(result).split("\n");
+  const oneWorker = lines.findIndex((l) => l.startsWith("| `signer_sign_per_s_1w` |"));
+  assert.ok(oneWorker >= 0);
+  assert.match(lines[oneWorker + 1]!, /^\| `policy_sign_per_s` \| 950 \/s \| .*20-rule policy.*0\.95× signer_sign_per_s_1w \|$/);
 });
 
 test.run();
