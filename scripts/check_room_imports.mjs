@@ -9,7 +9,7 @@ import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = resolve(process.argv[2] ?? resolve(dirname(fileURLToPath(import.meta.url)), ".."));
-const ROOMS = ["common", "signer", "rpc-proxy", "host-agent", "deploy", "local", "bench"];
+const ROOMS = ["common", "signer", "rpc-proxy", "host-agent", "deploy", "local", "bench", "client"];
 const DOORS = ["mod.ts", "mod_deno.ts", "mod_node.ts"];
 
 function files(dir) {
