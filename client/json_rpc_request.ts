@@ -18,19 +18,29 @@ export async function jsonRpcRequest(url: string, calls: readonly JsonRpcCall[],
   if (calls.length === 0) return [];
   const where = redactUrl(url);
   const body = calls.map((call, id) => ({ jsonrpc: "2.0", id, method: call.method, params: call.params }));
+  // Credentials in the URL become a Basic Authorization header, as viem's http transport does (fetch refuses them).
+  const target = new URL(url);
+  const auth: Record<string, string> = {};
+  if (target.username || target.password) {
+    auth.authorization = `Basic ${btoa(`${decodeURIComponent(target.username)}:${decodeURIComponent(target.password)}`)}`;
+    target.username = "";
+    target.password = "";
+  }
   let answer: unknown;
   try {
-    const response = await fetch(url, {
+    const response = await fetch(target, {
       ...fetchOptions,
       method: "POST",
-      headers: { ...headersOf(fetchOptions.headers), "content-type": "application/json" },
+      headers: { ...auth, ...headersOf(fetchOptions.headers), "content-type": "application/json" },
       body: JSON.stringify(body.length === 1 ? body[0] : body),
     });
     if (!response.ok) throw new AttestationError("transport", `${where} answered HTTP ${response.status}`);
     answer = await response.json();
   } catch (cause) {
     if (cause instanceof AttestationError) throw cause;
-    throw new AttestationError("transport", `Cannot reach ${where}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    // The cause's own message may quote the URL, so only its code (ECONNREFUSED, …) or name reaches this one.
+    const code = (cause as { cause?: { code?: unknown } } | undefined)?.cause?.code;
+    throw new AttestationError("transport", `Cannot reach ${where} (${typeof code === "string" ? code : cause instanceof Error ? cause.name : "error"})`, { cause });
   }
   const replies = Array.isArray(answer) ? answer : [answer];
   return calls.map((call, id) => {
