@@ -15,6 +15,7 @@ import { createFrameDecoder, MAX_FRAME_BYTES } from "../../../signer/protocol/fr
 import { startSigner } from "../../../local/start_signer_node.ts";
 import type { Service } from "../../../local/spawn_service_node.ts";
 import { cbor, deep, item, pairs, tag } from "../../helpers/cbor_writer.ts";
+import { ADMIN_A, ADMIN_B, approve, OUTSIDER } from "../../helpers/policy_admins.ts";
 import { seededRandom } from "../../helpers/seeded_random.ts";
 
 // Bad input from the parent (untrusted in the threat model) against a real Deno signer on a Unix socket: a
@@ -38,6 +39,8 @@ let service: Service;
 let socketPath: string;
 let kmsProxy: Server;
 let account: string;
+/** Governed by two admins (both must approve), with a policy in force from the policy tests on. */
+let governed: `0x${string}`;
 let accountsBefore: unknown;
 let nextId = 1;
 const logLines: string[] = [];
@@ -169,6 +172,16 @@ function methodCases(sealedKey: Uint8Array): Case[] {
     for (const value of bad) cases.push(call(`credentials.put ${field}`, "credentials.put", { ...credentials, [field]: value }));
   }
   for (const params of sample(NOT_A_MAP, 4)) cases.push(call("credentials.put params", "credentials.put", params));
+  // policy.check (a dry run): its envelope, and a signing request inside it broken field by field.
+  for (const params of sample(NOT_A_MAP, 4)) cases.push(call("policy.check params", "policy.check", params));
+  for (const method of [...sample(ANY, 6), "sign.", "keys.generate", "policy.apply"]) cases.push(call("policy.check method", "policy.check", { method, params: {} }));
+  signParams("policy.check transaction", "policy.check", { method: "sign.transaction", params: { address: governed, transaction: GOOD_TX } },
+    [["params"], ["params", "address"], ["params", "transaction"], ...Object.keys(GOOD_TX).map((f) => ["params", "transaction", f])], ANY, 3);
+  signParams("policy.check message", "policy.check", { method: "sign.message", params: { address: governed, message: new Uint8Array(1) } }, [["params", "message"]], ANY, 4);
+  signParams("policy.check typedData", "policy.check", { method: "sign.typedData", params: { address: governed, typedData: TYPED_DATA } },
+    TYPED_PATHS.slice(0, 12).map((p) => ["params", "typedData", ...p]), ANY, 2);
+  signParams("policy.check authorization", "policy.check", { method: "sign.authorization", params: { address: governed, authorization: { chainId: "0x1", address: TO, nonce: "0x0" } } },
+    [["params", "authorization"], ["params", "authorization", "chainId"], ["params", "authorization", "address"]], ANY, 3);
   return cases;
 }
 
@@ -309,6 +322,8 @@ test.before(async () => {
   socketPath = join(dir, "signer.sock");
   createInterface({ input: service.child.stderr! }).on("line", (line) => logLines.push(line));
   account = ((await send("keys.generate", { label: "held" })).result as { address: string }).address;
+  const governance = { admins: [ADMIN_A.address, ADMIN_B.address].map((a) => a.toLowerCase()), threshold: 2 };
+  governed = ((await send("keys.generate", { label: "governed", governance })).result as { address: `0x${string}` }).address;
   accountsBefore = (await send("keys.list")).result;
 });
 
@@ -407,8 +422,156 @@ test("a mixed-case address with a wrong EIP-55 checksum is INVALID_PARAMS, not I
   ], 1);
 });
 
+// --- Policy documents and approvals (issue 12): policy.apply with junk never crashes the signer, answers
+// INVALID_PARAMS naming the field, and leaves the policy in force as it was.
+
+const POLICY_RULES = [
+  {
+    id: "tx", effect: "allow", action: "transaction", chainIds: [31337], to: [TO], create: false, maxValue: "1", selectors: ["0x", "0xa9059cbb"],
+    erc20: { maxAmount: "1", recipients: [TO], allowUnlimitedApproval: true }, maxFeePerGas: "1", maxGas: "1", maxFee: "1", blobs: false,
+  },
+  { id: "msg", effect: "deny", action: "message", prefix: "x" },
+  { id: "td", effect: "allow", action: "typedData", domain: { chainId: 1, verifyingContract: TO, name: "n" }, primaryTypes: ["Mail"] },
+  { id: "auth", effect: "allow", action: "authorization", chainIds: [1], to: [TO] },
+];
+const policyDocument = (sequence: number) => ({
+  version: 1, account: governed, sequence, notAfter: "2099-01-01T00:00:00Z", rules: POLICY_RULES,
+  limits: [{ id: "day", window: 86400, maxValue: "1", maxCount: 1 }],
+});
+/** JSON values no field of a policy document accepts (`true` only where a field is not a boolean). */
+const POLICY_JUNK: readonly unknown[] = [null, 1.5, -1, 0, [], { a: 1 }, [[1]], "x".repeat(300), true];
+
+/** Every path into `value`, parents before children. */
+const pathsOf = (value: unknown, path: (string | number)[] = []): (string | number)[][] => {
+  if (typeof value !== "object" || value === null) return [path];
+  const entries = Array.isArray(value) ? value.map((v, i) => [i, v] as const) : Object.entries(value);
+  return [path, ...entries.flatMap(([k, v]) => pathsOf(v, [...path, k]))];
+};
+/** The field a refusal names for a path: `policy.rules[0].erc20.maxAmount`. */
+const fieldOf = (path: (string | number)[]) => path.reduce<string>((field, key) => (typeof key === "number" ? `${field}[${key}]` : `${field}.${key}`), "policy");
+const BOOLEAN_FIELDS = new Set(["create", "blobs", "allowUnlimitedApproval"]);
+
+const policyInForce = async () => {
+  const described = (await send("policy.describe", { address: governed })).result as { accounts: { policy: { kind: string; digest?: string; sequence?: number } }[] };
+  return described.accounts[0]!.policy;
+};
+
+/** Sends policy.apply requests pipelined on one connection; each must be INVALID_PARAMS naming a field that starts with `field`. */
+async function applyRefused(cases: { name: string; document: unknown; approvals: unknown; field: string }[]): Promise<void> {
+  const bodies = cases.map((c) => call(c.name, "policy.apply", { document: c.document, approvals: c.approvals }));
+  const { answers, closed } = await exchange(bodies.map((b) => b.body), bodies.length);
+  assert.not.ok(closed);
+  const byId = new Map(answers.map((a) => [a.id, a]));
+  cases.forEach((c, i) => {
+    const answer = byId.get(bodies[i]!.id);
+    assert.ok(answer, `${c.name}: answered`);
+    assert.ok(answer!.error, `${c.name}: accepted ${JSON.stringify(answer!.result)}`);
+    const { code, message, data } = answer!.error!;
+    assert.is(code, "INVALID_PARAMS", `${c.name}: ${code} ${message}`);
+    // Junk nested deeper than 64 levels is refused before any method looks at it.
+    if (message === "Invalid params: nested deeper than 64 levels") return;
+    const field = (data as { field?: string } | undefined)?.field ?? "";
+    assert.ok(field.startsWith(c.field), `${c.name}: names ${field}, not ${c.field} (${message})`);
+    assert.ok(message.includes(field), `${c.name}: the message names the field: ${message}`);
+    assert.ok(message.length <= 512, `${c.name}: a short message`);
+    assert.not.match(message, TRACE, c.name);
+  });
+}
+
+test("policy.apply: a governed key takes an approved document; junk in every field of the document is refused naming the field, the policy in force unchanged", async () => {
+  const first = policyDocument(1);
+  const applied = (await send("policy.apply", { document: JSON.stringify(first), approvals: await approve(first, [ADMIN_A, ADMIN_B]) })).result as { digest: string };
+  assert.ok(applied?.digest, "the approved document was not applied");
+  const before = await policyInForce();
+  assert.equal([before.kind, before.digest, before.sequence], ["policy", applied.digest, 1]);
+
+  const next = policyDocument(2);
+  const approvals = await approve(next, [ADMIN_A, ADMIN_B]);
+  const cases: { name: string; document: unknown; approvals: unknown; field: string }[] = [];
+  for (const path of pathsOf(next)) {
+    const key = path[path.length - 1];
+    const values = POLICY_JUNK.filter((v) => !(v === true && BOOLEAN_FIELDS.has(String(key))));
+    for (const value of sample(values, 3)) {
+      cases.push({ name: `document ${fieldOf(path)} = ${JSON.stringify(value)?.slice(0, 20)}`, document: JSON.stringify(withPath(next, path, value)), approvals, field: fieldOf(path) });
+    }
+  }
+  for (const path of [[], ["rules", 0], ["rules", 0, "erc20"], ["rules", 2, "domain"], ["limits", 0]]) {
+    const field = fieldOf([...path, "extra"]);
+    cases.push({ name: `unknown field ${field}`, document: JSON.stringify(withPath(next, [...path, "extra"], 1)), approvals, field });
+  }
+  cases.push({ name: "notAfter in the past", document: JSON.stringify({ ...next, notAfter: "2001-01-01T00:00:00Z" }), approvals, field: "policy.notAfter" });
+  cases.push({ name: "a condition of another action", document: JSON.stringify(withPath(next, ["rules", 1, "maxValue"], "1")), approvals, field: "policy.rules[1].maxValue" });
+  cases.push({ name: "a duplicate id", document: JSON.stringify(withPath(next, ["rules", 1, "id"], "tx")), approvals, field: "policy.rules[1].id" });
+  cases.push({ name: "a reserved id", document: JSON.stringify(withPath(next, ["limits", 0, "id"], "no-policy")), approvals, field: "policy.limits[0].id" });
+  cases.push({ name: "an unrestricted account", document: JSON.stringify({ ...next, account }), approvals, field: "policy.account" });
+  cases.push({ name: "an account the signer does not hold", document: JSON.stringify({ ...next, account: UNHELD }), approvals, field: "" });
+  for (const document of ["", "{", "x".repeat(10_000), `${"[".repeat(5000)}${"]".repeat(4999)}`]) {
+    cases.push({ name: `document text ${JSON.stringify(document.slice(0, 10))}`, document, approvals, field: "document" });
+  }
+  for (const document of ["null", "[]", "1", '"policy"', `${"[".repeat(5000)}${"]".repeat(5000)}`, `${'{"a":'.repeat(200)}1${"}".repeat(200)}`]) {
+    cases.push({ name: `document JSON ${document.slice(0, 10)}`, document, approvals, field: "policy" });
+  }
+  for (const document of sample(NOT_TEXT, 6)) cases.push({ name: "document not text", document, approvals, field: "document" });
+  // The unheld account is UNKNOWN_ACCOUNT, not INVALID_PARAMS: sent on its own.
+  const unheld = cases.splice(cases.findIndex((c) => c.name === "an account the signer does not hold"), 1)[0]!;
+  await applyRefused(cases);
+  const answer = await send("policy.apply", { document: unheld.document, approvals });
+  assert.is(answer.error?.code, "UNKNOWN_ACCOUNT", answer.error?.message);
+  assert.equal(await policyInForce(), before);
+  await stillServes("junk policy documents");
+});
+
+test("policy.apply: junk approvals, too few, a non-admin's, one for another document, a replay: refused naming approvals, the policy in force unchanged", async () => {
+  const before = await policyInForce();
+  const next = policyDocument(2);
+  const document = JSON.stringify(next);
+  const [a, b] = await approve(next, [ADMIN_A, ADMIN_B]);
+  const [outsider] = await approve(next, [OUTSIDER]);
+  const cases: { name: string; document: unknown; approvals: unknown; field: string }[] = [];
+  for (const approvals of sample(junk("text", "bytes", "number", "bool", "null", "map"), 6)) cases.push({ name: "approvals not a list", document, approvals, field: "approvals" });
+  for (const value of sample(NOT_TEXT, 4)) cases.push({ name: "an approval not text", document, approvals: [a, value], field: "approvals" });
+  for (const value of ["", "0x", "0xzz", `0x${"0".repeat(130)}`, `0x${"f".repeat(130)}`, `${a!.slice(2)}`, `${a}00`, "x".repeat(10_000)]) {
+    cases.push({ name: `a malformed approval ${value.slice(0, 12)}`, document, approvals: [value, b], field: "approvals[0]" });
+  }
+  cases.push({ name: "no approvals", document, approvals: [], field: "approvals" });
+  cases.push({ name: "too few", document, approvals: [a], field: "approvals" });
+  cases.push({ name: "one admin twice", document, approvals: [b, b], field: "approvals" });
+  cases.push({ name: "too many", document, approvals: Array.from({ length: 65 }, () => a), field: "approvals" });
+  cases.push({ name: "a non-admin's", document, approvals: [a, outsider], field: "approvals[1]" });
+  cases.push({ name: "for another digest", document, approvals: await approve(next, [ADMIN_A, ADMIN_B], { digest: `0x${"ab".repeat(32)}` }), field: "approvals[0]" });
+  cases.push({ name: "for another account", document, approvals: await approve(next, [ADMIN_A, ADMIN_B], { account: account as `0x${string}` }), field: "approvals[0]" });
+  cases.push({ name: "for another sequence", document, approvals: await approve(next, [ADMIN_A, ADMIN_B], { sequence: 3 }), field: "approvals[0]" });
+  cases.push({ name: "the document changed after signing", document: JSON.stringify({ ...next, sequence: 2, notAfter: "2098-01-01T00:00:00Z" }), approvals: [a, b], field: "approvals[0]" });
+  const replay = policyDocument(1);
+  cases.push({ name: "the one in force, replayed", document: JSON.stringify(replay), approvals: await approve(replay, [ADMIN_A, ADMIN_B]), field: "policy.sequence" });
+  await applyRefused(cases);
+  assert.equal(await policyInForce(), before);
+  // Two at once (pipelined): one is in force afterwards, never a mix, and the other is refused.
+  const third = policyDocument(3);
+  const [r2, r3] = (await exchange([
+    call("apply 2", "policy.apply", { document, approvals: [a, b] }).body,
+    call("apply 3", "policy.apply", { document: JSON.stringify(third), approvals: await approve(third, [ADMIN_A, ADMIN_B]) }).body,
+  ], 2)).answers;
+  const after = await policyInForce();
+  assert.is(after.sequence, 3);
+  assert.ok(r3!.result, JSON.stringify(r3));
+  assert.ok(r2!.result || r2!.error?.code === "INVALID_PARAMS", JSON.stringify(r2));
+  await stillServes("junk approvals");
+});
+
+test("policy.describe, policy.check and signing by the governed key after all of it: the policy is decided, nothing signed outside it", async () => {
+  const refused = await send("sign.transaction", { address: governed, transaction: GOOD_TX });
+  assert.is(refused.error?.code, "POLICY_REFUSED");
+  const checked = await send("policy.check", { method: "sign.transaction", params: { address: governed, transaction: GOOD_TX } });
+  assert.equal(checked.result, { allowed: false, rule: "no-allow-rule", reason: (refused.error!.data as { reason: string }).reason });
+});
+
 test("afterwards: keys.list is unchanged, and no log line or reply holds a stack, a path, the sealed key or the secret", async () => {
-  assert.equal((await send("keys.list")).result, accountsBefore);
+  // The same keys; only the governed one now has the policy the tests above put in force.
+  const inForce = await policyInForce();
+  assert.is(inForce.kind, "policy");
+  const expected = (accountsBefore as { address: string }[]).map((a) => (a.address === governed ? { ...a, policy: inForce } : a));
+  assert.equal((await send("keys.list")).result, expected);
   await stillServes("everything");
   await new Promise((resolve) => setTimeout(resolve, 100)); // let the last log lines arrive
   const key = IMPORTED_KEY.slice(2);
