@@ -1,5 +1,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { parsePolicyDocument } from "../../../../signer/policy/parse_policy_document.ts";
+import { describeValue } from "../../../../signer/protocol/params/describe_value.ts";
 import { InvalidParamsError } from "../../../../signer/protocol/params/invalid_params_error.ts";
 import { isHexAddress, parseAddress } from "../../../../signer/protocol/params/parse_address.ts";
 import { parseHexBytes } from "../../../../signer/protocol/params/parse_hex_bytes.ts";
@@ -50,6 +52,13 @@ test("parseHexBytes() takes an even number of hex digits, of an exact length whe
   assert.is(parseHexBytes("0xa9059cbb", "data"), "0xa9059cbb");
   assert.match(refusal(() => parseHexBytes("0x123", "data")).message, /data: expected 0x-prefixed hex bytes/);
   assert.match(refusal(() => parseHexBytes("0x12", "hash", { length: 32 })).message, /hash: expected 32 bytes of hex/);
+});
+
+test("describeValue() names null and arrays, so a refusal never reads \"expected an object, got object\"", () => {
+  assert.equal([null, [], [1], {}, 1, true, undefined, "x"].map(describeValue), ["null", "array", "array", "object", "number", "boolean", "undefined", '"x"']);
+  // Before: "Invalid policy: expected an object, got object" for a document that is null or an array.
+  assert.is(refusal(() => parsePolicyDocument(null, { now: 0 })).message, "Invalid policy: expected an object, got null");
+  assert.is(refusal(() => parsePolicyDocument([], { now: 0 })).message, "Invalid policy: expected an object, got array");
 });
 
 test.run();
