@@ -82,6 +82,7 @@ function transactionFacts(tx: TransactionSerializable): TransactionFacts {
   const blob = tx.type === "eip4844" || hashes > 0;
   const blobFee = hashes === 0 ? 0n : tx.maxFeePerBlobGas === undefined ? undefined : GAS_PER_BLOB * BigInt(hashes) * tx.maxFeePerBlobGas;
   const fee = tx.gas === undefined || feePerGas === undefined || blobFee === undefined ? undefined : tx.gas * feePerGas + blobFee;
+  let erc20: { call: Erc20Call | undefined } | undefined;
   return {
     chainId: tx.chainId,
     to: tx.to ? (tx.to.toLowerCase() as Hex) : undefined,
@@ -91,7 +92,10 @@ function transactionFacts(tx: TransactionSerializable): TransactionFacts {
     feePerGas,
     fee,
     blob,
-    erc20: decodeErc20(data),
+    // Decoded only when a rule asks (most transactions meet no erc20 condition).
+    get erc20() {
+      return (erc20 ??= { call: decodeErc20(data) }).call;
+    },
   };
 }
 
