@@ -9,6 +9,7 @@ import { parseAddress } from "../protocol/params/parse_address.ts";
 import { parseQuantity } from "../protocol/params/parse_quantity.ts";
 import { parseTransaction } from "../signing/parse_transaction.ts";
 import { parseTypedData } from "../signing/parse_typed_data.ts";
+import { typedDataDigest } from "../signing/typed_data_digest.ts";
 import type { SigningRequest } from "../workers/sign_request.ts";
 import { addressParam, paramsRecord } from "./method_helpers.ts";
 
@@ -82,7 +83,10 @@ export function signingMethods(deps: { keyStore: KeyStore; policy: PolicyEngine 
         throw new PolicyRefusedError("typed-data-chain", `typed data domain chainId ${parsed.chainId} does not match chain ${chainId}`);
       }
       const { typedData } = parsed;
-      return { address, signing: { kind: "typedData", typedData }, policy: () => ({ action: "typedData", typedData }) };
+      // Encoded before the policy decides (values checked against their types), so that typed data signing would
+      // refuse as INVALID_PARAMS is refused so by policy.check and by a governed key's sign.typedData alike.
+      const policy = (): PolicyRequest => (typedDataDigest(typedData), { action: "typedData", typedData });
+      return { address, signing: { kind: "typedData", typedData }, policy };
     },
     "sign.authorization": (params: unknown): Checked => {
       const p = paramsRecord(params);
@@ -140,8 +144,11 @@ export function signingMethods(deps: { keyStore: KeyStore; policy: PolicyEngine 
         if (error instanceof PolicyRefusedError) return { allowed: false, rule: error.rule, reason: error.reason };
         throw error;
       }
+      // The request as the policy sees it, built (and validated) for every key, so that the dry run refuses
+      // malformed requests as the real one would, unrestricted keys included.
+      const request = checked.policy();
       if (!syncGovernance(checked.address)) return { allowed: true, rule: "unrestricted" };
-      return { ...policy.check(checked.address, checked.policy()) };
+      return { ...policy.check(checked.address, request) };
     },
     "policy.describe": (params) => {
       const { address } = paramsRecord(params);

@@ -269,6 +269,21 @@ test("typed data: domain chainId, verifyingContract and name, primaryTypes", asy
   await refused(typedData("Permit", { chainId: 1, verifyingContract: TOKEN }, false), "no-allow-rule", /permits: domain.chainId 1 is not 31337/);
   const viaProxy = await rpcRefusal(call(f.url, "eth_signTypedData_v4", typedData("Permit", { chainId: 1, verifyingContract: TOKEN }).rpc!.params));
   assert.is(viaProxy.data.rule, "typed-data-chain");
+  // A permit the rule allows but whose values do not fit their types: invalid params, for the dry run as for the
+  // real request (before: the dry run said allowed, and the real request was then refused while signing).
+  const permit = typedData("Permit", { chainId: 31337, verifyingContract: TOKEN });
+  const json = JSON.parse(permit.rpc!.params[1] as string);
+  const malformed = JSON.stringify({ ...json, message: { ...json.message, spender: "0x1234" } });
+  for (const request of [
+    call(f.url, "signer_checkPolicy", [{ method: "eth_signTypedData_v4", params: [gov, malformed] }]),
+    call(f.url, "eth_signTypedData_v4", [gov, malformed]),
+  ]) {
+    const error = await errorOf(request);
+    assert.is(error.code as unknown, -32602, error.message);
+    assert.match(error.message, /typedData: cannot be encoded \(EIP-712\)/);
+  }
+  const direct = await errorOf(f.signer.request("policy.check", { method: "sign.typedData", params: { address: gov, typedData: JSON.parse(malformed) } }));
+  assert.is(direct.code, "INVALID_PARAMS");
 });
 
 test("messages: allowed with a prefix, a deny rule wins over an allow rule", async () => {
