@@ -3,6 +3,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { toHex, type Hex } from "viem";
 import { call, rpc } from "../helpers/rpc.ts";
+import { ADMIN_A, approve, NEXT_YEAR } from "../helpers/policy_admins.ts";
 import { seededRandom } from "../helpers/seeded_random.ts";
 import { startProxyFixture, type ProxyFixture } from "./proxy_fixture.ts";
 
@@ -13,8 +14,19 @@ import { startProxyFixture, type ProxyFixture } from "./proxy_fixture.ts";
 let f: ProxyFixture;
 let accountsBefore: Hex[];
 let nonceBefore: Hex;
+/** A governed key with a policy in force (issue 12), for signer_policy and signer_checkPolicy. */
+let governed: Hex;
+let policyBefore: unknown;
 test.before(async () => {
   f = await startProxyFixture();
+  governed = (await f.signer.request("keys.generate", { label: "governed", governance: { admins: [ADMIN_A.address.toLowerCase() as Hex], threshold: 1 } })).address;
+  const document = {
+    version: 1, account: governed, sequence: 1, notAfter: NEXT_YEAR,
+    rules: [{ id: "pay", effect: "allow", action: "transaction", to: [to] }, { id: "gm", effect: "allow", action: "message", prefix: "gm" }],
+    limits: [{ id: "day", window: 86400, maxCount: 1000 }],
+  };
+  await f.signer.request("policy.apply", { document: JSON.stringify(document), approvals: await approve(document, [ADMIN_A]) });
+  policyBefore = await call(f.url, "signer_policy", [governed]);
   accountsBefore = await call<Hex[]>(f.url, "eth_accounts");
   nonceBefore = await call<Hex>(f.upstreamUrl, "eth_getTransactionCount", [f.account, "pending"]);
 });
@@ -158,6 +170,39 @@ function badCases(): Case[] {
   for (const method of ["eth_signTypedData", "eth_signTypedData_v3", "personal_sendTransaction", "personal_unlockAccount", "personal_importRawKey"]) {
     add(method, [f.account, huge], [4200], "array params");
     add(method, [deepArray(DEEP)], [-32602], "deep params");
+  }
+  // signer_policy and signer_checkPolicy (issue 12): read methods, junk in every part of their params.
+  for (const [i, value] of BAD.address.entries()) add("signer_policy", [value], [-32602], `address #${i}`);
+  add("signer_policy", [], [-32602], "no params");
+  add("signer_policy", { address: governed }, [-32602], "object params");
+  add("signer_policy", [stranger], [4100], "unknown address");
+  add("signer_checkPolicy", [], [-32602], "no params");
+  add("signer_checkPolicy", { method: "personal_sign", params: ["0x00", governed] }, [-32602], "object params");
+  add("signer_checkPolicy", [{ method: "personal_sign", params: ["0x00", governed] }, { method: "personal_sign", params: ["0x00", governed] }], [-32602], "two requests");
+  for (const [i, value] of GARBAGE.entries()) add("signer_checkPolicy", [value], [-32602], `request #${i}`);
+  for (const [i, method] of [...GARBAGE, "eth_call", "eth_accounts", "signer_checkPolicy", "signer_policy", "__proto__", "constructor", "toString", "ETH_SENDTRANSACTION", "sign.transaction", huge].entries()) {
+    add("signer_checkPolicy", [{ method, params: [{ from: governed, to, value: "0x1" }] }], [-32602], `method #${i}`);
+  }
+  for (const [i, params] of [...GARBAGE.filter((v) => !Array.isArray(v)), undefined, null].entries()) {
+    add("signer_checkPolicy", [{ method: "eth_sendTransaction", params }], [-32602], `params #${i}`);
+  }
+  for (const method of ["eth_sendTransaction", "eth_signTransaction", "wallet_sendTransaction"]) {
+    add("signer_checkPolicy", [{ method, params: [{ from: stranger, to, value: "0x1" }] }], [4100], `${method} unknown from`);
+    for (const [field, values] of Object.entries(TX_FIELDS)) {
+      for (const [i, value] of values.entries()) {
+        if (i % 3 !== 0) continue; // a third of them: the methods themselves get all of them above
+        add("signer_checkPolicy", [{ method, params: [{ from: governed, to, value: "0x1", [field]: value }] }], [-32602, NODE_REJECTED], `${method} ${field} #${i}`);
+      }
+    }
+  }
+  for (const [i, value] of BAD.address.entries()) {
+    add("signer_checkPolicy", [{ method: "personal_sign", params: ["0x676d", value] }], [-32602], `personal_sign address #${i}`);
+    add("signer_checkPolicy", [{ method: "eth_sign", params: [value, "0x676d"] }], [-32602], `eth_sign address #${i}`);
+  }
+  add("signer_checkPolicy", [{ method: "personal_sign", params: ["0x676d", stranger] }], [4100], "personal_sign unknown address");
+  for (const [i, value] of BAD_TYPED_DATA.entries()) {
+    // Typed data for another chain is well-formed: the dry run answers { allowed: false }, not an error.
+    if (value !== otherChain) add("signer_checkPolicy", [{ method: "eth_signTypedData_v4", params: [governed, value] }], [-32602], `typedData #${i}`);
   }
   add("eth_getBalance", [deepArray(DEEP), "latest"], [-32602], "deep params (passthrough)");
   add("eth_call", [{ to, data: deepObject(DEEP) }, "latest"], [-32602], "deep params (passthrough)");
@@ -337,6 +382,9 @@ test("a body over the limit is 413 with Connection: close, so the client's next 
 
 test("after all of it: nothing was broadcast, the accounts are unchanged, and a good send is mined", async () => {
   assert.is(await call(f.upstreamUrl, "eth_getTransactionCount", [f.account, "pending"]), nonceBefore);
+  // The governed key's policy is the one in force before, and the dry runs counted nothing in its window.
+  assert.equal(await call(f.url, "signer_policy", [governed]), policyBefore);
+  assert.equal(await call(f.url, "signer_checkPolicy", [{ method: "personal_sign", params: ["0x676d21", governed] }]), { allowed: true, rule: "gm" });
   assert.equal(await call(f.url, "eth_accounts"), accountsBefore);
   const hash = await call<Hex>(f.url, "eth_sendTransaction", [{ from: f.account, to, value: "0x1" }]);
   let receipt: { status: Hex } | null = null;
