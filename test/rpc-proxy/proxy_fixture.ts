@@ -7,7 +7,7 @@ import { spawnService, type Service } from "../../local/spawn_service_node.ts";
 import { ANVIL_DEV_ACCOUNT, startAnvil } from "../../local/start_anvil_node.ts";
 import { startSigner } from "../../local/start_signer_node.ts";
 import { createRpcProxy, type CreateRpcProxyOptions } from "../../rpc-proxy/create_rpc_proxy.ts";
-import { createUpstream } from "../../rpc-proxy/upstream/create_upstream.ts";
+import { createUpstream, type Upstream } from "../../rpc-proxy/upstream/create_upstream.ts";
 import { createSignerClient } from "../../signer/protocol/create_signer_client.ts";
 import { parseSignerAddress } from "../../signer/transport/parse_signer_address.ts";
 import { nodeTransport } from "../../signer/transport/transport_node.ts";
@@ -38,9 +38,13 @@ export type ProxyFixture = {
  * Secrets Manager: what is tested here is the facade. Parts can be stopped and started again.
  */
 export async function startProxyFixture(
-  options: Partial<Omit<CreateRpcProxyOptions, "signer" | "upstream">> & { upstreamBatches?: boolean } = {},
+  options: Partial<Omit<CreateRpcProxyOptions, "signer" | "upstream">> & {
+    upstreamBatches?: boolean;
+    /** Wraps the proxy's client of the node (to act on the node between the proxy's calls). @default as is */
+    wrapUpstream?: (upstream: Upstream) => Upstream;
+  } = {},
 ): Promise<ProxyFixture> {
-  const { upstreamBatches, ...proxyOptions } = options;
+  const { upstreamBatches, wrapUpstream, ...proxyOptions } = options;
   const dir = await tempDir("proxy-");
   const socket = join(dir.path, "signer.sock");
   let anvil: Service | undefined;
@@ -67,7 +71,7 @@ export async function startProxyFixture(
     closers.push(() => upstream.close());
     await upstream.request("anvil_setBalance", [account, `0x${(1000n * 10n ** 18n).toString(16)}`]);
     const lines: string[] = [];
-    const app = createRpcProxy({ signer, upstream, log: (line) => lines.push(line), readinessTimeoutMs: 1500, ...proxyOptions });
+    const app = createRpcProxy({ signer, upstream: wrapUpstream ? wrapUpstream(upstream) : upstream, log: (line) => lines.push(line), readinessTimeoutMs: 1500, ...proxyOptions });
     server = await new Promise<ServerType>((resolve, reject) => {
       const s = serve({ fetch: app.fetch, hostname: "127.0.0.1", port: 0 }, () => resolve(s));
       s.once("error", reject);
