@@ -139,14 +139,7 @@ async function apply(
   io: PolicyCommandIo,
   print: (value: unknown, text: string) => void,
 ): Promise<number> {
-  let context: HostContext;
-  try {
-    context = await io.openContext(values["state-dir"] === undefined ? {} : { stateDir: values["state-dir"] });
-  } catch (error) {
-    io.stderr(`policy: ${(error as Error).message}\n`);
-    return 1;
-  }
-  try {
+  return withContext(values, io, async (context) => {
     let accepted;
     try {
       accepted = await context.signer.request("policy.apply", { document, approvals });
@@ -163,6 +156,24 @@ async function apply(
     }
     print({ address, digest: accepted.digest, sequence: accepted.sequence, stored: true }, `${address}  policy #${accepted.sequence} ${accepted.digest} in force and stored`);
     return 0;
+  });
+}
+
+/** Runs `run` with the host context (the local stack's or the instance's), closing it after; 1 if it cannot be opened. */
+async function withContext(
+  values: { "state-dir"?: string },
+  io: PolicyCommandIo,
+  run: (context: HostContext) => Promise<number>,
+): Promise<number> {
+  let context: HostContext;
+  try {
+    context = await io.openContext(values["state-dir"] === undefined ? {} : { stateDir: values["state-dir"] });
+  } catch (error) {
+    io.stderr(`policy: ${(error as Error).message}\n`);
+    return 1;
+  }
+  try {
+    return await run(context);
   } finally {
     context.close();
   }
@@ -175,14 +186,7 @@ async function show(
   io: PolicyCommandIo,
   print: (value: unknown, text: string) => void,
 ): Promise<number> {
-  let context: HostContext;
-  try {
-    context = await io.openContext(values["state-dir"] === undefined ? {} : { stateDir: values["state-dir"] });
-  } catch (error) {
-    io.stderr(`policy: ${(error as Error).message}\n`);
-    return 1;
-  }
-  try {
+  return withContext(values, io, async (context) => {
     const [described, stored] = await Promise.all([
       context.signer.request("policy.describe", { address }),
       createPolicyRecordStore(context.secrets, context.prefix).get(address),
@@ -213,12 +217,10 @@ async function show(
       lines.join("\n"),
     );
     return 0;
-  } catch (error) {
+  }).catch((error) => {
     io.stderr(`policy show failed: ${describeError(error)}\n`);
     return 1;
-  } finally {
-    context.close();
-  }
+  });
 }
 
 async function readDocument(io: PolicyCommandIo, file: string): Promise<string> {
