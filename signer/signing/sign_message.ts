@@ -1,5 +1,6 @@
 import { hashMessage, serializeSignature } from "viem";
 import type { Hex } from "../protocol/messages.ts";
+import type { SignOptions } from "./curve.ts";
 import { signDigest } from "./sign_digest.ts";
 
 export type SignMessageReturnType = Hex;
@@ -15,8 +16,8 @@ export type SignMessageReturnType = Hex;
  * const signature = signMessage(privateKey, new TextEncoder().encode("hello"));
  * ```
  */
-export function signMessage(privateKey: Uint8Array, message: Uint8Array): SignMessageReturnType {
+export function signMessage(privateKey: Uint8Array, message: Uint8Array, options: SignOptions = {}): SignMessageReturnType {
   if (!(message instanceof Uint8Array)) throw new TypeError("Cannot sign message: expected a Uint8Array");
   const digest = hashMessage({ raw: message }, "bytes");
-  return serializeSignature(signDigest(privateKey, digest));
+  return serializeSignature(signDigest(privateKey, digest, options));
 }

@@ -1,5 +1,6 @@
 import { hashTypedData, hexToBytes, serializeSignature, type TypedDataDefinition } from "viem";
 import type { Hex } from "../protocol/messages.ts";
+import type { SignOptions } from "./curve.ts";
 import { signDigest } from "./sign_digest.ts";
 import { InvalidParamsError } from "../protocol/params/invalid_params_error.ts";
 
@@ -18,7 +19,7 @@ export type SignTypedDataReturnType = Hex;
  * const signature = signTypedData(privateKey, parseTypedData(json));
  * ```
  */
-export function signTypedData(privateKey: Uint8Array, typedData: TypedDataDefinition): SignTypedDataReturnType {
+export function signTypedData(privateKey: Uint8Array, typedData: TypedDataDefinition, options: SignOptions = {}): SignTypedDataReturnType {
   let digest: Hex;
   try {
     digest = hashTypedData(typedData);
@@ -26,5 +27,5 @@ export function signTypedData(privateKey: Uint8Array, typedData: TypedDataDefini
     const reason = error instanceof Error ? ((error as { shortMessage?: string }).shortMessage ?? error.message) : "cannot be hashed";
     throw new InvalidParamsError("typedData", `cannot be encoded (EIP-712): ${reason.split("\n")[0]!.slice(0, 200)}`);
   }
-  return serializeSignature(signDigest(privateKey, hexToBytes(digest)));
+  return serializeSignature(signDigest(privateKey, hexToBytes(digest), options));
 }

@@ -1,11 +1,14 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { secp256k1 } from "@noble/curves/secp256k1";
-import { bytesToHex, sha256, type Hex } from "viem";
+import { bytesToHex, hexToBytes, sha256, type Hex } from "viem";
 import { sign } from "viem/accounts";
 import { signDigest } from "../../../signer/signing/sign_digest.ts";
+import { selfTestCurve } from "../../../signer/signing/self_test_curve.ts";
+import { wasmCurve } from "../../../signer/signing/wasm_curve.ts";
 
-// signDigest runs libsecp256k1 (WebAssembly); it must give the same bytes as viem's curve (@noble/curves).
+// signDigest runs libsecp256k1 (WebAssembly by default: Node has no FFI here, so the native curve is tested under
+// Deno, native_curve_deno.test.ts); it must give the same bytes as viem's curve (@noble/curves).
 const one = new Uint8Array(32);
 one[31] = 1;
 
@@ -43,6 +46,26 @@ test("signDigest() leaves the caller's key as it was", () => {
   const copy = key.slice();
   signDigest(key, new Uint8Array(32).fill(7));
   assert.equal(key, copy);
+});
+
+test("signDigest() with { curve: wasmCurve } is the default, and wasmCurve passes the start-up self-test", () => {
+  const digest = crypto.getRandomValues(new Uint8Array(32));
+  assert.equal(signDigest(one, digest, { curve: wasmCurve }), signDigest(one, digest));
+  selfTestCurve(wasmCurve);
+});
+
+test("signDigest() refuses a key of zero, of n or more, or of the wrong length with RangeError", () => {
+  const n = hexToBytes("0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141"); // the group order
+  for (const key of [new Uint8Array(32), n, new Uint8Array(32).fill(0xff), new Uint8Array(31).fill(1)]) {
+    assert.throws(() => signDigest(key, new Uint8Array(32).fill(7)), (e: unknown) => e instanceof RangeError);
+  }
+});
+
+test("selfTestCurve() catches a curve that signs wrongly or signs with the zero key", () => {
+  const wrong = { name: "wasm" as const, signRecoverable: (d: Uint8Array, k: Uint8Array) => ({ ...wasmCurve.signRecoverable(d, k), recoveryId: 1 }) };
+  assert.throws(() => selfTestCurve(wrong), /self-test failed \(wasm\): wrong signature/);
+  const lax = { name: "wasm" as const, signRecoverable: (d: Uint8Array, k: Uint8Array) => (k.every((b) => b === 0) ? { signature: new Uint8Array(64), recoveryId: 0 } : wasmCurve.signRecoverable(d, k)) };
+  assert.throws(() => selfTestCurve(lax), /zero key was not refused/);
 });
 
 test("signDigest() refuses a digest that is not 32 bytes", () => {
