@@ -1,7 +1,8 @@
 /// <reference lib="deno.ns" />
 /**
  * The signer process (inside the enclave in production). The only place that chooses implementations: the
- * Deno transport, the NSM (device, or simulated in dev mode), the KMS path. See `SIGNER_USAGE` for options.
+ * Deno transport, the NSM (device, or simulated in dev mode), the KMS path, the secp256k1 curve (native
+ * libsecp256k1, required in enclave mode; the WebAssembly build as dev mode's explicit fallback). See `SIGNER_USAGE` for options.
  * Prints one JSON line `{"event":"listening","address":…}` on stdout when ready; logs JSON lines to stderr and,
  * with `--log-to`, to the host-agent's log receiver.
  */
@@ -19,6 +20,7 @@ import { importSimulatedPki } from "./nsm/simulated/import_simulated_pki.ts";
 import { parseSignerConfig, SIGNER_USAGE, type SignerConfig } from "./parse_signer_config.ts";
 import { serveSigner } from "./server/serve_signer.ts";
 import { createLogStream, type LogStream } from "./logging/create_log_stream.ts";
+import { openCurveDeno } from "./signing/open_curve_deno.ts";
 import { createInlineSigningPool } from "./workers/create_inline_signing_pool.ts";
 import { createWorkerSigningPool } from "./workers/create_worker_signing_pool.ts";
 import { spawnSigningWorkerDeno } from "./workers/spawn_signing_worker_deno.ts";
@@ -73,14 +75,28 @@ function kmsClients(config: SignerConfig, credentials: ReturnType<typeof createC
   };
 }
 
+// The curve, before anything else is started: in enclave mode a missing library or a failed self-test stops here.
+let signingCurve: ReturnType<typeof openCurveDeno>;
+try {
+  signingCurve = openCurveDeno(config.curve, config.secp256k1 === undefined ? {} : { library: config.secp256k1 });
+} catch (error) {
+  console.error(`signer: ${(error as Error).message}`);
+  Deno.exit(1);
+}
+const curve = signingCurve.curve;
+
 if (config.logTo) logStream = createLogStream(denoTransport, config.logTo, { maxBufferedBytes: config.logBufferBytes });
 const nsm = await openNsm(config);
 const identity = await createEnclaveKeyPair();
 // Keys live in the signing workers (one per core by default); the main thread keeps framing and dispatch.
 const workers = config.workers ?? Math.min(64, Math.max(1, navigator.hardwareConcurrency || 1));
+if (signingCurve.fallback) log({ event: "curve-fallback", curve: curve.name, reason: signingCurve.fallback });
+// Each worker opens its own context of the curve chosen here; with no workers this thread signs with it.
+if (workers > 0) signingCurve.close();
+const workerConfig = { curve: curve.name, ...(config.secp256k1 === undefined ? {} : { library: config.secp256k1 }) };
 const pool = workers === 0
-  ? createInlineSigningPool()
-  : createWorkerSigningPool(spawnSigningWorkerDeno, {
+  ? createInlineSigningPool({ curve })
+  : createWorkerSigningPool(() => spawnSigningWorkerDeno(workerConfig), {
     workers,
     onWorkerError: (error) => log({ event: "signing-worker-failed", error: error instanceof Error ? error.name : "unknown" }),
   });
@@ -88,7 +104,9 @@ const keyStore = createKeyStore({ pool });
 const credentials = createCredentialsStore(config.region ? { region: config.region } : {});
 const caCertificates = config.kmsCaFile ? [await Deno.readTextFile(config.kmsCaFile)] : [];
 const vault = createKmsKeyVault({ client: kmsClients(config, credentials, caCertificates), nsm, identity });
-const methods = createSignerMethods({ keyStore, nsm, identity, credentials, vault });
+const signerMethods = createSignerMethods({ keyStore, nsm, identity, credentials, vault });
+// describe also names the curve (issue 19), so an operator and the bench can see which one signs.
+const methods = { ...signerMethods, describe: async (params: unknown) => ({ ...(await signerMethods.describe!(params) as object), curve: curve.name }) };
 
 if (config.listen.transport === "unix") {
   try { Deno.removeSync(config.listen.path); } catch { /* no stale socket */ }
@@ -96,7 +114,7 @@ if (config.listen.transport === "unix") {
 const listener = await denoTransport.listen(config.listen);
 const address = formatSignerAddress(listener.address);
 console.log(JSON.stringify({ event: "listening", address }));
-log({ event: "listening", address, mode: config.mode, nsm: nsm.kind, workers, ...(config.logTo ? { logTo: formatSignerAddress(config.logTo) } : {}) });
+log({ event: "listening", address, mode: config.mode, nsm: nsm.kind, workers, curve: curve.name, ...(config.logTo ? { logTo: formatSignerAddress(config.logTo) } : {}) });
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   Deno.addSignalListener(signal, () => {

@@ -1,3 +1,4 @@
+import type { CurveChoice } from "./signing/curve.ts";
 import type { SignerAddress } from "./transport/transport.ts";
 import { parsePcrArgument, readFlags } from "../common/mod.ts";
 import { parseSignerAddress } from "./transport/parse_signer_address.ts";
@@ -17,6 +18,14 @@ export type SignerConfig = {
   kmsCaFile?: string;
   /** AWS region; may also come with `credentials.put`. */
   region?: string;
+  /**
+   * The secp256k1 implementation (issue 19): `native` (libsecp256k1 through FFI, self-tested at start; required in
+   * enclave mode), `wasm` (the WebAssembly build), or `auto` (native if it loads and passes its self-test, else wasm,
+   * said once in the log). @default native in enclave mode, auto in dev mode
+   */
+  curve: CurveChoice;
+  /** The native library: a soname searched by dlopen, or a path. @default libsecp256k1.so.1 */
+  secp256k1?: string;
   /** Signing worker threads. @default one per core */
   workers?: number;
   /** Where the log lines are streamed (the host-agent's receiver); absent, stderr only. */
@@ -36,6 +45,10 @@ export const SIGNER_USAGE = `signer: the enclave signer (Deno)
   --kms-ca FILE        dev: extra CA certificate (PEM) trusted for KMS
   --region REGION      [AWS_REGION]
   --workers N          [SIGNER_WORKERS] signing threads, default one per core
+  --curve native|wasm|auto [SIGNER_CURVE] secp256k1: native libsecp256k1 (FFI) or its WebAssembly build;
+                                        default native in enclave mode (required there), auto in dev mode
+                                        (native if Debian's libsecp256k1-1 is installed, else wasm)
+  --secp256k1 LIB      [SIGNER_SECP256K1] the native library, default libsecp256k1.so.1
   --log-to ADDRESS     [SIGNER_LOG_TO]  also stream the JSON log lines to the host-agent's receiver here
                                         (the image: vsock://3:5001; locally unix:///PATH or tcp://H:P); default
                                         stderr only. Never blocks: a missing or slow receiver costs dropped
@@ -55,7 +68,7 @@ export const SIGNER_USAGE = `signer: the enclave signer (Deno)
  */
 export function parseSignerConfig(args: readonly string[], env: Readonly<Record<string, string | undefined>>): SignerConfig {
   const flags = readFlags(args, {
-    values: ["listen", "mode", "nsm", "pki", "pcr", "kms-proxy", "kms-ca", "region", "workers", "log-to", "log-buffer-bytes"],
+    values: ["listen", "mode", "nsm", "pki", "pcr", "kms-proxy", "kms-ca", "region", "workers", "curve", "secp256k1", "log-to", "log-buffer-bytes"],
     repeatable: ["pcr"],
   });
   const pcrs: Record<number, string> = {};
@@ -72,6 +85,12 @@ export function parseSignerConfig(args: readonly string[], env: Readonly<Record<
     for (const devOnly of ["pki", "kms-ca"]) if (flags.has(devOnly)) throw new TypeError(`--${devOnly} is only allowed with --mode dev`);
     if (Object.keys(pcrs).length > 0) throw new TypeError("--pcr is only allowed with --mode dev");
   }
+  const curve = flags.get("curve") ?? (env.SIGNER_CURVE || undefined) ?? (mode === "enclave" ? "native" : "auto");
+  if (curve !== "native" && curve !== "wasm" && curve !== "auto") throw new TypeError(`Invalid --curve ${curve}: expected native, wasm or auto`);
+  // No fallback in production: the enclave signs with the constant-time native library or not at all.
+  if (mode === "enclave" && curve !== "native") throw new TypeError(`Refusing --curve ${curve} in enclave mode: the enclave signs with native libsecp256k1 only`);
+  const secp256k1 = flags.get("secp256k1") ?? (env.SIGNER_SECP256K1 || undefined);
+  if (secp256k1 === "") throw new TypeError("Invalid --secp256k1: empty");
   const workersText = flags.get("workers") ?? env.SIGNER_WORKERS;
   const workers = workersText === undefined ? undefined : Number(workersText);
   if (workers !== undefined && (!Number.isInteger(workers) || workers < 0 || workers > 64)) {
@@ -96,6 +115,8 @@ export function parseSignerConfig(args: readonly string[], env: Readonly<Record<
     ...(pkiFile === undefined ? {} : { pkiFile }),
     ...(kmsCaFile === undefined ? {} : { kmsCaFile }),
     ...(region === undefined ? {} : { region }),
+    curve,
+    ...(secp256k1 === undefined ? {} : { secp256k1 }),
     ...(workers === undefined ? {} : { workers }),
     ...(logTo === undefined ? {} : { logTo }),
     logBufferBytes,

@@ -1,12 +1,13 @@
 import type { Hex } from "../protocol/messages.ts";
 import { UnknownAccountError } from "../signing/signing_errors.ts";
+import type { SignOptions } from "../signing/curve.ts";
 import { signRequest } from "./sign_request.ts";
 import type { SigningPool } from "./signing_pool.ts";
 
 /**
  * A signing pool without workers: keys are held and requests signed in the calling thread (`--workers 0`,
  * and wherever no worker runtime is wired, such as in-process unit tests). Same results and errors as the
- * worker pool, since both call `signRequest`.
+ * worker pool, since both call `signRequest`; `options.curve` is the curve to sign with.
  *
  * @example
  * ```ts
@@ -15,7 +16,7 @@ import type { SigningPool } from "./signing_pool.ts";
  * const { raw } = await pool.sign(address, { kind: "transaction", transaction });
  * ```
  */
-export function createInlineSigningPool(): SigningPool {
+export function createInlineSigningPool(options: SignOptions = {}): SigningPool {
   const keys = new Map<string, Uint8Array>();
   const removeKey = (address: string) => {
     const id = address.toLowerCase();
@@ -34,7 +35,7 @@ export function createInlineSigningPool(): SigningPool {
     async sign(address: Hex, request) {
       const key = keys.get(address.toLowerCase());
       if (!key) throw new UnknownAccountError(address);
-      return signRequest(key, request);
+      return signRequest(key, request, options);
     },
     close() {
       for (const address of [...keys.keys()]) removeKey(address);

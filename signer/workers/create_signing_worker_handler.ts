@@ -1,5 +1,6 @@
 import { BaseError } from "../protocol/base_error.ts";
 import { UnknownAccountError } from "../signing/signing_errors.ts";
+import type { SignOptions } from "../signing/curve.ts";
 import { signRequest } from "./sign_request.ts";
 import type { SigningFailure, SigningReply, SigningWorkerInbound } from "./signing_pool.ts";
 
@@ -11,19 +12,19 @@ export type SigningWorkerHandler = {
 /**
  * The body of a signing worker, without the runtime's messaging (so it runs the same in a Deno Web Worker, a
  * Node worker thread and a test): holds this worker's copies of the keys, signs batches with `signRequest`,
- * and turns each failure into plain data. A BaseError keeps its code, message and data; any other error
+ * and turns each failure into plain data. `options.curve` is the worker's curve (each worker opens its own). A BaseError keeps its code, message and data; any other error
  * crosses as its name only (never a message or stack, which could quote secret input).
  *
  * @example
  * ```ts
- * const handler = createSigningWorkerHandler();
+ * const handler = createSigningWorkerHandler({ curve });
  * self.onmessage = (event) => {
  *   const replies = handler.handle(event.data);
  *   if (replies) self.postMessage(replies);
  * };
  * ```
  */
-export function createSigningWorkerHandler(): SigningWorkerHandler {
+export function createSigningWorkerHandler(options: SignOptions = {}): SigningWorkerHandler {
   const keys = new Map<string, Uint8Array>();
   const remove = (address: string) => {
     const key = keys.get(address);
@@ -50,7 +51,7 @@ export function createSigningWorkerHandler(): SigningWorkerHandler {
             try {
               const key = keys.get(address);
               if (!key) throw new UnknownAccountError(address);
-              return { id, result: signRequest(key, request) };
+              return { id, result: signRequest(key, request, options) };
             } catch (error) {
               return { id, failure: toFailure(error) };
             }

@@ -1,6 +1,7 @@
 import type { TypedDataDefinition } from "viem";
 import type { AuthorizationParams, Hex } from "../protocol/messages.ts";
 import { parseTransaction } from "../signing/parse_transaction.ts";
+import type { SignOptions } from "../signing/curve.ts";
 import { signAuthorization, type AuthorizationRequest } from "../signing/sign_authorization.ts";
 import { signMessage } from "../signing/sign_message.ts";
 import { signTransaction, type SignTransactionReturnType } from "../signing/sign_transaction.ts";
@@ -30,7 +31,7 @@ export type SigningResult<R extends SigningRequest> = SigningResults[R["kind"]];
 /**
  * Signs one request with a private key by calling the pure signing function for its kind (after
  * `parseTransaction` for a transaction). Throws what they throw: InvalidParamsError, MissingChainIdError,
- * RangeError. The same function runs in a signing worker and, with no workers, in the calling thread, so the
+ * RangeError. `options.curve` is the curve to sign with (see `signDigest`). The same function runs in a signing worker and, with no workers, in the calling thread, so the
  * results and errors are the same either way.
  *
  * @example
@@ -38,20 +39,20 @@ export type SigningResult<R extends SigningRequest> = SigningResults[R["kind"]];
  * const { raw, hash } = signRequest(privateKey, { kind: "transaction", transaction: { type: "0x2", chainId: "0x1", … } });
  * ```
  */
-export function signRequest<R extends SigningRequest>(privateKey: Uint8Array, request: R): SigningResult<R> {
-  return sign(privateKey, request) as SigningResult<R>;
+export function signRequest<R extends SigningRequest>(privateKey: Uint8Array, request: R, options: SignOptions = {}): SigningResult<R> {
+  return sign(privateKey, request, options) as SigningResult<R>;
 }
 
-function sign(privateKey: Uint8Array, request: SigningRequest): SigningResults[keyof SigningResults] {
+function sign(privateKey: Uint8Array, request: SigningRequest, options: SignOptions): SigningResults[keyof SigningResults] {
   switch (request.kind) {
     case "transaction":
-      return signTransaction(privateKey, parseTransaction(request.transaction));
+      return signTransaction(privateKey, parseTransaction(request.transaction), options);
     case "message":
-      return signMessage(privateKey, request.message);
+      return signMessage(privateKey, request.message, options);
     case "typedData":
-      return signTypedData(privateKey, request.typedData);
+      return signTypedData(privateKey, request.typedData, options);
     case "authorization":
-      return signAuthorization(privateKey, request.authorization);
+      return signAuthorization(privateKey, request.authorization, options);
     default:
       throw new TypeError(`Cannot sign: unknown request kind ${JSON.stringify((request as { kind?: unknown }).kind)}`);
   }

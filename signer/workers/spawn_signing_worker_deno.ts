@@ -1,17 +1,19 @@
 /// <reference lib="deno.ns" />
 import type { SigningReply, SigningWorkerPort } from "./signing_pool.ts";
+import { signingWorkerName, type SigningWorkerConfig } from "./signing_worker_name.ts";
 
 /**
- * Starts one signing Web Worker (`signing_worker_deno.ts`) with the signer's permissions. An error inside the
- * worker is reported through `listen` and does not take the process down.
+ * Starts one signing Web Worker (`signing_worker_deno.ts`) with the signer's permissions, signing with the curve
+ * of `config` (the worker opens its own). An error inside the worker is reported through `listen` and does not
+ * take the process down.
  *
  * @example
  * ```ts
- * const pool = createWorkerSigningPool(spawnSigningWorkerDeno, { workers: navigator.hardwareConcurrency });
+ * const pool = createWorkerSigningPool(() => spawnSigningWorkerDeno({ curve: "native" }), { workers: navigator.hardwareConcurrency });
  * ```
  */
-export function spawnSigningWorkerDeno(): SigningWorkerPort {
-  const worker = new Worker(new URL("./signing_worker_deno.ts", import.meta.url), { type: "module" });
+export function spawnSigningWorkerDeno(config: SigningWorkerConfig = { curve: "wasm" }): SigningWorkerPort {
+  const worker = new Worker(new URL("./signing_worker_deno.ts", import.meta.url), { type: "module", name: signingWorkerName(config) });
   return {
     postMessage: (message) => worker.postMessage(message),
     listen(onReplies, onError) {
