@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Builds the enclave image file (EIF) and records its measurements (DESIGN §5, §9):
 #   1. scripts/compile.sh signer           -> dist/bin/signer        (skip with --skip-compile)
-#   2. docker build -f signer/Dockerfile   -> image nitro-signer-enclave:<tag>  (context: dist/)
-#   3. nitro-cli build-enclave             -> dist/enclave/signer.eif, dist/enclave/build.json
-#   4. scripts/write_pcrs.mjs              -> dist/enclave/pcrs.json { "PCR0", "PCR1", "PCR2", "EifSizeBytes" }
+#   2. scripts/fetch-libsecp256k1.sh      -> dist/lib/libsecp256k1.so.1 (Debian's, checked against the Dockerfile's pins)
+#   3. docker build -f signer/Dockerfile   -> image nitro-signer-enclave:<tag>  (context: dist/)
+#   4. nitro-cli build-enclave             -> dist/enclave/signer.eif, dist/enclave/build.json
+#   5. scripts/write_pcrs.mjs              -> dist/enclave/pcrs.json { "PCR0", "PCR1", "PCR2", "EifSizeBytes" }
 #      (deploy/ binds the key policy to PCR0 and checks the enclave memory against the EIF's size)
 # Needs Docker and the Nitro CLI with its build blobs (aws-nitro-enclaves-cli and aws-nitro-enclaves-cli-devel;
 # any x86_64 Linux with Docker, not only a Nitro instance), Node and `npm ci` for step 1.
@@ -19,7 +20,7 @@ tag=""
 compile=1
 while [ $# -gt 0 ]; do
   case "$1" in
-    --help|-h) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --help|-h) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     --dist) [ $# -ge 2 ] || { echo "build-enclave.sh: --dist needs a directory" >&2; exit 2; }; dist=$2; shift 2 ;;
     --tag) [ $# -ge 2 ] || { echo "build-enclave.sh: --tag needs a value" >&2; exit 2; }; tag=$2; shift 2 ;;
     --skip-compile) compile=0; shift ;;
@@ -37,6 +38,8 @@ epoch=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || echo 0)}
 if [ "$compile" = 1 ]; then scripts/compile.sh --dist "$dist" signer; fi
 [ -x "$dist/bin/signer" ] || { echo "build-enclave.sh: $dist/bin/signer is missing (run scripts/compile.sh signer)" >&2; exit 1; }
 touch -h -d "@$epoch" "$dist/bin/signer"
+scripts/fetch-libsecp256k1.sh --dist "$dist"
+touch -h -d "@$epoch" "$dist/lib/libsecp256k1.so.1"
 mkdir -p "$dist/enclave"
 
 image="nitro-signer-enclave:$tag"

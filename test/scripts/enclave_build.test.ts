@@ -1,6 +1,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -9,6 +10,7 @@ import { parseSignerConfig } from "../../signer/parse_signer_config.ts";
 import { ENCLAVE_LOG_PORT } from "../../signer/logging/enclave_log_port.ts";
 import { binaryPath } from "../../local/binaries_node.ts";
 import { tempDir } from "../helpers/temp_dir.ts";
+import { testWithTool } from "../helpers/missing_tool.ts";
 
 // The enclave image build, as far as it runs here: no Docker engine and no nitro-cli, so the script runs
 // against fakes of both (test/fakes/), and `deno compile` runs with the full Deno binary standing in for the
@@ -17,6 +19,12 @@ import { tempDir } from "../helpers/temp_dir.ts";
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const FAKES = join(ROOT, "test/fakes");
 const dockerfile = readFileSync(join(ROOT, "signer/Dockerfile"), "utf8");
+
+/** The library Debian's libsecp256k1-1 installs here (.ci/run installs it); the image's copy must be this file. */
+const SYSTEM_SECP256K1 = "/usr/lib/x86_64-linux-gnu/libsecp256k1.so.1";
+const withSystemLibrary = testWithTool(existsSync(SYSTEM_SECP256K1), SYSTEM_SECP256K1, "apt-get install libsecp256k1-1");
+const PIN = /^# {3}pin: libsecp256k1-1=(\S+) deb-sha256=([0-9a-f]{64}) so-sha256=([0-9a-f]{64})$/m;
+const sha256 = (path: string) => createHash("sha256").update(readFileSync(path)).digest("hex");
 
 const run = (command: string, args: string[], env: Record<string, string> = {}) =>
   spawnSync(command, args, { cwd: ROOT, encoding: "utf8", env: { ...process.env, ...env }, timeout: 300_000 });
@@ -66,12 +74,51 @@ test("the image's command starts the signer in enclave mode: device NSM, vsock 5
   assert.throws(() => parseSignerConfig([...args, "--nsm", "simulated"], {}), /simulated NSM/);
 });
 
-test("build-enclave.sh builds the image, the EIF, and writes PCR0/1/2 and the EIF's size to dist/enclave/pcrs.json", async () => {
+test("the image carries Debian bookworm's libsecp256k1-1, pinned by package version, .deb hash and file hash, and the signer loads it from where it is copied", () => {
+  const pin = PIN.exec(dockerfile);
+  assert.ok(pin, "no pin line for libsecp256k1-1");
+  assert.is(pin[1], "0.2.0-2", "bookworm's version (the distroless base is bookworm)");
+  assert.match(dockerfile, /^COPY lib\/libsecp256k1\.so\.1 \/usr\/lib\/x86_64-linux-gnu\/libsecp256k1\.so\.1$/m);
+  const [, ...args] = nitroCliCommand(dockerfile)!;
+  const config = parseSignerConfig(args, {});
+  assert.is(config.curve, "native", "enclave mode signs natively");
+  assert.is(config.secp256k1, "/usr/lib/x86_64-linux-gnu/libsecp256k1.so.1");
+  assert.throws(() => parseSignerConfig([...args, "--curve", "wasm"], {}), /enclave mode/);
+});
+
+withSystemLibrary("the pinned file hash is that of the library libsecp256k1-1 installs (the same package as CI's)", () => {
+  assert.is(sha256(SYSTEM_SECP256K1), PIN.exec(dockerfile)![3]);
+});
+
+test("fetch-libsecp256k1.sh refuses a library or a .deb that is not the pinned one, and writes nothing then", async () => {
+  const dir = await tempDir("secp-");
+  try {
+    mkdirSync(join(dir.path, "a/lib"), { recursive: true });
+    writeFileSync(join(dir.path, "a/lib/libsecp256k1.so.1"), "not the library");
+    const tampered = run("scripts/fetch-libsecp256k1.sh", ["--dist", join(dir.path, "a")]);
+    assert.is(tampered.status, 1);
+    assert.match(tampered.stderr, /is not the pinned library/);
+    assert.is(readFileSync(join(dir.path, "a/lib/libsecp256k1.so.1"), "utf8"), "not the library");
+    writeFileSync(join(dir.path, "fake.deb"), "!<arch>\n");
+    const badDeb = run("scripts/fetch-libsecp256k1.sh", ["--dist", join(dir.path, "b")], { LIBSECP256K1_DEB: join(dir.path, "fake.deb") });
+    assert.is(badDeb.status, 1);
+    assert.match(badDeb.stderr, /the \.deb is not the pinned libsecp256k1-1 0\.2\.0-2/);
+    assert.not.ok(existsSync(join(dir.path, "b/lib")));
+    assert.is(run("scripts/fetch-libsecp256k1.sh", ["--bogus"]).status, 2);
+  } finally {
+    await dir.remove();
+  }
+});
+
+withSystemLibrary("build-enclave.sh builds the image, the EIF, and writes PCR0/1/2 and the EIF's size to dist/enclave/pcrs.json", async () => {
   const dir = await tempDir("eif-");
   try {
     mkdirSync(join(dir.path, "bin"));
     writeFileSync(join(dir.path, "bin/signer"), "#!/bin/sh\n");
     chmodSync(join(dir.path, "bin/signer"), 0o755);
+    // The library as fetch-libsecp256k1.sh would write it (no network in tests): the installed copy, same hash.
+    mkdirSync(join(dir.path, "lib"));
+    writeFileSync(join(dir.path, "lib/libsecp256k1.so.1"), readFileSync(SYSTEM_SECP256K1));
     const log = join(dir.path, "docker.log");
     const state = join(dir.path, "nitro");
     const result = run("scripts/build-enclave.sh", ["--dist", dir.path, "--tag", "t1", "--skip-compile"], {
@@ -91,6 +138,8 @@ test("build-enclave.sh builds the image, the EIF, and writes PCR0/1/2 and the EI
     const calls = readFileSync(join(state, "calls.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l).args);
     assert.equal(calls, [["build-enclave", "--docker-uri", "nitro-signer-enclave:t1", "--output-file", join(dir.path, "enclave/signer.eif")]]);
     assert.is(statSync(join(dir.path, "bin/signer")).mtimeMs, 1700000000_000, "binary mtime pinned for a reproducible layer");
+    assert.is(statSync(join(dir.path, "lib/libsecp256k1.so.1")).mtimeMs, 1700000000_000, "library mtime pinned too");
+    assert.match(result.stderr, /is the pinned libsecp256k1-1 0\.2\.0-2/);
     // deploy/ reads the same file: the CDK app binds the key policy to this PCR0.
     assert.is(readPcr0File(join(dir.path, "enclave/pcrs.json")), pcrs.PCR0);
   } finally {
