@@ -19,7 +19,7 @@ export function formatBenchTable(r: BenchResult): string {
     ["raw_sign_per_s_deno", rate(r.raw_sign_per_s_deno), "the same under Deno"],
     ["signer_sign_per_s_1w", rate(r.signer_sign_per_s_1w), "sign.transaction over a Unix socket, 1 signing worker, 128 in flight"],
     ["policy_sign_per_s", rate(r.policy_sign_per_s), `the same 1-worker signer, a governed key under a ${r.policy_rules}-rule policy with 2 limits, the request allowed by its last rule: ${r.policy_sign_ratio.toFixed(2)}× signer_sign_per_s_1w`],
-    ["signer_sign_per_s", rate(r.signer_sign_per_s), `the same, default workers (${r.signer_workers})`],
+    ["signer_sign_per_s", rate(r.signer_sign_per_s), `the same, default workers (${r.signer_workers}), curve ${r.signer_curve}`],
     ["signer_sign_p50_ms", ms(r.signer_sign_p50_ms), "one request at a time (alternating with the proxy's)"],
     ["signer_sign_p99_ms", ms(r.signer_sign_p99_ms), ""],
     ["proxy_sign_per_s", rate(r.proxy_sign_per_s), `eth_signTransaction through proxy + signer, ${r.send_clients} clients`],
@@ -35,6 +35,9 @@ export function formatBenchTable(r: BenchResult): string {
     ["Node", rate(r.curve_noble_per_s), `${rate(r.curve_wasm_per_s)} (${(r.curve_wasm_per_s / r.curve_noble_per_s).toFixed(2)}×)${r.curve_identical ? "" : " NOT IDENTICAL"}`],
     ["Deno", rate(r.curve_noble_per_s_deno), `${rate(r.curve_wasm_per_s_deno)} (${(r.curve_wasm_per_s_deno / r.curve_noble_per_s_deno).toFixed(2)}×)${r.curve_identical_deno ? "" : " NOT IDENTICAL"}`],
   ];
+  const native = r.raw_sign_per_s_native === null
+    ? "not installed (Debian's libsecp256k1-1)"
+    : `${rate(r.raw_sign_per_s_native)} (${(r.raw_sign_per_s_native / r.curve_wasm_per_s_deno).toFixed(2)}× WebAssembly)`;
   const cpuRow = (name: string, cpu: Record<string, number>) => {
     const parts = Object.entries(cpu).map(([process, ms]) => `${process} ${ms.toFixed(2)}`);
     const total = Object.values(cpu).reduce((a, b) => a + b, 0);
@@ -48,9 +51,9 @@ export function formatBenchTable(r: BenchResult): string {
     "|---|---:|---|",
     ...rows.map(([a, b, c]) => `| \`${a}\` | ${b} | ${c} |`),
     "",
-    "| secp256k1 sign of a digest | @noble/curves (pure JS) | tiny-secp256k1 (WebAssembly) |",
-    "|---|---:|---:|",
-    ...curve.map(([a, b, c]) => `| ${a} | ${b} | ${c} |`),
+    "| secp256k1 sign of a digest | @noble/curves (pure JS) | tiny-secp256k1 (WebAssembly) | libsecp256k1 (native, FFI) |",
+    "|---|---:|---:|---:|",
+    ...curve.map(([a, b, c]) => `| ${a} | ${b} | ${c} | ${a === "Deno" ? `\`raw_sign_per_s_native\` ${native}` : "—"} |`),
     "",
     "| CPU per transaction (ms) | by process | total |",
     "|---|---|---:|",

@@ -47,6 +47,13 @@ export const BENCH_METRICS = [
 export type BenchMetric = (typeof BENCH_METRICS)[number];
 
 export type BenchResult = Record<BenchMetric, number> & {
+  /**
+   * Native libsecp256k1 through Deno FFI signing a digest, one core, in the same alternating rounds as
+   * curve_noble_per_s_deno and curve_wasm_per_s_deno (issue 19); null where the library is not installed.
+   */
+  raw_sign_per_s_native: number | null;
+  /** The curve the bench's signers sign with, as their `describe` reports it ("native" or "wasm"). */
+  signer_curve: string;
   /** policy_sign_per_s / signer_sign_per_s_1w: what a governed key's policy costs a signature (reported, no target). */
   policy_sign_ratio: number;
   /** Rules in the policy of policy_sign_per_s (the request matches the last allow rule). */
@@ -97,7 +104,8 @@ const SEND_CLIENTS = 32;
 
 /**
  * Runs every measurement of issue 7 in one go on this machine, so their ratios are meaningful: raw signing
- * in Node and Deno (and the two secp256k1 implementations), the Deno signer over a Unix socket with one worker
+ * in Node and Deno (and the secp256k1 implementations: pure JS, WebAssembly, and native libsecp256k1 under Deno
+ * where it is installed, which the signers then sign with: issue 19), the Deno signer over a Unix socket with one worker
  * and with its default worker count, the same one-worker signer signing with a governed key under a 20-rule policy
  * (issue 12: `policy_sign_per_s`, see `benchPolicyDocument`), the rpc-proxy (Deno) in front of it and Anvil, sends straight to Anvil and
  * through the proxy (checking every transaction is mined without nonce gaps) with the CPU each process spends
@@ -256,6 +264,8 @@ export async function runBench(options: RunBenchOptions = {}): Promise<BenchResu
       curve_wasm_per_s: curve.wasm,
       curve_noble_per_s_deno: curveDeno.noble,
       curve_wasm_per_s_deno: curveDeno.wasm,
+      raw_sign_per_s_native: curveDeno.native,
+      signer_curve: signer.curve,
       signer_workers: signer.workers,
       curve_identical: curve.identical,
       curve_identical_deno: curveDeno.identical,
@@ -303,7 +313,7 @@ export async function runBench(options: RunBenchOptions = {}): Promise<BenchResu
  * by the bench admin (threshold 1) and the admin's 20-rule bench policy is put in force with policy.apply, as a
  * real deployment does it; the bench transfer must then be allowed (checked with policy.check).
  */
-async function startBenchSigner(socketPath: string, args: string[], options: { policy?: boolean } = {}): Promise<{ service: Service; socketPath: string; account: Hex; workers: number }> {
+async function startBenchSigner(socketPath: string, args: string[], options: { policy?: boolean } = {}): Promise<{ service: Service; socketPath: string; account: Hex; workers: number; curve: string }> {
   const { service } = await startSigner({ listen: `unix://${socketPath}`, args: ["--mode", "dev", ...args] });
   const client = createSignerClient(() => nodeTransport.connect({ transport: "unix", path: socketPath }));
   try {
@@ -314,8 +324,10 @@ async function startBenchSigner(socketPath: string, args: string[], options: { p
       const decision = await client.request("policy.check", { method: "sign.transaction", params: { address, transaction: benchTransferParams(0) } });
       if (!decision.allowed || decision.rule !== "allow-bench-transfer") throw new Error(`bench policy: the bench transfer is not allowed by its last rule (${JSON.stringify(decision)})`);
     }
-    const { workers } = await client.request("describe", {});
-    return { service, socketPath, account: address, workers };
+    const described = await client.request("describe", {});
+    // `curve` is added to describe's answer by the signer's main (issue 19); older signers answer without it.
+    const curve = (described as { curve?: unknown }).curve;
+    return { service, socketPath, account: address, workers: described.workers, curve: typeof curve === "string" ? curve : "wasm" };
   } catch (error) {
     await service.stop();
     throw error;

@@ -8,7 +8,7 @@ const SCRIPT = fileURLToPath(new URL("./raw_sign_deno.ts", import.meta.url));
 export type DenoRawSign = {
   /** viem signTransaction per second in Deno, over `durationMs` (after a short warm-up). */
   raw(durationMs: number, warmupMs: number): Promise<number>;
-  curve(durationMs: number): Promise<{ noble: number; wasm: number; identical: boolean }>;
+  curve(durationMs: number): Promise<{ noble: number; wasm: number; native: number | null; identical: boolean }>;
   version(): Promise<string>;
   close(): void;
 };
@@ -25,7 +25,7 @@ export type DenoRawSign = {
  * ```
  */
 export async function startDenoRawSign(): Promise<DenoRawSign> {
-  const child = spawn(binaryPath("deno"), ["run", "--quiet", "--allow-read", "--allow-env", SCRIPT], {
+  const child = spawn(binaryPath("deno"), ["run", "--quiet", "--allow-read", "--allow-env", "--allow-ffi", SCRIPT], {
     env: { ...process.env, NO_COLOR: "1" },
     stdio: ["pipe", "pipe", "pipe"],
   });
@@ -61,7 +61,7 @@ export async function startDenoRawSign(): Promise<DenoRawSign> {
   await ask("version", startup); // module loading: the first answer may take a while
   return {
     raw: async (durationMs, warmupMs) => (await ask(`raw ${durationMs} ${warmupMs}`, 30_000 + 4 * durationMs)).per_s as number,
-    curve: async (durationMs) => (await ask(`curve ${durationMs}`, 30_000 + 4 * durationMs)) as { noble: number; wasm: number; identical: boolean },
+    curve: async (durationMs) => (await ask(`curve ${durationMs}`, 30_000 + 4 * durationMs)) as { noble: number; wasm: number; native: number | null; identical: boolean },
     version: async () => (await ask("version", 10_000)).deno as string,
     close: () => {
       child.stdin.end();

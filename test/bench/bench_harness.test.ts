@@ -37,6 +37,10 @@ test("bench --quick --json prints one JSON object with every metric a positive n
   assert.is(result.curve_identical, true, "tiny-secp256k1 and @noble/curves sign alike (Node)");
   assert.is(result.curve_identical_deno, true, "tiny-secp256k1 and @noble/curves sign alike (Deno)");
   assert.ok((result.signer_workers as number) >= 1);
+  // Issue 19: the native curve's figure where libsecp256k1 is installed (then the signers sign with it), else null.
+  assert.ok(result.signer_curve === "native" || result.signer_curve === "wasm", `signer_curve = ${String(result.signer_curve)}`);
+  if (result.signer_curve === "native") assert.ok((result.raw_sign_per_s_native as number) > 0, "raw_sign_per_s_native");
+  else assert.ok(result.raw_sign_per_s_native === null || (result.raw_sign_per_s_native as number) > 0);
   // policy_sign_per_s (issue 12) comes with its ratio to the one-worker signer and the size of its policy.
   assert.is(result.policy_sign_ratio, (result.policy_sign_per_s as number) / (result.signer_sign_per_s_1w as number));
   assert.is(result.policy_rules, 20);

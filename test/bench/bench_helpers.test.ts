@@ -84,7 +84,7 @@ test("the bench policy has 20 rules, is approved by the bench admin, and allows 
 test("formatBenchTable() shows policy_sign_per_s next to signer_sign_per_s_1w, with the ratio", () => {
   const metrics = Object.fromEntries(BENCH_METRICS.map((m) => [m, 1000]));
   const result = {
-    ...metrics, policy_sign_per_s: 950, policy_sign_ratio: 0.95, policy_rules: 20, signer_workers: 2, curve_identical: true, curve_identical_deno: true,
+    ...metrics, policy_sign_per_s: 950, policy_sign_ratio: 0.95, policy_rules: 20, signer_workers: 2, curve_identical: true, curve_identical_deno: true, raw_sign_per_s_native: 2000, signer_curve: "native",
     anvil_raw_send_count: 1, anvil_raw_send_mined: 1, anvil_raw_send_nonce_gaps: 0, anvil_raw_send_forced_blocks: 0, anvil_raw_send_resent: 0,
     proxy_send_count: 1, proxy_send_mined: 1, proxy_send_nonce_gaps: 0, proxy_send_forced_blocks: 0,
     proxy_send_many_accounts_count: 1, proxy_send_many_accounts_mined: 1, proxy_send_many_accounts_nonce_gaps: 0, send_clients: 32,
