@@ -13,6 +13,7 @@ test("defaults: enclave mode on vsock with the device NSM, KMS through the paren
     nsm: "device",
     pcrs: {},
     kmsProxy: { transport: "vsock", cid: 3, port: 8000 },
+    curve: "native",
     logBufferBytes: 262144,
   });
 });
