@@ -94,12 +94,13 @@ test("a governed key (keys generate --admin A --admin B --threshold 2) signs not
   const signer = signerClient();
   try {
     const tx = { type: "0x2", chainId: "0x7a69", nonce: "0x0", gas: "0x5208", maxFeePerGas: "0x77359400", maxPriorityFeePerGas: "0x1", to: ALICE, value: "0x1" } as const;
-    for (const request of [
+    // Every rejection handled at once: requests answered while an earlier one is awaited must not go unhandled.
+    const errors = await Promise.all([
       signer.request("sign.transaction", { address: gov, transaction: tx }),
       signer.request("sign.message", { address: gov, message: new TextEncoder().encode("gm") }),
       signer.request("sign.authorization", { address: gov, authorization: { chainId: "0x7a69", address: ALICE, nonce: "0x0" } }),
-    ]) {
-      const error = await errorOf(request);
+    ].map(errorOf));
+    for (const error of errors) {
       assert.is(error.code, "POLICY_REFUSED", error.message);
       assert.is((error as unknown as { data: { rule: string } }).data.rule, "no-policy");
     }
@@ -212,12 +213,14 @@ test("after a restart of the whole stack the policy is in force again, and the g
         client = createSignerClient(() => nodeTransport.connect({ transport: "unix", path: join(dir.path, socket!) }));
       }
       const current = phase;
-      for (const request of [
+      // Settled together, so a refusal that arrives while the other is awaited is never an unhandled rejection.
+      const settled = await Promise.allSettled([
         client!.request("sign.transaction", { address: gov, transaction: outside.tx }),
         client!.request("sign.message", { address: gov, message: outside.message }),
-      ]) {
+      ]);
+      for (const outcome of settled) {
         try {
-          await request;
+          if (outcome.status === "rejected") throw outcome.reason;
           signed++;
         } catch (error) {
           const data = error instanceof SignerRequestError ? (error.data as { rule?: string } | undefined) : undefined;

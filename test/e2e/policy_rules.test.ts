@@ -274,11 +274,11 @@ test("typed data: domain chainId, verifyingContract and name, primaryTypes", asy
   const permit = typedData("Permit", { chainId: 31337, verifyingContract: TOKEN });
   const json = JSON.parse(permit.rpc!.params[1] as string);
   const malformed = JSON.stringify({ ...json, message: { ...json.message, spender: "0x1234" } });
-  for (const request of [
+  const errors = await Promise.all([
     call(f.url, "signer_checkPolicy", [{ method: "eth_signTypedData_v4", params: [gov, malformed] }]),
     call(f.url, "eth_signTypedData_v4", [gov, malformed]),
-  ]) {
-    const error = await errorOf(request);
+  ].map(errorOf));
+  for (const error of errors) {
     assert.is(error.code as unknown, -32602, error.message);
     assert.match(error.message, /typedData: cannot be encoded \(EIP-712\)/);
   }
