@@ -12,8 +12,7 @@ const out = (result: unknown) => {
 
 async function main(): Promise<Record<string, unknown>> {
   const offset = Number(await (await fetch("/now")).text()) - Date.now(); // see browser.test.ts: virtual time lags
-  // A long request timeout: under --virtual-time-budget the page's timers can run ahead of a slow machine's replies.
-  const options = { pcrs: { 0: config.pcr0 }, root: config.root, clock: () => Date.now() + offset, http: { timeout: 60_000 } };
+  const options = { pcrs: { 0: config.pcr0 }, root: config.root, clock: () => Date.now() + offset };
   const verified = await verifySigner(config.url, options);
   const wallet = createWalletClient({ account: config.account, chain: foundry, transport: attestedTransport(config.url, options) });
   const reader = createPublicClient({ chain: foundry, transport: attestedTransport(config.url, options) });
