@@ -68,7 +68,8 @@ export type PolicyRule = { id: "typed-data-chain" | "authorization-any-chain"; m
 export type SignerMethods = {
   describe: {
     params: Record<string, never> | undefined;
-    result: { name: string; version: string; nsm: "device" | "simulated" | "none"; accounts: number; workers: number };
+    /** `curve`: the secp256k1 backend signing (native libsecp256k1 or the WebAssembly build), where the signer says. */
+    result: { name: string; version: string; nsm: "device" | "simulated" | "none"; accounts: number; workers: number; curve?: "native" | "wasm" };
   };
   /** NSM attestation with the signer's RSA public key and `user_data` = accountsDigest(accounts). */
   attest: { params: { nonce?: Uint8Array } | undefined; result: { document: Uint8Array } };
