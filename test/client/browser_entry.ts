@@ -11,7 +11,7 @@ const out = (result: unknown) => {
 };
 
 async function main(): Promise<Record<string, unknown>> {
-  const offset = Number(await (await fetch("/now")).text()) - Date.now(); // see browser.test.ts: virtual time lags
+  const offset = Number(await (await fetch("/now")).text()) - Date.now(); // the test server's clock (see browser.test.ts)
   const options = { pcrs: { 0: config.pcr0 }, root: config.root, clock: () => Date.now() + offset };
   const verified = await verifySigner(config.url, options);
   const wallet = createWalletClient({ account: config.account, chain: foundry, transport: attestedTransport(config.url, options) });
