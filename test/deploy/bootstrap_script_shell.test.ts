@@ -6,23 +6,14 @@ import { join } from "node:path";
 import { renderBootstrapScript, type RenderBootstrapScriptParameters } from "../../deploy/lib/render_bootstrap_script.ts";
 import { testWithTool } from "../helpers/missing_tool.ts";
 import { tempDir } from "../helpers/temp_dir.ts";
-import { PCR0 } from "./signer_fixtures.ts";
+import { BOOTSTRAP_PARAMETERS } from "./signer_fixtures.ts";
 
 // The rendered bootstrap script runs once, as root, on a fresh instance, where a syntax error only shows as an
 // instance that never signals CloudFormation. Every variant is checked here by the shells that would run it:
 // `bash -n` (parse only) and ShellCheck (Debian's `shellcheck`; CI installs it, .ci/run).
 const base: RenderBootstrapScriptParameters = {
-  region: "eu-central-1",
-  env: { AWS_REGION: "eu-central-1", UPSTREAM_URL: 'https://node/a"b\\c $HOME `id`', SIGNER_CID: "16" },
-  units: { bucket: "assets", key: "units.zip" },
-  binaries: {
-    hostAgent: { bucket: "builds", key: "v1/bin/host-agent" },
-    rpcProxy: { bucket: "builds", key: "v1/bin/rpc-proxy" },
-    eif: { bucket: "builds", key: "v1/enclave/signer.eif" },
-  },
-  expectedPcr0: PCR0,
-  logGroups: { "signer": "lg-signer", "host-agent": "lg-host-agent", "rpc-proxy": "lg-rpc-proxy" },
-  signal: { stackName: "NitroSigner", logicalId: "FleetGroupASG" },
+  ...BOOTSTRAP_PARAMETERS,
+  env: { ...BOOTSTRAP_PARAMETERS.env, UPSTREAM_URL: 'https://node/a"b\\c $HOME `id`' },
 };
 const variants: Record<string, RenderBootstrapScriptParameters> = {
   "with a build and a PCR0": base,

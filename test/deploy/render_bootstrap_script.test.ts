@@ -1,21 +1,9 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { renderBootstrapScript, type RenderBootstrapScriptParameters } from "../../deploy/lib/render_bootstrap_script.ts";
-import { PCR0 } from "./signer_fixtures.ts";
+import { renderBootstrapScript } from "../../deploy/lib/render_bootstrap_script.ts";
+import { BOOTSTRAP_PARAMETERS, PCR0 } from "./signer_fixtures.ts";
 
-const base: RenderBootstrapScriptParameters = {
-  region: "eu-central-1",
-  env: { AWS_REGION: "eu-central-1", UPSTREAM_URL: 'https://node/a"b\\c', SIGNER_CID: "16" },
-  units: { bucket: "assets", key: "units.zip" },
-  binaries: {
-    hostAgent: { bucket: "builds", key: "v1/bin/host-agent" },
-    rpcProxy: { bucket: "builds", key: "v1/bin/rpc-proxy" },
-    eif: { bucket: "builds", key: "v1/enclave/signer.eif" },
-  },
-  expectedPcr0: PCR0,
-  logGroups: { "signer": "lg-signer", "host-agent": "lg-host-agent", "rpc-proxy": "lg-rpc-proxy" },
-  signal: { stackName: "NitroSigner", logicalId: "FleetGroupASG" },
-};
+const base = BOOTSTRAP_PARAMETERS;
 const script = renderBootstrapScript(base).join("\n");
 
 test("renderBootstrapScript() fails fast and signals CloudFormation with the exit status", () => {

@@ -6,6 +6,7 @@ import { App } from "aws-cdk-lib";
 import { Template } from "aws-cdk-lib/assertions";
 import { ARTIFACT_PATHS } from "../../deploy/lib/constants.ts";
 import { SignerStack, type SignerStackProps } from "../../deploy/lib/signer_stack.ts";
+import type { RenderBootstrapScriptParameters } from "../../deploy/lib/render_bootstrap_script.ts";
 
 export const PCR0 = "a1".repeat(48);
 export const PREVIOUS_PCR0 = "b2".repeat(48);
@@ -39,3 +40,18 @@ export function synthSignerStack(props: SignerStackProps): SynthResult {
   const stack = new SignerStack(app, "NitroSigner", { env: { account: ACCOUNT, region: REGION }, ...props });
   return { app, stack, template: Template.fromStack(stack) };
 }
+
+/** Bootstrap-script parameters with every part given (S3 sources, PCR0, log groups, the CloudFormation signal). */
+export const BOOTSTRAP_PARAMETERS: RenderBootstrapScriptParameters = {
+  region: "eu-central-1",
+  env: { AWS_REGION: "eu-central-1", UPSTREAM_URL: 'https://node/a"b\\c', SIGNER_CID: "16" },
+  units: { bucket: "assets", key: "units.zip" },
+  binaries: {
+    hostAgent: { bucket: "builds", key: "v1/bin/host-agent" },
+    rpcProxy: { bucket: "builds", key: "v1/bin/rpc-proxy" },
+    eif: { bucket: "builds", key: "v1/enclave/signer.eif" },
+  },
+  expectedPcr0: PCR0,
+  logGroups: { "signer": "lg-signer", "host-agent": "lg-host-agent", "rpc-proxy": "lg-rpc-proxy" },
+  signal: { stackName: "NitroSigner", logicalId: "FleetGroupASG" },
+};
