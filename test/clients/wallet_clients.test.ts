@@ -14,6 +14,7 @@ import { binaryPath } from "../../local/binaries_node.ts";
 import { accountsDigest } from "../../signer/attestation/accounts_digest.ts";
 import { call } from "../helpers/rpc.ts";
 import { startTestStack } from "../helpers/test_stack.ts";
+import { mail } from "../helpers/ether_mail.ts";
 
 // Real clients as users run them against the whole local stack (Anvil, KMS and Secrets Manager stand-ins, the
 // Deno signer with the simulated NSM, the proxy): viem with a JSON-RPC account, ethers v6 with its default
@@ -30,20 +31,6 @@ test.before(async () => {
   account = stack.accounts[0]!;
 });
 test.after(() => stack.stop());
-
-const mail = {
-  domain: { name: "Ether Mail", version: "1", chainId: 31337, verifyingContract: "0xCcCCccccCCCCcCCCCCCcCcCccCcCCCcCcccccccC" as Hex },
-  types: {
-    Person: [{ name: "name", type: "string" }, { name: "wallet", type: "address" }],
-    Mail: [{ name: "from", type: "Person" }, { name: "to", type: "Person" }, { name: "contents", type: "string" }, { name: "amount", type: "uint256" }],
-  },
-  message: {
-    from: { name: "Cow", wallet: "0xCD2a3d9F938E13CD947Ec05AbC7FE734Df8DD826" as Hex },
-    to: { name: "Bob", wallet: "0xbBbBBBBbbBBBbbbBbbBbbbbBBbBbbbbBbBbbBBbB" as Hex },
-    contents: "Hello, Bob!",
-    amount: 10n ** 30n,
-  },
-};
 
 test("viem wallet client, JSON-RPC account: sendTransaction, signMessage, signTypedData, signTransaction", async () => {
   const wallet = createWalletClient({ account, chain: foundry, transport: http(stack.url) });
