@@ -1,8 +1,8 @@
-import { hashTypedData, hexToBytes, serializeSignature, type TypedDataDefinition } from "viem";
+import { hexToBytes, serializeSignature, type TypedDataDefinition } from "viem";
 import type { Hex } from "../protocol/messages.ts";
 import type { SignOptions } from "./curve.ts";
 import { signDigest } from "./sign_digest.ts";
-import { InvalidParamsError } from "../protocol/params/invalid_params_error.ts";
+import { typedDataDigest } from "./typed_data_digest.ts";
 
 export type SignTypedDataReturnType = Hex;
 
@@ -20,12 +20,5 @@ export type SignTypedDataReturnType = Hex;
  * ```
  */
 export function signTypedData(privateKey: Uint8Array, typedData: TypedDataDefinition, options: SignOptions = {}): SignTypedDataReturnType {
-  let digest: Hex;
-  try {
-    digest = hashTypedData(typedData);
-  } catch (error) {
-    const reason = error instanceof Error ? ((error as { shortMessage?: string }).shortMessage ?? error.message) : "cannot be hashed";
-    throw new InvalidParamsError("typedData", `cannot be encoded (EIP-712): ${reason.split("\n")[0]!.slice(0, 200)}`);
-  }
-  return serializeSignature(signDigest(privateKey, hexToBytes(digest), options));
+  return serializeSignature(signDigest(privateKey, hexToBytes(typedDataDigest(typedData)), options));
 }
