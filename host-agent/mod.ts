@@ -18,5 +18,10 @@ export { loadStoredPolicies } from "./policy/load_stored_policies.ts";
 // The enclave's memory against its image (checked at synth and before every run-enclave).
 export { checkEnclaveMemory } from "./enclave/check_enclave_memory.ts";
 
+// The enclave-runner boundary the daemon drives (nitro-cli on an instance; the local stack brings its own).
+export type { EnclaveDescription, EnclaveRunInfo, NitroCli, RunEnclaveParameters } from "./enclave/nitro_cli.ts";
+export { NitroCliError } from "./enclave/nitro_cli_error.ts";
+export { type EnclaveStatus, isEnclaveReady } from "./enclave/enclave_status.ts";
+
 // What the local stack writes to stack.json for the key commands.
 export { type LocalStackInfo } from "./local_stack/local_stack_info.ts";

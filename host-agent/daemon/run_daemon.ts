@@ -1,9 +1,9 @@
-import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { SecretsManagerClient, type SecretsManagerClientConfig } from "@aws-sdk/client-secrets-manager";
 import { createSignerClient, type SignerClient, type Transport } from "../../signer/mod.ts";
 import { createNitroCli } from "../enclave/create_nitro_cli.ts";
 import type { EnclaveStatus } from "../enclave/enclave_status.ts";
 import { guardEnclaveMemory } from "../enclave/guard_enclave_memory.ts";
-import type { CommandRunner } from "../enclave/nitro_cli.ts";
+import type { CommandRunner, NitroCli } from "../enclave/nitro_cli.ts";
 import { pushCredentials } from "../enclave/push_credentials.ts";
 import { superviseEnclave, type PrepareSignerResult } from "../enclave/supervise_enclave.ts";
 import { createImdsClient } from "../imds/create_imds_client.ts";
@@ -15,8 +15,15 @@ import { sleep } from "../timing/sleep.ts";
 export type RunDaemonDeps = {
   /** How the signer is reached (Deno's in production: vsock). */
   transport: Transport;
-  /** Runs `nitro-cli`. */
-  runCommand: CommandRunner;
+  /** Runs `nitro-cli` (`config.nitroCli`); unused when `nitroCli` is given. */
+  runCommand?: CommandRunner;
+  /**
+   * The enclave runner itself instead of `nitro-cli` through `runCommand`: the local stack's
+   * (`local/create_local_nitro_cli_node.ts`, the Deno signer as a process). Everything else is the same daemon.
+   */
+  nitroCli?: NitroCli;
+  /** Extra Secrets Manager client settings (the local stack's CA through `requestHandler`). @default none */
+  secretsClientConfig?: Pick<SecretsManagerClientConfig, "requestHandler">;
   /** Writes the status file atomically. */
   writeStatus: (path: string, status: EnclaveStatus) => Promise<void>;
   /** Loads every key record into the signer (`host-agent/keys/load_all_keys.ts`). */
@@ -47,6 +54,7 @@ export type RunDaemonDeps = {
  * ```
  */
 export async function runDaemon(config: DaemonConfig, deps: RunDaemonDeps): Promise<void> {
+  if (!deps.nitroCli && !deps.runCommand) throw new TypeError("runDaemon needs deps.runCommand (nitro-cli) or deps.nitroCli");
   const { signal } = deps;
   const log = deps.log ?? (() => {});
   const imds = createImdsClient({ endpoint: config.imdsEndpoint, ...(deps.fetch ? { fetch: deps.fetch } : {}) });
@@ -86,9 +94,10 @@ export async function runDaemon(config: DaemonConfig, deps: RunDaemonDeps): Prom
       return { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, sessionToken: c.sessionToken, expiration: c.expiration };
     },
     maxAttempts: 3,
+    ...deps.secretsClientConfig,
   });
 
-  const nitroCli = createNitroCli(deps.runCommand, { command: config.nitroCli });
+  const nitroCli = deps.nitroCli ?? createNitroCli(deps.runCommand!, { command: config.nitroCli });
   try {
     await superviseEnclave({
       nitroCli: deps.eifSize ? guardEnclaveMemory(nitroCli, { eifSize: deps.eifSize }) : nitroCli,
