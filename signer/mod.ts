@@ -60,6 +60,8 @@ export {
   type Hex,
   type PolicyCheckParams,
   type TransactionParams,
+  type WindowStateParams,
+  type WindowStateResult,
   type WindowUsageParams,
 } from "./protocol/messages.ts";
 export { createFrameDecoder, encodeFrame } from "./protocol/frame.ts";

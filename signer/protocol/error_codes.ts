@@ -34,6 +34,23 @@ export const ErrorCode = {
    * address and governance (the governance was edited, added or removed), or it differs from the key's in memory.
    */
   keyRecordRefused: "KEY_RECORD_REFUSED",
+  /**
+   * Fleet windows (docs/fleet-state.md): the account's policy has limits and the request carried no `window`;
+   * `data.address`. Read the account's window item and ask again with `window: { record }` (null when absent).
+   */
+  windowStateRequired: "WINDOW_STATE_REQUIRED",
+  /**
+   * Fleet windows: the presented window record is malformed, names another account or was not authenticated by this
+   * account's key (MAC); `data.address`, `data.reason`.
+   */
+  windowStateInvalid: "WINDOW_STATE_INVALID",
+  /**
+   * Fleet windows: the presented record is older than the newest this signer issued or accepted for the account,
+   * which still has unexpired entries; `data.address`, `data.version` (presented, 0 for null), `data.newest`, and
+   * `data.record` / `data.expiresAt`: that newest record, which the caller may store (conditional write) to repair a
+   * write it lost.
+   */
+  windowStateStale: "WINDOW_STATE_STALE",
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

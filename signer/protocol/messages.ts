@@ -55,10 +55,24 @@ export type AccountInfo = { address: Hex; label?: string; policy?: AccountPolicy
 /** One limit's use of its rolling window: `value` in wei (decimal), `count` requests. */
 export type WindowUsageParams = { id: string; window: number; value: string; count: number };
 
-/** A signing request as `policy.check` takes it: one of the sign.* methods and its params. */
+/**
+ * Fleet windows (issue 13, docs/fleet-state.md): the account's window record as the table holds it (CBOR + 32-byte
+ * HMAC-SHA-256 tag, opaque to the caller), or `null` when the table has none. Sent with sign.* and policy.check.
+ */
+export type WindowStateParams = { record: Uint8Array | null };
+
+/**
+ * Fleet windows: the new window record a signed request produced (only in fleet mode, for an account whose policy
+ * in force has limits). Store it with a conditional write (`version` = the presented one, or the item absent) and
+ * release the signature only once that write succeeded. `expiresAt`: epoch seconds when all its entries have expired (TTL).
+ */
+export type WindowStateResult = { version: number; record: Uint8Array; expiresAt: number };
+
+/** A signing request as `policy.check` takes it: one of the sign.* methods and its params; `window` as with sign.* (fleet mode). */
 export type PolicyCheckParams = {
   method: "sign.transaction" | "sign.message" | "sign.typedData" | "sign.authorization";
   params: Record<string, unknown>;
+  window?: WindowStateParams;
 };
 
 /** One rule of the signer's policy: a stable id (carried by its refusals as `data.rule`), the method, what it refuses. */
@@ -68,8 +82,19 @@ export type PolicyRule = { id: "typed-data-chain" | "authorization-any-chain"; m
 export type SignerMethods = {
   describe: {
     params: Record<string, never> | undefined;
-    /** `curve`: the secp256k1 backend signing (native libsecp256k1 or the WebAssembly build), where the signer says. */
-    result: { name: string; version: string; nsm: "device" | "simulated" | "none"; accounts: number; workers: number; curve?: "native" | "wasm" };
+    /**
+     * `curve`: the secp256k1 backend signing (native libsecp256k1 or the WebAssembly build), where the signer says.
+     * `windows`: where the policy limits' windows live (`--windows`): this signer's memory, or the fleet's table.
+     */
+    result: {
+      name: string;
+      version: string;
+      nsm: "device" | "simulated" | "none";
+      accounts: number;
+      workers: number;
+      curve?: "native" | "wasm";
+      windows?: "memory" | "fleet";
+    };
   };
   /** NSM attestation with the signer's RSA public key and `user_data` = accountsDigest(accounts). */
   attest: { params: { nonce?: Uint8Array } | undefined; result: { document: Uint8Array } };
@@ -97,13 +122,23 @@ export type SignerMethods = {
   "keys.load": { params: { address: Hex; ciphertext: string; label?: string; governance?: GovernanceParams }; result: { address: Hex } };
   "keys.unload": { params: { address: Hex }; result: { removed: boolean } };
   "keys.list": { params: Record<string, never> | undefined; result: AccountInfo[] };
-  "sign.transaction": { params: { address: Hex; transaction: TransactionParams }; result: { raw: Hex; hash: Hex } };
+  /** Every sign.* takes an optional `window` (fleet mode) and answers with the new `window` record when one was used. */
+  "sign.transaction": {
+    params: { address: Hex; transaction: TransactionParams; window?: WindowStateParams };
+    result: { raw: Hex; hash: Hex; window?: WindowStateResult };
+  };
   /** EIP-191 personal message (`personal_sign`, `eth_sign`); `signature` is 65 bytes r ‖ s ‖ v. */
-  "sign.message": { params: { address: Hex; message: Uint8Array }; result: { signature: Hex } };
+  "sign.message": { params: { address: Hex; message: Uint8Array; window?: WindowStateParams }; result: { signature: Hex; window?: WindowStateResult } };
   /** EIP-712 JSON `{ types, primaryType, domain, message }`; refused when domain.chainId ≠ `chainId` (the node's chain). */
-  "sign.typedData": { params: { address: Hex; typedData: Record<string, unknown>; chainId?: Hex }; result: { signature: Hex } };
-  /** EIP-7702 authorization; the result is one entry of a transaction's `authorizationList`. */
-  "sign.authorization": { params: { address: Hex; authorization: { chainId: Hex; address: Hex; nonce: Hex } }; result: AuthorizationParams };
+  "sign.typedData": {
+    params: { address: Hex; typedData: Record<string, unknown>; chainId?: Hex; window?: WindowStateParams };
+    result: { signature: Hex; window?: WindowStateResult };
+  };
+  /** EIP-7702 authorization; the result is one entry of a transaction's `authorizationList` (plus `window`, fleet mode). */
+  "sign.authorization": {
+    params: { address: Hex; authorization: { chainId: Hex; address: Hex; nonce: Hex }; window?: WindowStateParams };
+    result: AuthorizationParams & { window?: WindowStateResult };
+  };
   /**
    * What the signer refuses although well-formed: its built-in `rules`, and each account's policy (or only
    * `address`'s): the document in force (JSON text), its digest and sequence, and its windows' use.
