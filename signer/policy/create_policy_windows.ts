@@ -1,6 +1,9 @@
 import type { Hex } from "../protocol/messages.ts";
 import { PolicyRefusedError } from "./policy_refused_error.ts";
 import type { PolicyLimit, PolicyRequest, PolicyReservation, WindowUsage } from "./policy_types.ts";
+import { appendWindowEntry, checkWindowEntries, pruneWindowEntries, requestValue, type WindowCheck, type WindowEntry, windowUsage } from "./window_entries.ts";
+
+export type { WindowCheck } from "./window_entries.ts";
 
 export type CreatePolicyWindowsParameters = {
   /** Milliseconds since the epoch. @default Date.now */
@@ -12,8 +15,6 @@ export type CreatePolicyWindowsParameters = {
   readonly maxEntries?: number;
 };
 
-/** What the limits say about one more request: `rule` is the first limit it would exceed. */
-export type WindowCheck = { readonly allowed: true } | { readonly allowed: false; readonly rule: string; readonly reason: string };
 
 export type PolicyWindows = {
   /**
@@ -27,12 +28,11 @@ export type PolicyWindows = {
   usage(account: Hex, limits: readonly PolicyLimit[], now?: number): WindowUsage[];
 };
 
-type Entry = { at: number; count: number; value: bigint; into?: Entry };
-
 const NO_RESERVATION: PolicyReservation = Object.freeze({ release() {} });
 
 /**
- * Rolling windows over each account's signed requests (issue 12, "limits"), in memory and per signer instance. A
+ * Rolling windows over each account's signed requests (issue 12, "limits"), in memory and per signer instance
+ * (`--windows memory`; the limit arithmetic is window_entries.ts, shared with the fleet's records). A
  * request counts once in every limit of its account: `maxCount` counts requests of any action, `maxValue` sums a
  * transaction's native value (wei). Entries are kept at one-second resolution, rounded up (a request leaves its
  * windows up to a second late, never early), and pruned once older than the longest window asked about; with no
@@ -49,49 +49,13 @@ export function createPolicyWindows(parameters: CreatePolicyWindowsParameters = 
   const clock = parameters.now ?? (() => Date.now());
   const maxEntries = parameters.maxEntries ?? 65536;
   if (!Number.isSafeInteger(maxEntries) || maxEntries < 2) throw new RangeError("Cannot create policy windows: maxEntries must be an integer ≥ 2");
-  const accounts = new Map<string, Entry[]>();
+  const accounts = new Map<string, WindowEntry[]>();
 
-  function entriesOf(account: Hex, limits: readonly PolicyLimit[], now: number): Entry[] {
+  function entriesOf(account: Hex, limits: readonly PolicyLimit[], now: number): WindowEntry[] {
     const key = account.toLowerCase();
-    const entries = accounts.get(key) ?? [];
-    const longest = Math.max(0, ...limits.map((l) => l.window)) * 1000;
-    let expired = 0;
-    while (expired < entries.length && entries[expired]!.at <= now - longest) expired++;
-    if (expired > 0) entries.splice(0, expired);
+    const entries = pruneWindowEntries(accounts.get(key) ?? [], limits, now);
     if (entries.length === 0) accounts.delete(key);
     return entries;
-  }
-
-  function sums(entries: readonly Entry[], limit: PolicyLimit, now: number): { value: bigint; count: number } {
-    const since = now - limit.window * 1000;
-    let value = 0n;
-    let count = 0;
-    for (let i = entries.length - 1; i >= 0 && entries[i]!.at > since; i--) {
-      value += entries[i]!.value;
-      count += entries[i]!.count;
-    }
-    return { value, count };
-  }
-
-  function check(entries: readonly Entry[], limits: readonly PolicyLimit[], value: bigint, now: number): WindowCheck {
-    for (const limit of limits) {
-      const used = sums(entries, limit, now);
-      if (limit.maxCount !== undefined && used.count + 1 > limit.maxCount) {
-        return {
-          allowed: false,
-          rule: limit.id,
-          reason: `limit ${limit.id}: ${used.count} requests signed in the last ${limit.window} s, at its maxCount ${limit.maxCount}`,
-        };
-      }
-      if (limit.maxValue !== undefined && used.value + value > limit.maxValue) {
-        return {
-          allowed: false,
-          rule: limit.id,
-          reason: `limit ${limit.id}: ${used.value} wei signed in the last ${limit.window} s plus this ${value} wei would exceed maxValue ${limit.maxValue}`,
-        };
-      }
-    }
-    return { allowed: true };
   }
 
   return {
@@ -99,27 +63,10 @@ export function createPolicyWindows(parameters: CreatePolicyWindowsParameters = 
       if (limits.length === 0) return NO_RESERVATION;
       const now = clock();
       const entries = entriesOf(account, limits, now);
-      const value = valueOf(request);
-      const decision = check(entries, limits, value, now);
+      const value = requestValue(request);
+      const decision = checkWindowEntries(entries, limits, value, now);
       if (!decision.allowed) throw new PolicyRefusedError(decision.rule, decision.reason);
-      const last = entries[entries.length - 1];
-      const at = Math.max(Math.ceil(now / 1000) * 1000, last?.at ?? 0);
-      let entry: Entry;
-      if (last !== undefined && last.at === at) {
-        entry = last;
-        entry.count += 1;
-        entry.value += value;
-      } else {
-        entry = { at, count: 1, value };
-        entries.push(entry);
-        if (entries.length > maxEntries) {
-          const [oldest, next] = entries as [Entry, Entry];
-          next.count += oldest.count;
-          next.value += oldest.value;
-          oldest.into = next;
-          entries.shift();
-        }
-      }
+      const entry = appendWindowEntry(entries, now, value, { maxEntries });
       accounts.set(account.toLowerCase(), entries);
       let released = false;
       return {
@@ -136,19 +83,10 @@ export function createPolicyWindows(parameters: CreatePolicyWindowsParameters = 
     wouldAllow(account, limits, request) {
       if (limits.length === 0) return { allowed: true };
       const now = clock();
-      return check(entriesOf(account, limits, now), limits, valueOf(request), now);
+      return checkWindowEntries(entriesOf(account, limits, now), limits, requestValue(request), now);
     },
     usage(account, limits, now = clock()) {
-      const entries = entriesOf(account, limits, now);
-      return limits.map((limit) => {
-        const used = sums(entries, limit, now);
-        return { id: limit.id, window: limit.window, value: used.value.toString(), count: used.count };
-      });
+      return windowUsage(entriesOf(account, limits, now), limits, now);
     },
   };
-}
-
-/** What `maxValue` sums: a transaction's native value; other actions move no ether. */
-function valueOf(request: PolicyRequest): bigint {
-  return request.action === "transaction" ? request.transaction.value ?? 0n : 0n;
 }
