@@ -41,7 +41,7 @@ export interface SignerNetworkProps {
 /**
  * The VPC of DESIGN §9: private subnets (instances and the NLB) and public subnets that hold only the NAT
  * gateways, flow logs of all traffic, interface endpoints with private DNS for every AWS service the instances
- * call, and an S3 gateway endpoint. The endpoints admit HTTPS only from what `allowEndpointsFrom` names.
+ * call, and gateway endpoints for S3 and DynamoDB. The interface endpoints admit HTTPS only from what `allowEndpointsFrom` names.
  *
  * @example
  * ```ts
@@ -99,6 +99,9 @@ export class SignerNetwork extends Construct {
       });
     }
     this.vpc.addGatewayEndpoint("S3", { service: GatewayVpcEndpointAwsService.S3, subnets: [subnets] });
+    // The fleet state table (SignerStateTable): a route on the private subnets' route tables, so the rpc-proxy's
+    // DynamoDB calls stay off the NAT gateways (no charge, no security group; IAM limits them to the table).
+    this.vpc.addGatewayEndpoint("DynamoDb", { service: GatewayVpcEndpointAwsService.DYNAMODB, subnets: [subnets] });
   }
 
   /** Admits HTTPS from `peer` to every interface endpoint. */

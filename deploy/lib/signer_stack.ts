@@ -21,6 +21,7 @@ import { SignerKey } from "./signer_key.ts";
 import { SignerLoadBalancer } from "./signer_load_balancer.ts";
 import { SignerLogs } from "./signer_logs.ts";
 import { SignerNetwork } from "./signer_network.ts";
+import { SignerStateTable } from "./signer_state_table.ts";
 
 /** Stack props plus the deployment's options; `env.region` defaults to "us-east-1", `env.account` may be absent. */
 export interface SignerStackProps extends StackProps, SignerOptions {
@@ -33,7 +34,8 @@ export interface SignerStackProps extends StackProps, SignerOptions {
 }
 
 /**
- * Everything the signer needs on AWS (DESIGN §9): network, key, key records, instances, load balancer, logs.
+ * Everything the signer needs on AWS (DESIGN §9): network, key, key records, fleet state table, instances, load
+ * balancer, logs.
  * The region must be concrete (default us-east-1); the two AZs are resolved by CloudFormation or pinned
  * (`availabilityZones`), so synth needs no AWS lookup.
  * Refuses to synthesize without a PCR0 unless `debug` is set (then it binds the all-zero debug PCR0 and says so
@@ -52,6 +54,8 @@ export class SignerStack extends Stack {
   public readonly loadBalancer: SignerLoadBalancer;
   public readonly logs: SignerLogs;
   public readonly artifacts: SignerArtifacts;
+  /** The fleet state table (nonce leases, spend windows), shared by every instance. */
+  public readonly state: SignerStateTable;
   /** Absent when the stack was made with `allowUnauthenticated`. */
   public readonly apiKeys: SignerApiKeys | undefined;
   private readonly zones: string[];
@@ -104,6 +108,7 @@ export class SignerStack extends Stack {
       );
     }
     this.apiKeys = props.allowUnauthenticated ? undefined : new SignerApiKeys(this, "ApiKeys", { reader: role });
+    this.state = new SignerStateTable(this, "State", { role });
 
     const upstream = settings.upstreamUrl;
     const upstreamPort = upstream === undefined ? undefined : Number(upstream.port || (upstream.protocol === "https:" ? 443 : 80));
@@ -122,6 +127,8 @@ export class SignerStack extends Stack {
       ...(this.apiKeys === undefined ? {} : { API_KEYS_SECRET_ID: this.apiKeys.secret.secretArn, API_KEYS_FILE }),
       PROXY_PORT: String(PROXY_PORT),
       UPSTREAM_URL: upstream?.href ?? "",
+      // The rpc-proxy's fleet state (--state-table): nonce leases and spend windows, in AWS_REGION (above).
+      STATE_TABLE: this.state.table.tableName,
       VSOCK_PROXY_PORT: String(VSOCK_PROXY_PORT),
       KMS_ENCRYPTION_CONTEXT_APP: ENCRYPTION_CONTEXT_APP,
       ENCLAVE_EIF_PATH: EIF_PATH,
@@ -163,6 +170,10 @@ export class SignerStack extends Stack {
     new CfnOutput(this, "KmsKeyArn", { value: this.key.key.keyArn });
     new CfnOutput(this, "AutoScalingGroupName", { value: this.fleet.autoScalingGroup.autoScalingGroupName });
     new CfnOutput(this, "SecretPrefix", { value: settings.secretPrefix });
+    new CfnOutput(this, "StateTableName", {
+      description: "The fleet state table (nonce leases, spend windows); retained, with deletion protection",
+      value: this.state.table.tableName,
+    });
     if (this.apiKeys !== undefined) {
       new CfnOutput(this, "ApiKeysSecretArn", {
         description: "The rpc-proxy's API keys (hashes only); it refuses every request until one is added (deploy/README)",

@@ -73,7 +73,7 @@ test("network: flow logs of all traffic to a log group with retention", () => {
   template.hasResourceProperties("AWS::Logs::LogGroup", Match.objectLike({ RetentionInDays: 90 }));
 });
 
-test("network: interface endpoints with private DNS for exactly the eight services, plus an S3 gateway", () => {
+test("network: interface endpoints with private DNS for exactly the eight services, plus S3 and DynamoDB gateways", () => {
   const endpoints = ofType("AWS::EC2::VPCEndpoint");
   const interfaces = endpoints.filter(([, e]) => e.Properties.VpcEndpointType === "Interface");
   const services = interfaces.map(([, e]) => e.Properties.ServiceName).sort();
@@ -94,9 +94,12 @@ test("network: interface endpoints with private DNS for exactly the eight servic
     assert.equal(e.Properties.SecurityGroupIds, [sgId("Network/EndpointSecurityGroup/Resource")]);
   }
   const gateways = endpoints.filter(([, e]) => e.Properties.VpcEndpointType === "Gateway");
-  assert.is(gateways.length, 1);
-  assert.equal(gateways[0]![1].Properties.ServiceName, { "Fn::Join": ["", ["com.amazonaws.", { Ref: "AWS::Region" }, ".s3"]] });
-  assert.is(gateways[0]![1].Properties.RouteTableIds.length, 2);
+  assert.equal(gateways.map(([, e]) => e.Properties.ServiceName), [
+    { "Fn::Join": ["", ["com.amazonaws.", { Ref: "AWS::Region" }, ".s3"]] },
+    { "Fn::Join": ["", ["com.amazonaws.", { Ref: "AWS::Region" }, ".dynamodb"]] },
+  ]);
+  const privateRouteTables = [logicalId("Network/Vpc/PrivateSubnet1/RouteTable"), logicalId("Network/Vpc/PrivateSubnet2/RouteTable")].sort();
+  for (const [, e] of gateways) assert.equal(e.Properties.RouteTableIds.map((r: any) => r.Ref).sort(), privateRouteTables);
 });
 
 test("network: the endpoints admit HTTPS from the instances only", () => {
@@ -180,6 +183,9 @@ test("fleet: the instance role has SSM core access and only the scoped permissio
   const actions = statements.flatMap((s) => [s.Action].flat()).sort();
   assert.equal(actions, [
     "cloudformation:SignalResource",
+    "dynamodb:GetItem",
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
     "kms:GenerateRandom",
     "logs:CreateLogStream", "logs:CreateLogStream", "logs:CreateLogStream",
     "logs:PutLogEvents", "logs:PutLogEvents", "logs:PutLogEvents",
@@ -199,6 +205,7 @@ test("fleet: the instance role has SSM core access and only the scoped permissio
   const apiKeys = statements.find((s) => JSON.stringify(s.Resource) === JSON.stringify({ Ref: logicalId("ApiKeys/Secret/Resource") }));
   assert.equal([apiKeys.Action].flat().sort(), ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"], "the API keys: read only");
   assert.equal(statements.find((s) => s.Action === "cloudformation:SignalResource").Resource, { Ref: "AWS::StackId" });
+  assert.equal(statements.find((s) => s.Sid === "FleetStateItems").Resource, { "Fn::GetAtt": [logicalId("State/Table/Resource"), "Arn"] }, "the state table only");
   const s3 = statements.find((s) => s.Sid === "ReadBootArtifacts");
   assert.is(s3.Resource.length, 4, "the units and the three artifacts, object by object");
   for (const arn of s3.Resource) assert.not.match(JSON.stringify(arn), /\*/);
@@ -222,6 +229,7 @@ test("fleet: the bootstrap writes the env file, the allowlist, checks PCR0 and w
   assert.match(script, `--logical-resource-id ${logicalId("Fleet/Group/ASG")}`);
   assert.match(script, "jq -e '.ready == true' /run/nitro-signer/status.json");
   assert.match(script, 'STATUS_FILE="/run/nitro-signer/status.json"');
+  assert.match(script, `STATE_TABLE="{"Ref":"${logicalId("State/Table/Resource")}"}"`);
 });
 
 // ---- load balancer ----
@@ -283,12 +291,13 @@ test("logs: a retained log group with retention for each of the three services",
   template.resourceCountIs("AWS::Logs::LogGroup", 4);
 });
 
-test("outputs: NLB DNS name, KMS key ARN, ASG name, secret prefix, PCR0; no debug warning", () => {
+test("outputs: NLB DNS name, KMS key ARN, ASG name, secret prefix, state table, PCR0; no debug warning", () => {
   const outputs = json.Outputs;
   assert.equal(outputs.NlbDnsName!.Value, { "Fn::GetAtt": [logicalId("Rpc/LoadBalancer/Resource"), "DNSName"] });
   assert.equal(outputs.KmsKeyArn!.Value, { "Fn::GetAtt": [logicalId("Key/Key/Resource"), "Arn"] });
   assert.equal(outputs.AutoScalingGroupName!.Value, { Ref: logicalId("Fleet/Group/ASG") });
   assert.is(outputs.SecretPrefix!.Value, "nitro-signer/keys/");
+  assert.equal(outputs.StateTableName!.Value, { Ref: logicalId("State/Table/Resource") });
   assert.is(outputs.EnclavePcr0!.Value, PCR0);
   assert.ok(outputs.RpcUrl);
   assert.is(outputs.DebugMode, undefined);
