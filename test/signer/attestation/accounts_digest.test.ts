@@ -35,4 +35,31 @@ test("accountsDigest() with policies: none and a 0x digest take the place of unr
   assert.equal(await accountsDigest([{ address: C, policy: "unrestricted" }, { address: B, policy }, { address: A, policy: "none" }]), expected);
 });
 
+/** The TypeError an accountsDigest() call rejects with (uvu 0.5 has no assert.rejects). */
+async function refusal(accounts: Parameters<typeof accountsDigest>[0]): Promise<TypeError> {
+  try {
+    await accountsDigest(accounts);
+  } catch (error) {
+    assert.instance(error, TypeError);
+    return error as TypeError;
+  }
+  throw new assert.Assertion({ message: `accountsDigest(${JSON.stringify(accounts)}) was not refused`, operator: "rejects", actual: accounts, expects: "TypeError", generated: true });
+}
+
+test("accountsDigest() refuses a line it could not write unambiguously: an address that is not one, naming it", async () => {
+  for (const address of ["0x1234", `${A} `, "not an address", `${A}\n${B}`]) {
+    const error = await refusal([address]);
+    assert.is(error.message, `Cannot digest accounts: ${address} is not an address`);
+  }
+});
+
+test("accountsDigest() refuses a policy other than unrestricted, none or a whole 0x digest, naming it", async () => {
+  const digest = `0x${"5e".repeat(32)}`;
+  // Each would add text to a line the client recomputes from the README's formula, or let two lists share a digest.
+  for (const policy of ["", "Unrestricted", "unrestricted ", ` ${digest}`, `${digest}\n${B.toLowerCase()} unrestricted`, `x${digest}`, `${digest}00`, `0x${"5E".repeat(32)}`]) {
+    const error = await refusal([{ address: A, policy }]);
+    assert.is(error.message, `Cannot digest accounts: ${policy} is not unrestricted, none or a 0x digest`);
+  }
+});
+
 test.run();

@@ -1,0 +1,91 @@
+// What `npm run test:mutation` mutates (issue 20: the security-critical code), one Stryker run per source file,
+// each with only the test files that cover that file as its command (every mutant reruns the command, so a
+// narrow command is what makes the run affordable). `mutate` may name a line range (`file:from-to`) when only
+// part of a file is in scope. Tests are listed cheapest-and-most-direct first: the run stops at the first failure.
+
+/** @typedef {{ name: string, mutate: string[], tests: string[] }} MutationTarget */
+
+/** @type {MutationTarget[]} */
+export const TARGETS = [
+  // Key handling and zeroing.
+  {
+    name: "key_store",
+    mutate: ["signer/keys/key_store.ts"],
+    tests: ["test/signer/keys/key_zeroing.test.ts", "test/signer/keys/governed_key_methods.test.ts", "test/signer/workers/create_inline_signing_pool.test.ts"],
+  },
+  {
+    name: "create_inline_signing_pool",
+    mutate: ["signer/workers/create_inline_signing_pool.ts"],
+    tests: ["test/signer/keys/key_zeroing.test.ts", "test/signer/workers/create_inline_signing_pool.test.ts"],
+  },
+  {
+    name: "create_signing_worker_handler",
+    mutate: ["signer/workers/create_signing_worker_handler.ts"],
+    tests: ["test/signer/keys/key_zeroing.test.ts", "test/signer/workers/create_worker_signing_pool.test.ts"],
+  },
+  {
+    // Only the key messages (broadcast, addKey, removeKey, close): dispatch and batching are not key handling.
+    name: "create_worker_signing_pool",
+    mutate: ["signer/workers/create_worker_signing_pool.ts:126-157", "signer/workers/create_worker_signing_pool.ts:174-179"],
+    tests: ["test/signer/keys/key_zeroing.test.ts", "test/signer/workers/create_worker_signing_pool.test.ts"],
+  },
+  // API-key authentication.
+  {
+    name: "authenticate_request",
+    mutate: ["rpc-proxy/auth/authenticate_request.ts"],
+    tests: ["test/rpc-proxy/auth/authenticate_request.test.ts", "test/rpc-proxy/auth/api_keys.test.ts"],
+  },
+  {
+    name: "parse_api_keys",
+    mutate: ["rpc-proxy/auth/parse_api_keys.ts"],
+    tests: ["test/rpc-proxy/auth/api_keys.test.ts", "test/rpc-proxy/auth/authenticate_request.test.ts"],
+  },
+  // Attestation verification and the digests it binds.
+  {
+    name: "verify_attestation_document",
+    mutate: ["signer/attestation/verify_attestation_document.ts"],
+    tests: ["test/signer/attestation/verify_attestation_document.test.ts"],
+  },
+  {
+    name: "verify_certificate_chain",
+    mutate: ["signer/attestation/verify_certificate_chain.ts"],
+    tests: ["test/signer/attestation/verify_attestation_document.test.ts"],
+  },
+  {
+    name: "decode_cose_sign1",
+    mutate: ["signer/attestation/decode_cose_sign1.ts"],
+    tests: ["test/signer/attestation/verify_attestation_document.test.ts"],
+  },
+  {
+    name: "accounts_digest",
+    mutate: ["signer/attestation/accounts_digest.ts"],
+    tests: ["test/signer/attestation/accounts_digest.test.ts"],
+  },
+  {
+    name: "policy_digest",
+    mutate: ["signer/policy/policy_digest.ts"],
+    tests: ["test/signer/policy/policy_digest.test.ts"],
+  },
+  // CMS decryption (the KMS ciphertext for the enclave's recipient key).
+  {
+    name: "parse_enveloped_data",
+    mutate: ["signer/cms/parse_enveloped_data.ts"],
+    tests: ["test/signer/cms/parse_enveloped_data.test.ts", "test/signer/cms/decrypt_ciphertext_for_recipient.test.ts"],
+  },
+  {
+    name: "decrypt_ciphertext_for_recipient",
+    mutate: ["signer/cms/decrypt_ciphertext_for_recipient.ts"],
+    tests: ["test/signer/cms/decrypt_ciphertext_for_recipient.test.ts"],
+  },
+  // Policy evaluation.
+  {
+    name: "evaluate_policy",
+    mutate: ["signer/policy/evaluate_policy.ts"],
+    tests: ["test/signer/policy/evaluate_policy.test.ts"],
+  },
+  {
+    name: "policy_approval",
+    mutate: ["signer/policy/policy_approval.ts"],
+    tests: ["test/signer/policy/policy_approval.test.ts", "test/signer/policy/create_policy_engine.test.ts"],
+  },
+];
