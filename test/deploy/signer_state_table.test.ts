@@ -1,8 +1,11 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { App, CfnElement, Stack } from "aws-cdk-lib";
 import { Template } from "aws-cdk-lib/assertions";
 import { Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { ENV_FILE, PROJECT_ROOT } from "../../deploy/lib/constants.ts";
 import { SignerStateTable, STATE_TABLE_ACTIONS } from "../../deploy/lib/signer_state_table.ts";
 import { ACCOUNT, fakeDist, PCR0, REGION, synthSignerStack } from "./signer_fixtures.ts";
 
@@ -85,6 +88,14 @@ test("stack: one state table, its name in the env file as STATE_TABLE beside AWS
   assert.match(envFile, /^STATE_TABLE=/m);
   assert.match(envFile, /^AWS_REGION=/m);
   assert.equal(json.Outputs.StateTableName!.Value, { Ref: tableId });
+});
+
+test("the rpc-proxy unit takes STATE_TABLE and AWS_REGION from that env file and sets neither itself", () => {
+  const unit = readFileSync(join(PROJECT_ROOT, "host-agent", "systemd", "nitro-signer-rpc-proxy.service"), "utf8");
+  const lines = unit.split("\n").map((l) => l.trim()).filter((l) => l !== "" && !l.startsWith("#"));
+  assert.ok(lines.includes(`EnvironmentFile=${ENV_FILE}`));
+  assert.not.ok(lines.some((l) => /^Environment=.*\b(STATE_TABLE|AWS_REGION)=/.test(l)));
+  assert.not.ok(lines.some((l) => l.includes("--state-table")), "one source for the table name: the env file");
 });
 
 test("stack: a DynamoDB gateway endpoint on both private subnets' route tables", () => {
