@@ -1,11 +1,16 @@
 import { Hono, type MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { SignerClient } from "../signer/mod.ts";
 import { authenticateRequest } from "./auth/authenticate_request.ts";
 import { checkBrowserRequest, DEFAULT_ALLOWED_HOSTS } from "./auth/check_browser_request.ts";
 import { createCaller, type Caller } from "./auth/create_caller.ts";
 import type { ApiKey } from "./auth/parse_api_keys.ts";
+import { createDynamoDbNonceManager } from "./fleet/create_dynamodb_nonce_manager.ts";
+import { createStateTable } from "./fleet/create_state_table.ts";
+import { createWindowStore } from "./fleet/create_window_store.ts";
+import { withFleetWindows } from "./fleet/with_fleet_windows.ts";
 import { checkReadiness, checkSignerReadiness } from "./health/check_readiness.ts";
 import { handleRpcBody, type RpcEntry, type RpcRequest } from "./jsonrpc/handle_rpc_body.ts";
 import { RpcCode, RpcError, UpstreamRpcError } from "./jsonrpc/rpc_error.ts";
@@ -52,6 +57,13 @@ export type CreateRpcProxyOptions = {
   log?: (line: string) => void;
   /** Bound on each readiness check. @default 2000 */
   readinessTimeoutMs?: number;
+  /**
+   * The fleet's DynamoDB state table (issue 13, docs/fleet-state.md): nonces leased by conditional writes
+   * (`createDynamoDbNonceManager`), spend-window records stored before a signature is released
+   * (`withFleetWindows`), and `/readyz` failing when the table cannot be read. @default none: this instance's
+   * memory for nonces, no window records
+   */
+  state?: { client: DynamoDBClient; table: string };
 };
 
 /**
@@ -72,7 +84,16 @@ export type CreateRpcProxyOptions = {
  */
 export function createRpcProxy(options: CreateRpcProxyOptions): RpcProxyApp {
   const metrics = options.metrics ?? createProxyMetrics();
-  const signer = instrumentSigner(options.signer, metrics);
+  const state = options.state
+    ? createStateTable({ ...options.state, onCall: (operation, ms, outcome) => metrics.stateCall(operation, ms, outcome) })
+    : undefined;
+  const signer = state
+    ? withFleetWindows(instrumentSigner(options.signer, metrics), {
+      windows: createWindowStore(state),
+      onRetry: (reason) => metrics.windowRetry(reason),
+      onWriteConflict: () => metrics.windowWriteConflict(),
+    })
+    : instrumentSigner(options.signer, metrics);
   const upstream = instrumentUpstream(options.upstream, metrics);
   // The proxy's own calls (fill, nonces, fees, broadcasts, watches) go as batches; passthrough does not.
   const sendPath = instrumentUpstream(coalesceUpstream(options.upstream), metrics);
@@ -83,6 +104,7 @@ export function createRpcProxy(options: CreateRpcProxyOptions): RpcProxyApp {
     onResync: () => metrics.nonceResync(),
     onReplaced: () => metrics.replacedResend(),
     onGapFilled: () => metrics.nonceGapFilled(),
+    ...(state ? { nonces: createDynamoDbNonceManager({ table: state, onConflict: () => metrics.nonceLeaseConflict() }) } : {}),
   });
   const context = createRpcContext({ signer, upstream: sendPath, sender, signTransaction });
   const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
@@ -134,7 +156,7 @@ export function createRpcProxy(options: CreateRpcProxyOptions): RpcProxyApp {
   app.get("/healthz", (c) => c.json({ status: "ok" }));
   const readinessTimeout = options.readinessTimeoutMs === undefined ? {} : { timeoutMs: options.readinessTimeoutMs };
   app.get("/readyz", async (c) => {
-    const readiness = await checkReadiness({ signer, upstream, ...readinessTimeout });
+    const readiness = await checkReadiness({ signer, upstream, ...(state ? { state } : {}), ...readinessTimeout });
     return c.json(readiness, readiness.ready ? 200 : 503);
   });
   app.get("/readyz/signer", async (c) => {

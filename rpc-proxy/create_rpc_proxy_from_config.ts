@@ -1,3 +1,4 @@
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { createSignerClient, type Transport } from "../signer/mod.ts";
 import { createRpcProxy, type RpcProxyApp } from "./create_rpc_proxy.ts";
 import type { ProxyConfig } from "./parse_proxy_config.ts";
@@ -20,6 +21,14 @@ export type CreateRpcProxyFromConfigOptions = {
 export function createRpcProxyFromConfig(config: ProxyConfig, transport: Transport, options: CreateRpcProxyFromConfigOptions = {}): { app: RpcProxyApp; close(): Promise<void> } {
   const signer = createSignerClient(() => transport.connect(config.signer));
   const upstream = createUpstream(config.upstreamUrl, { batches: config.upstreamBatches ?? true });
+  // The fleet's state table: credentials from the SDK's default chain (the instance role on AWS, env locally);
+  // bounded so an unreachable DynamoDB fails a request (and /readyz) in seconds, never hangs it.
+  const dynamodb = config.stateTable === undefined ? undefined : new DynamoDBClient({
+    ...(config.region ? { region: config.region } : {}),
+    ...(config.dynamodbEndpoint ? { endpoint: config.dynamodbEndpoint } : {}),
+    maxAttempts: 2,
+    requestHandler: { connectionTimeout: 1000, requestTimeout: 3000 },
+  });
   const app = createRpcProxy({
     signer,
     upstream,
@@ -29,11 +38,13 @@ export function createRpcProxyFromConfig(config: ProxyConfig, transport: Transpo
     ...(config.corsOrigins ? { corsOrigins: config.corsOrigins } : {}),
     ...(config.allowedHosts ? { allowedHosts: config.allowedHosts } : {}),
     ...(options.log && config.logRequests !== false ? { log: options.log } : {}),
+    ...(dynamodb && config.stateTable ? { state: { client: dynamodb, table: config.stateTable } } : {}),
   });
   return {
     app,
     async close() {
       signer.close();
+      dynamodb?.destroy();
       await upstream.close();
     },
   };

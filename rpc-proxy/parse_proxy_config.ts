@@ -20,6 +20,12 @@ export type ProxyConfig = {
   logRequests?: boolean;
   /** Send the proxy's own calls to the node as JSON-RPC batches (off for a node that refuses batches). @default true */
   upstreamBatches?: boolean;
+  /** The fleet's DynamoDB state table (docs/fleet-state.md). @default none: nonces in memory, no window records */
+  stateTable?: string;
+  /** DynamoDB endpoint URL (local stand-in, tests). @default the SDK's regional endpoint */
+  dynamodbEndpoint?: string;
+  /** AWS region of the state table, from AWS_REGION (or AWS_DEFAULT_REGION). */
+  region?: string;
 };
 
 export const PROXY_USAGE = `rpc-proxy: JSON-RPC facade in front of the enclave signer
@@ -43,13 +49,17 @@ Options (each also read from the environment variable in brackets):
   --log-requests on|off  one JSON line per request on stderr [LOG_REQUESTS]   default on
   --upstream-batches on|off  the proxy's own calls to the node as JSON-RPC batches [UPSTREAM_BATCHES]
                          default on; off for a node or provider that refuses batches
+  --state-table NAME     the fleet's DynamoDB table: shared nonce leases and spend windows [STATE_TABLE]
+                         default none (nonces in this instance's memory, no window records); region from
+                         AWS_REGION, credentials from the AWS SDK's default chain (the instance role on AWS)
+  --dynamodb-endpoint URL  DynamoDB endpoint (the local stand-in, tests) [DYNAMODB_ENDPOINT]
 
 Endpoints: POST / (JSON-RPC 2.0), GET /healthz, GET /readyz, GET /metrics (Prometheus).
 `;
 
 const KNOWN = [
   "host", "port", "upstream", "signer", "max-body-bytes", "max-batch-size", "api-keys", "cors-origins", "allowed-hosts",
-  "log-requests", "upstream-batches",
+  "log-requests", "upstream-batches", "state-table", "dynamodb-endpoint",
 ];
 
 /**
@@ -72,6 +82,17 @@ export function parseProxyConfig(
   if (!upstreamUrl) throw new TypeError("Missing --upstream URL (or UPSTREAM_URL)");
   const apiKeysFile = flags.get("api-keys") ?? env.API_KEYS_FILE;
   const host = flags.get("host") ?? env.HOST ?? "127.0.0.1";
+  const stateTable = flags.get("state-table") ?? env.STATE_TABLE;
+  const dynamodbEndpoint = flags.get("dynamodb-endpoint") ?? env.DYNAMODB_ENDPOINT;
+  const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
+  if (stateTable !== undefined && !/^[A-Za-z0-9_.-]{3,255}$/.test(stateTable)) {
+    throw new TypeError(`Invalid --state-table ${stateTable}: expected a DynamoDB table name (3-255 of A-Z a-z 0-9 _ . -)`);
+  }
+  if (dynamodbEndpoint !== undefined && !/^https?:\/\/[^/?#\s]+\/?$/.test(dynamodbEndpoint)) {
+    throw new TypeError("Invalid --dynamodb-endpoint: expected an http(s) URL like http://127.0.0.1:8000");
+  }
+  if (dynamodbEndpoint !== undefined && stateTable === undefined) throw new TypeError("--dynamodb-endpoint needs --state-table");
+  if (stateTable !== undefined && !region) throw new TypeError("--state-table needs the table's region in AWS_REGION");
   return {
     host,
     port: integer(flags.get("port") ?? env.PORT ?? env.PROXY_PORT ?? "8545", "port", 0, 65535),
@@ -84,6 +105,8 @@ export function parseProxyConfig(
     allowedHosts: parseAllowedHosts(flags.get("allowed-hosts") ?? env.ALLOWED_HOSTS, host),
     logRequests: onOff(flags.get("log-requests") ?? env.LOG_REQUESTS ?? "on", "log-requests"),
     upstreamBatches: onOff(flags.get("upstream-batches") ?? env.UPSTREAM_BATCHES ?? "on", "upstream-batches"),
+    ...(stateTable === undefined ? {} : { stateTable, region: region! }),
+    ...(dynamodbEndpoint === undefined ? {} : { dynamodbEndpoint }),
   };
 }
 

@@ -84,15 +84,15 @@ export async function startDynamoDbStandIn(options: StartDynamoDbStandInOptions 
       if (body.length > MAX_BODY_BYTES) throw new AwsJsonError("SerializationException", `Request body exceeds ${MAX_BODY_BYTES} bytes`, { status: 413 });
       await verifySigV4Request(request, body, { service: "dynamodb", region, credentials: credentials(), now: clock() });
       const headers = new Headers();
-      for (const [name, value] of request.headers) {
+      request.headers.forEach((value, name) => {
         if (name !== "host" && name !== "content-length" && name !== "connection") headers.set(name, value);
-      }
+      });
       const url = new URL(request.url);
       const answer = await fetch(`${innerUrl}${url.pathname}${url.search}`, { method: request.method, headers, body });
       const out = new Headers();
-      for (const [name, value] of answer.headers) {
+      answer.headers.forEach((value, name) => {
         if (!["content-length", "content-encoding", "transfer-encoding", "connection", "keep-alive", "date"].includes(name)) out.set(name, value);
-      }
+      });
       return new Response(await answer.arrayBuffer(), { status: answer.status, headers: out });
     } catch (error) {
       if (error instanceof AwsJsonError) return awsError(error.status, error.type, error.shortMessage);

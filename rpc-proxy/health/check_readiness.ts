@@ -1,17 +1,21 @@
 import type { SignerClient } from "../../signer/mod.ts";
+import type { StateTable } from "../fleet/create_state_table.ts";
 import type { Upstream } from "../upstream/create_upstream.ts";
+
+/** The item `/readyz` reads to prove the state table answers (never written). */
+const READINESS_PROBE_KEY = "probe#readyz";
 
 export type ReadinessCheck = { ready: boolean; detail?: string };
 
 export type Readiness = {
   ready: boolean;
   /** `signer`: answers `describe`; `upstream`: answers `eth_chainId`; `keys`: at least one key loaded. */
-  checks: { signer: ReadinessCheck; upstream: ReadinessCheck; keys: ReadinessCheck };
+  checks: { signer: ReadinessCheck; upstream: ReadinessCheck; keys: ReadinessCheck; state?: ReadinessCheck };
 };
 
 /**
- * Readiness of the proxy (`GET /readyz`): the signer answers `describe`, the node answers `eth_chainId`, and the
- * signer holds at least one key. Both are asked at once, each bounded by `timeoutMs`; `detail` says what is
+ * Readiness of the proxy (`GET /readyz`): the signer answers `describe`, the node answers `eth_chainId`, the
+ * signer holds at least one key, and (with the fleet's state table) the table answers a consistent GetItem. Both are asked at once, each bounded by `timeoutMs`; `detail` says what is
  * wrong in a few words (never an address with credentials, never a key).
  *
  * @example
@@ -20,12 +24,19 @@ export type Readiness = {
  * return c.json(readiness, readiness.ready ? 200 : 503);
  * ```
  */
-export async function checkReadiness(parts: { signer: SignerClient; upstream: Upstream; timeoutMs?: number }): Promise<Readiness> {
+export async function checkReadiness(parts: { signer: SignerClient; upstream: Upstream; state?: StateTable; timeoutMs?: number }): Promise<Readiness> {
   const timeoutMs = parts.timeoutMs ?? 2000;
-  const [described, chainId] = await Promise.allSettled([
+  const [described, chainId, probed] = await Promise.allSettled([
     describeWithin(parts.signer, timeoutMs),
     within(parts.upstream.request<string>("eth_chainId"), timeoutMs, "the node did not answer eth_chainId"),
+    // The fleet's state table (with --state-table): a consistent GetItem on a key nothing writes.
+    parts.state ? within(parts.state.get(READINESS_PROBE_KEY), timeoutMs, `DynamoDB table ${parts.state.name} did not answer`) : Promise.resolve(undefined),
   ]);
+  const state: ReadinessCheck | undefined = !parts.state
+    ? undefined
+    : probed.status === "fulfilled"
+    ? { ready: true, detail: `table ${parts.state.name}` }
+    : { ready: false, detail: reason(probed.reason, `DynamoDB table ${parts.state.name} unreachable`) };
   const signer = signerCheck(described);
   const upstream: ReadinessCheck = chainId.status === "fulfilled"
     ? { ready: true, detail: `chain ${chainId.value}` }
@@ -36,7 +47,10 @@ export async function checkReadiness(parts: { signer: SignerClient; upstream: Up
     : count > 0
     ? { ready: true, detail: `${count} loaded` }
     : { ready: false, detail: "no keys loaded" };
-  return { ready: signer.ready && upstream.ready && keys.ready, checks: { signer, upstream, keys } };
+  return {
+    ready: signer.ready && upstream.ready && keys.ready && (state?.ready ?? true),
+    checks: { signer, upstream, keys, ...(state ? { state } : {}) },
+  };
 }
 
 /**

@@ -1,4 +1,5 @@
 import { BaseError, ErrorCode } from "../../signer/mod.ts";
+import { FleetStateCode } from "../fleet/fleet_state_errors.ts";
 import { RpcCode, RpcError, UpstreamRpcError } from "./rpc_error.ts";
 
 export type RpcErrorObject = { code: number; message: string; data?: unknown };
@@ -34,6 +35,13 @@ export function toRpcError(error: unknown): RpcErrorObject {
     if (code !== undefined) return withData({ code, message: error.shortMessage }, error.data);
     if (error.code.startsWith("UPSTREAM")) return { code: RpcCode.internal, message: error.shortMessage };
     if (error.code === ErrorCode.attestation) return { code: RpcCode.internal, message: "Attestation failed" };
+    // The fleet's state (docs/fleet-state.md): nothing was signed or leased; the message names the table, and the
+    // window records (bytes) in the signer's data never reach the client.
+    if (error.code === FleetStateCode.unavailable || error.code === FleetStateCode.busy) return { code: RpcCode.internal, message: error.shortMessage };
+    if (error.code === ErrorCode.windowStateInvalid) return { code: RpcCode.internal, message: `Window state refused by the signer: ${error.shortMessage}` };
+    if (error.code === ErrorCode.windowStateStale || error.code === ErrorCode.windowStateRequired) {
+      return { code: RpcCode.internal, message: `Window state not accepted by the signer: ${error.shortMessage}` };
+    }
   }
   return { code: RpcCode.internal, message: "Internal error" };
 }

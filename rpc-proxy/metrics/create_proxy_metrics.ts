@@ -1,5 +1,7 @@
 import type { BrowserRefusal } from "../auth/check_browser_request.ts";
 import { rpcOutcomeLabel } from "../jsonrpc/rpc_outcome_label.ts";
+import type { StateCallOutcome, StateOperation } from "../fleet/create_state_table.ts";
+import type { WindowRetryReason } from "../fleet/with_fleet_windows.ts";
 import type { RpcErrorObject } from "../jsonrpc/to_rpc_error.ts";
 import { methodGroup } from "../methods/rpc_methods.ts";
 import { createMetricsRegistry, type MetricsRegistry } from "./create_metrics_registry.ts";
@@ -21,6 +23,14 @@ export type ProxyMetrics = {
   replacedResend(): void;
   /** A nonce left unused between sent transactions was filled with a no-op transaction. */
   nonceGapFilled(): void;
+  /** One call to the fleet's state table (DynamoDB): `conflict` is a conditional write that lost. */
+  stateCall(operation: StateOperation, durationMs: number, outcome: StateCallOutcome): void;
+  /** A nonce lease (or return) lost its conditional write to another instance and was tried again. */
+  nonceLeaseConflict(): void;
+  /** A window record's conditional write lost to another instance: the signature was discarded, the request asked again. */
+  windowWriteConflict(): void;
+  /** A governed signing request asked the signer again, and why. */
+  windowRetry(reason: WindowRetryReason): void;
   requestStarted(): void;
   requestFinished(): void;
 };
@@ -57,12 +67,24 @@ export function createProxyMetrics(registry: MetricsRegistry = createMetricsRegi
   const resyncs = registry.counter("rpc_proxy_nonce_resyncs_total", "Times a nonce was re-read from the node after the node reported it used.");
   const replaced = registry.counter("rpc_proxy_replaced_resends_total", "Sent transactions the node replaced with another sender's for the same nonce, sent again with a new nonce.");
   const gapFills = registry.counter("rpc_proxy_nonce_gap_fills_total", "Nonces left unused between sent transactions (a send the node refused), filled with a 0-value transaction to self.");
+  const stateCalls = registry.histogram(
+    "rpc_proxy_state_duration_seconds",
+    "Calls to the fleet's DynamoDB state table, by operation and outcome (ok, conflict: a conditional write lost, error).",
+    ["operation", "outcome"],
+    LATENCY_BUCKETS,
+  );
+  const stateErrors = registry.counter("rpc_proxy_state_errors_total", "Calls to the fleet's DynamoDB state table that failed (unreachable, throttled, denied), by operation.", ["operation"]);
+  const leaseConflicts = registry.counter("rpc_proxy_nonce_lease_conflicts_total", "Nonce leases (or returns) that lost their conditional write to another instance and were tried again.");
+  const windowConflicts = registry.counter("rpc_proxy_window_write_conflicts_total", "Window records whose conditional write lost to another instance (signature discarded, request asked again).");
+  const windowRetries = registry.counter("rpc_proxy_window_retries_total", "Governed signing requests asked again, by reason (required, stale, conflict).", ["reason"]);
   const rejected = registry.counter("rpc_proxy_http_rejections_total", "HTTP requests refused before JSON-RPC handling, by reason.", ["reason"]);
   const inFlight = registry.gauge("rpc_proxy_requests_in_flight", "HTTP JSON-RPC requests being answered.");
   inFlight.set(0);
   resyncs.inc({}, 0);
   replaced.inc({}, 0);
   gapFills.inc({}, 0);
+  leaseConflicts.inc({}, 0);
+  windowConflicts.inc({}, 0);
 
   const seen = new Set<string>();
   const methodLabel = (method: string | undefined): string => {
@@ -89,6 +111,13 @@ export function createProxyMetrics(registry: MetricsRegistry = createMetricsRegi
     nonceResync: () => resyncs.inc(),
     replacedResend: () => replaced.inc(),
     nonceGapFilled: () => gapFills.inc(),
+    stateCall(operation, durationMs, result) {
+      stateCalls.observe(durationMs / 1000, { operation, outcome: result });
+      if (result === "error") stateErrors.inc({ operation });
+    },
+    nonceLeaseConflict: () => leaseConflicts.inc(),
+    windowWriteConflict: () => windowConflicts.inc(),
+    windowRetry: (reason) => windowRetries.inc({ reason }),
     requestStarted: () => inFlight.inc(),
     requestFinished: () => inFlight.dec(),
   };
