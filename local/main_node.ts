@@ -1,7 +1,7 @@
 /**
- * `npm start`: the whole system on one machine. Options: `--port N` (or PORT), `--host H`, `--upstream URL`,
- * `--state-dir DIR` (default .local/). Prints `JSON-RPC ready at <url>` and the account addresses; stops
- * every child process on SIGINT/SIGTERM.
+ * `npm start`: the whole system on one machine. Options: `--port N` (or PORT), `--host H`, `--instances N`,
+ * `--upstream URL` (once, or once per instance), `--state-dir DIR` (default .local/). Prints `JSON-RPC ready at
+ * <url>` once per instance and the account addresses; stops every child process on SIGINT/SIGTERM.
  */
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
@@ -16,8 +16,14 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 const USAGE = `npm start -- [options]
 
   --port N          JSON-RPC port (env PORT)            default 8545
+                    (with --instances N: the first instance's; the others on the next ports)
   --host HOST       listen address for every listener   default 127.0.0.1
-  --upstream URL    use this Ethereum node instead of launching Anvil
+  --instances N     N complete instances (each its own signer, host-agent daemon and rpc-proxy, as N EC2
+                    instances) sharing one node and the AWS stand-ins             default 1
+  --upstream URL    use this Ethereum node instead of launching Anvil; give it once for every instance,
+                    or once per instance, in order
+  --key-sync-ms N   how often each host-agent loads key records and policies again   default 5000
+                    (a key or policy added with \`host-agent … --state-dir\` reaches every instance by then)
   --state-dir DIR   where local state lives             default .local/
   --api-keys FILE   require these API keys (rpc-proxy --help has the format)   default none
   --cors-origins L  comma-separated origins allowed by CORS, or *            default none
@@ -34,7 +40,9 @@ try {
     options: {
       port: { type: "string" },
       host: { type: "string" },
-      upstream: { type: "string" },
+      upstream: { type: "string", multiple: true },
+      instances: { type: "string" },
+      "key-sync-ms": { type: "string" },
       "state-dir": { type: "string" },
       "api-keys": { type: "string" },
       "cors-origins": { type: "string" },
@@ -57,6 +65,26 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   process.exit(2);
 }
 
+const instances = Number(values.instances ?? 1);
+if (!Number.isInteger(instances) || instances < 1 || instances > 32) {
+  console.error(`npm start: invalid --instances ${values.instances}: expected an integer in 1..32`);
+  process.exit(2);
+}
+if (port > 0 && port + instances - 1 > 65535) {
+  console.error(`npm start: ports ${port}..${port + instances - 1} do not fit below 65536`);
+  process.exit(2);
+}
+const upstreams = values.upstream ?? [];
+if (upstreams.length > 1 && upstreams.length !== instances) {
+  console.error(`npm start: ${upstreams.length} --upstream URLs for ${instances} instance(s): give one for all, or one per instance`);
+  process.exit(2);
+}
+const keySyncMs = Number(values["key-sync-ms"] ?? 5000);
+if (!Number.isInteger(keySyncMs) || keySyncMs < 100 || keySyncMs > 24 * 3600_000) {
+  console.error(`npm start: invalid --key-sync-ms ${values["key-sync-ms"]}: expected an integer in 100..86400000`);
+  process.exit(2);
+}
+
 let apiKeys;
 let allowedHosts;
 try {
@@ -76,7 +104,9 @@ try {
   const stack = await startLocalStack({
     port,
     ...(values.host ? { host: values.host } : {}),
-    ...(values.upstream ? { upstreamUrl: values.upstream } : {}),
+    instances,
+    ...(upstreams.length > 0 ? { upstreamUrls: upstreams } : {}),
+    keySyncIntervalMs: keySyncMs,
     ...(values["state-dir"] ? { stateDir: values["state-dir"] } : {}),
     log: (line) => console.error(line),
     proxy: {
@@ -86,7 +116,7 @@ try {
       ...(values.quiet ? {} : { log: (line: string) => console.error(line) }),
     },
   });
-  console.log(`JSON-RPC ready at ${stack.url}`);
+  for (const instance of stack.instances) console.log(`JSON-RPC ready at ${instance.url}`);
   for (const account of stack.accounts) console.log(`account ${account}`);
   let stopping = false;
   for (const signal of ["SIGINT", "SIGTERM"] as const) {

@@ -1,37 +1,43 @@
-import { serve, type ServerType } from "@hono/node-server";
 import { CreateKeyCommand, KMSClient } from "@aws-sdk/client-kms";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { mkdir, readFile, writeFile, rm } from "node:fs/promises";
 import { Agent } from "node:https";
-import { tmpdir } from "node:os";
 import { resolve, join } from "node:path";
-import type { AddressInfo } from "node:net";
 import { createSignerClient, type Hex, parseSignerAddress, type SignerClient } from "../signer/mod.ts";
 import { nodeTransport } from "../signer/mod_node.ts";
-import { createRpcProxyFromConfig, createUpstream, defaultAllowedHosts, type ProxyConfig } from "../rpc-proxy/mod.ts";
-import { generateKey, loadAllKeys, loadStoredPolicies, type LocalStackInfo } from "../host-agent/mod.ts";
-import { serveEnclaveLogs } from "../host-agent/mod_node.ts";
+import { createUpstream, type ProxyConfig } from "../rpc-proxy/mod.ts";
+import { generateKey, type LocalStackInfo } from "../host-agent/mod.ts";
+import type { LocalCredential } from "./aws/local_credential.ts";
 import { ensureLocalCredentials } from "./aws/ensure_local_credentials_node.ts";
 import { ensureLocalSetup } from "./ensure_local_setup_node.ts";
+import type { ImdsStandIn } from "./imds/start_imds_stand_in_node.ts";
 import { localKeyPolicy } from "./local_key_policy.ts";
 import { startKmsStandIn } from "./kms/start_kms_stand_in_node.ts";
 import { startSecretsManagerStandIn } from "./secrets_manager/start_secrets_manager_stand_in_node.ts";
 import { startVsockProxyStandIn } from "./vsock_proxy/start_vsock_proxy_stand_in_node.ts";
 import { ANVIL_DEV_ACCOUNT, startAnvil } from "./start_anvil_node.ts";
-import { startSigner } from "./start_signer_node.ts";
+import { type LocalInstance, startLocalInstance } from "./start_local_instance_node.ts";
 import type { Service } from "./spawn_service_node.ts";
 
 export type StartLocalStackOptions = {
   /** Where local state lives. @default ".local" */
   stateDir?: string;
-  /** Listen address of the JSON-RPC proxy (the other listeners stay on loopback). @default "127.0.0.1" */
+  /** Listen address of the JSON-RPC proxies (the other listeners stay on loopback). @default "127.0.0.1" */
   host?: string;
-  /** JSON-RPC port; 0 picks a free one. @default 8545 */
+  /** The first instance's JSON-RPC port, the others on the next ones; 0 picks free ones. @default 8545 */
   port?: number;
+  /** Complete instances (each its own signer, host-agent daemon and rpc-proxy), as N EC2 instances. @default 1 */
+  instances?: number;
   /** Use this node instead of launching Anvil (then nothing is funded). */
   upstreamUrl?: string;
+  /** One node per instance, in order (or one for all); instead of `upstreamUrl`. */
+  upstreamUrls?: readonly string[];
   /** PCR0 the simulated signer reports. @default the approved image's (the key policy's) */
   signerPcr0?: string;
+  /** How often each host-agent re-loads key records and policies from Secrets Manager. @default 5000 */
+  keySyncIntervalMs?: number;
+  /** How often each host-agent checks its signer and refreshes its status. @default 1000 */
+  watchIntervalMs?: number;
   /** Log a line of progress. */
   log?: (line: string) => void;
   /** rpc-proxy options: API keys, CORS origins, limits, and where its JSON request log lines go (default nowhere). */
@@ -39,12 +45,17 @@ export type StartLocalStackOptions = {
 };
 
 export type LocalStack = {
+  /** The first instance's JSON-RPC URL, node and signer. */
   readonly url: string;
   readonly upstreamUrl: string;
   readonly signerAddress: string;
   readonly accounts: Hex[];
+  /** Every instance, first one first. */
+  readonly instances: readonly LocalInstance[];
   stop(): Promise<void>;
 };
+
+export type { LocalInstance };
 
 let stackCount = 0;
 
@@ -52,16 +63,24 @@ let stackCount = 0;
 const FUNDING_WEI = 100n * 10n ** 18n;
 
 /**
+ * Signers take part in fleet-wide spend windows (`--windows fleet`, issue 13). Off until the signer has the flag;
+ * turn on (and drop this constant) once `signer/parse_signer_config.ts` accepts it.
+ */
+const SIGNER_FLEET_WINDOWS = false;
+
+/**
  * The whole system on one machine (DESIGN §8), all state in one directory: Anvil (unless an upstream is given;
  * its chain is kept in the state directory), the KMS and Secrets Manager stand-ins (HTTPS with a local CA,
- * SigV4, key policy bound to the approved PCR0), the vsock-proxy stand-in, the signer as a Deno process with the
- * simulated NSM, the host-agent's start-up work (credentials, loading every key record through KMS with
- * Recipient, one new key on first start) and the rpc-proxy. `stop()` stops everything it started.
+ * SigV4, key policy bound to the approved PCR0) and the vsock-proxy stand-in, shared by `instances` complete
+ * instances (`startLocalInstance`: IMDS, the real host-agent daemon supervising the Deno signer through the local
+ * enclave runner, the rpc-proxy). The first instance starts first; if no key record exists it generates one
+ * (as an operator would with `host-agent keys generate`), and the others load it when they start. A killed
+ * signer is restarted by its host-agent, which loads every key again. `stop()` stops everything it started.
  *
  * @example
  * ```ts
- * const stack = await startLocalStack({ stateDir: tmp, port: 0 });
- * // … stack.url …
+ * const stack = await startLocalStack({ stateDir: tmp, port: 0, instances: 2 });
+ * // … stack.instances[1].url …
  * await stack.stop();
  * ```
  */
@@ -69,7 +88,19 @@ export async function startLocalStack(options: StartLocalStackOptions = {}): Pro
   const stateDir = resolve(options.stateDir ?? ".local");
   const host = options.host ?? "127.0.0.1";
   const log = options.log ?? (() => {});
+  const count = options.instances ?? 1;
+  if (!Number.isInteger(count) || count < 1 || count > 32) throw new RangeError(`Invalid instances ${count}: expected an integer in 1..32`);
+  const basePort = options.port ?? 8545;
+  if (!Number.isInteger(basePort) || basePort < 0 || (basePort > 0 && basePort + count - 1 > 65535)) {
+    throw new RangeError(`Invalid port ${basePort} for ${count} instance(s)`);
+  }
+  const given = options.upstreamUrls ?? (options.upstreamUrl ? [options.upstreamUrl] : []);
+  if (given.length > 1 && given.length !== count) {
+    throw new RangeError(`${given.length} upstream URLs for ${count} instances: give one for all, or one per instance`);
+  }
   await mkdir(stateDir, { recursive: true });
+  // A second stack in this process on the same state directory (tests) keeps its instances' files apart.
+  const stackNumber = ++stackCount;
   const services: Service[] = [];
   const cleanups: (() => Promise<void>)[] = [];
   const stop = async () => {
@@ -80,11 +111,13 @@ export async function startLocalStack(options: StartLocalStackOptions = {}): Pro
   try {
     const setup = await ensureLocalSetup(stateDir);
     const credentials = await ensureLocalCredentials(stateDir);
-    const hostCredentials = { accessKeyId: credentials.host.accessKeyId, secretAccessKey: credentials.host.secretAccessKey };
     const adminCredentials = { accessKeyId: credentials.admin.accessKeyId, secretAccessKey: credentials.admin.secretAccessKey };
-    const kms = await startKmsStandIn({ stateDir, region: setup.region, attestationRoots: [await readFile(setup.attestationRootFile, "utf8")] });
+    // The stand-ins accept the stack's own keys (the key commands use them) and every instance's IMDS role credentials.
+    const imdsList: ImdsStandIn[] = [];
+    const accepted = (): LocalCredential[] => [credentials.host, credentials.admin, ...imdsList.flatMap((imds) => imds.acceptedCredentials())];
+    const kms = await startKmsStandIn({ stateDir, region: setup.region, credentials: accepted, attestationRoots: [await readFile(setup.attestationRootFile, "utf8")] });
     cleanups.push(() => kms.close());
-    const secretsStandIn = await startSecretsManagerStandIn({ stateDir, region: setup.region });
+    const secretsStandIn = await startSecretsManagerStandIn({ stateDir, region: setup.region, credentials: accepted });
     cleanups.push(() => secretsStandIn.close());
     const vsockProxy = await startVsockProxyStandIn({
       remoteHost: "127.0.0.1",
@@ -106,99 +139,92 @@ export async function startLocalStack(options: StartLocalStackOptions = {}): Pro
       log(`created KMS key ${setup.kmsKeyId}`);
     }
 
-    let upstreamUrl = options.upstreamUrl;
-    if (!upstreamUrl) {
+    let upstreamUrls = [...given];
+    if (upstreamUrls.length === 0) {
       const anvil = await startAnvil({ host: "127.0.0.1", args: ["--state", join(stateDir, "anvil-state.json")] });
       services.push(anvil.service);
-      upstreamUrl = anvil.url;
-      log(`anvil listening at ${upstreamUrl}`);
+      upstreamUrls = [anvil.url];
+      log(`anvil listening at ${anvil.url}`);
     }
+    const upstreamOf = (i: number) => upstreamUrls[upstreamUrls.length === 1 ? 0 : i]!;
 
-    // One socket per stack, so two stacks sharing a state directory (two instances, one key) never collide.
-    // Unix socket paths are limited to ~107 bytes: a deep state directory uses the temp directory instead.
-    const socketName = `signer-${process.pid}-${++stackCount}.sock`;
-    const socketPath = join(stateDir, socketName).length < 100 ? join(stateDir, socketName) : join(tmpdir(), `nitro-${socketName}`);
-    await rm(socketPath, { force: true });
-    cleanups.push(() => rm(socketPath, { force: true }));
-    // The enclave's log path, as on an instance (there over vsock): the signer streams its JSON log lines to the
-    // host-agent's receiver, which appends them to <stateDir>/logs/signer.log.
-    const logSocketPath = socketPath.replace(/\.sock$/, "-logs.sock");
-    const signerLogFile = join(stateDir, "logs", "signer.log");
-    const logReceiver = await serveEnclaveLogs(nodeTransport, { transport: "unix", path: logSocketPath }, signerLogFile);
-    cleanups.push(async () => {
-      logReceiver.close();
-      await logReceiver.done;
-      await rm(logSocketPath, { force: true });
-    });
-    log(`signer log lines go to ${signerLogFile}`);
-    const signerProcess = await startSigner({
-      listen: `unix://${socketPath}`,
-      args: [
-        "--mode", "dev",
-        "--log-to", `unix://${logSocketPath}`,
-        "--pki", setup.pkiFile,
-        "--pcr", `0=${options.signerPcr0 ?? setup.pcr0}`,
-        "--kms-proxy", vsockProxy.url,
-        "--kms-ca", caFile,
-        "--region", setup.region,
-      ],
-    });
-    services.push(signerProcess.service);
-    log(`signer listening at ${signerProcess.address}`);
-
-    // What the host-agent does after every signer start: credentials, then every key record, then their policies.
-    const signer = createSignerClient(() => nodeTransport.connect(parseSignerAddress(signerProcess.address)));
-    cleanups.push(async () => signer.close());
-    const secrets = new SecretsManagerClient({ region: setup.region, endpoint: secretsStandIn.url, credentials: hostCredentials, requestHandler: { httpsAgent } });
-    cleanups.push(async () => secrets.destroy());
-    await signer.request("credentials.put", { ...hostCredentials, region: setup.region });
-    const { loaded, failed } = await loadAllKeys({ signer, secrets, prefix: setup.secretPrefix });
-    for (const f of failed) log(`could not load key ${f.name}: ${f.error}`);
-    if (loaded.length === 0 && failed.length > 0) throw new Error(`No key could be loaded: ${failed[0]!.error}`);
-    // Then every stored policy (a governed key without one signs nothing; a refused one is reported, not fatal).
-    const policies = await loadStoredPolicies({ signer, secrets, prefix: setup.secretPrefix });
-    for (const address of policies.applied) log(`policy of ${address} in force`);
-    for (const f of policies.failed) log(`could not apply ${f.name}: ${f.error}`);
-    if (loaded.length === 0) {
-      const { address } = await generateKey({ signer, secrets, prefix: setup.secretPrefix, kmsKeyId: setup.kmsKeyId! }, { label: "default" });
-      log(`generated account ${address}`);
-    }
-    const accounts = await accountsOf(signer);
-    if (!options.upstreamUrl) for (const account of accounts) await fundIfEmpty(upstreamUrl, account);
-
+    const signerArgs = [
+      "--mode", "dev",
+      "--pki", setup.pkiFile,
+      "--pcr", `0=${options.signerPcr0 ?? setup.pcr0}`,
+      "--kms-proxy", vsockProxy.url,
+      "--kms-ca", caFile,
+      "--region", setup.region,
+      ...(SIGNER_FLEET_WINDOWS ? ["--windows", "fleet"] : []),
+    ];
     const { log: proxyLog, ...proxyOptions } = options.proxy ?? {};
-    const proxy = createRpcProxyFromConfig(
-      {
-        host, port: options.port ?? 8545, upstreamUrl, signer: parseSignerAddress(signerProcess.address), maxBodyBytes: 1024 * 1024, maxBatchSize: 100,
-        allowedHosts: defaultAllowedHosts(host), ...proxyOptions,
-      },
-      nodeTransport,
-      proxyLog ? { log: proxyLog } : {},
-    );
-    const server = await listen(proxy.app.fetch, host, options.port ?? 8545);
-    cleanups.push(async () => {
-      await new Promise<void>((done) => server.close(() => done()));
-      await proxy.close();
-    });
-    const port = (server.address() as AddressInfo).port;
-    const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+    const instances: LocalInstance[] = [];
+    const start = async (i: number): Promise<LocalInstance> => {
+      const signerLogFile = join(stateDir, "logs", i === 0 ? "signer.log" : `signer-${i + 1}.log`);
+      const instance = await startLocalInstance({
+        index: i + 1,
+        name: stackNumber === 1 ? String(i + 1) : `${i + 1}-${stackNumber}`,
+        stateDir,
+        region: setup.region,
+        secretPrefix: setup.secretPrefix,
+        secretsEndpoint: secretsStandIn.url,
+        httpsAgent,
+        signerArgs,
+        signerLogFile,
+        host,
+        port: basePort === 0 ? 0 : basePort + i,
+        upstreamUrl: upstreamOf(i),
+        proxy: proxyOptions,
+        ...(proxyLog ? { proxyLog } : {}),
+        watchIntervalMs: options.watchIntervalMs ?? 1000,
+        keySyncIntervalMs: options.keySyncIntervalMs ?? 5000,
+        restartBackoffMs: 250,
+        onImds: (imds) => void imdsList.push(imds),
+        log,
+      });
+      cleanups.push(() => instance.stop());
+      log(`instance ${i + 1}: signer at ${instance.signerAddress} (log lines in ${signerLogFile}), host-agent status in ${instance.statusFile}`);
+      return instance;
+    };
+
+    // The first instance, then (with no key record yet) one key generated through its signer, as an operator
+    // would with `host-agent keys generate`; the other instances load it when they start.
+    instances.push(await start(0));
+    const signer = createSignerClient(() => nodeTransport.connect(parseSignerAddress(instances[0]!.signerAddress)));
+    cleanups.push(async () => signer.close());
+    if ((instances[0]!.status()?.keys?.accounts ?? 0) === 0 && (await accountsOf(signer)).length === 0) {
+      const hostCredentials = { accessKeyId: credentials.host.accessKeyId, secretAccessKey: credentials.host.secretAccessKey };
+      const secrets = new SecretsManagerClient({ region: setup.region, endpoint: secretsStandIn.url, credentials: hostCredentials, requestHandler: { httpsAgent } });
+      try {
+        const { address } = await generateKey({ signer, secrets, prefix: setup.secretPrefix, kmsKeyId: setup.kmsKeyId! }, { label: "default" });
+        log(`generated account ${address}`);
+      } finally {
+        secrets.destroy();
+      }
+    }
+    instances.push(...(await Promise.all(Array.from({ length: count - 1 }, (_, i) => start(i + 1)))));
+    const accounts = await accountsOf(signer);
+    if (given.length === 0) for (const account of accounts) await fundIfEmpty(upstreamUrls[0]!, account);
+
+    const first = instances[0]!;
     const info: LocalStackInfo = {
-      url,
-      upstreamUrl,
-      signerAddress: signerProcess.address,
+      url: first.url,
+      upstreamUrl: first.upstreamUrl,
+      signerAddress: first.signerAddress,
+      instances: instances.map((x) => ({ url: x.url, upstreamUrl: x.upstreamUrl, signerAddress: x.signerAddress, statusFile: x.statusFile })),
       region: setup.region,
       secretsEndpoint: secretsStandIn.url,
       kmsEndpoint: kms.url,
       caFile,
       kmsKeyId: setup.kmsKeyId!,
       secretPrefix: setup.secretPrefix,
-      hostCredentials,
+      hostCredentials: { accessKeyId: credentials.host.accessKeyId, secretAccessKey: credentials.host.secretAccessKey },
       attestationRootFile: setup.attestationRootFile,
       pcr0: setup.pcr0,
     };
     await writeFile(join(stateDir, "stack.json"), JSON.stringify(info, null, 2), { mode: 0o600 });
-    cleanups.unshift(() => rm(join(stateDir, "stack.json"), { force: true }));
-    return { url, upstreamUrl, signerAddress: signerProcess.address, accounts, stop };
+    cleanups.push(() => rm(join(stateDir, "stack.json"), { force: true }));
+    return { url: first.url, upstreamUrl: first.upstreamUrl, signerAddress: first.signerAddress, accounts, instances, stop };
   } catch (error) {
     await stop();
     throw error;
@@ -222,11 +248,4 @@ async function fundIfEmpty(upstreamUrl: string, address: Hex): Promise<void> {
   } finally {
     await upstream.close();
   }
-}
-
-function listen(fetch: (request: Request) => Response | Promise<Response>, hostname: string, port: number): Promise<ServerType> {
-  return new Promise((resolve, reject) => {
-    const server = serve({ fetch, hostname, port }, () => resolve(server));
-    server.once("error", reject);
-  });
 }

@@ -10,9 +10,15 @@
  * ```
  */
 export type LocalStackInfo = {
+  /** The first instance's JSON-RPC URL, node and signer (the key commands act through that signer). */
   url: string;
   upstreamUrl: string;
   signerAddress: string;
+  /**
+   * Every local instance (`npm start -- --instances N`), first one first. They share Secrets Manager and KMS:
+   * a key or policy stored through one signer is loaded by every instance's host-agent at its next key sync.
+   */
+  instances?: { url: string; upstreamUrl: string; signerAddress: string; statusFile: string }[];
   region: string;
   secretsEndpoint: string;
   kmsEndpoint: string;
