@@ -30,7 +30,9 @@ export default {
       plugins: [fileURLToPath(new URL("./uvu_test_runner.mjs", import.meta.url))],
       testRunnerNodeArgs: ["--import", "tsx"],
       uvu: { tests: target.tests },
-      coverageAnalysis: "perTest", // a test here is one file: only the files that reach a mutant run for it
+      // A test here is one file: only the files that reach a mutant run for it. Code that runs in worker
+      // threads reports no coverage to the main thread, so those targets say `coverageAnalysis: "off"`.
+      coverageAnalysis: target.coverageAnalysis ?? "perTest",
     }),
   mutate: target.mutate,
   checkers: [],

@@ -78,9 +78,9 @@ class UvuInProcessTestRunner {
             if (this.bail) break;
           }
         }
-        results.push(failure
-          ? { id: file, name: file, status: TestStatus.Failed, failureMessage: failure.slice(0, 2000), timeSpentMs: Date.now() - started }
-          : { id: file, name: file, status: TestStatus.Success, timeSpentMs: Date.now() - started });
+        // fileName lets incremental mode see a changed test file and rerun the mutants it covers.
+        const base = { id: file, name: file, fileName: resolve(file), timeSpentMs: Date.now() - started };
+        results.push(failure ? { ...base, status: TestStatus.Failed, failureMessage: failure.slice(0, 2000) } : { ...base, status: TestStatus.Success });
         if (failure && this.bail) break;
       }
     } finally {
