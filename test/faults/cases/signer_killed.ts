@@ -1,0 +1,52 @@
+import type { FaultCase } from "../run_fault_case.ts";
+import { waitForReadyz } from "../run_fault_case.ts";
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Signer killed (`kill -9`) or hung (`SIGSTOP`) mid-load. In-flight and new requests must get a JSON-RPC error
+ * (never a hung socket or a bare HTTP 502); /readyz goes 503, and back to 200 once the supervisor (the
+ * host-agent daemon) has started a new signer and loaded its keys; then sends succeed again. A hung signer left
+ * unreplaced after `recoverMs` is resumed (SIGCONT) so the run can go on, and the case fails.
+ */
+export function signerFault(signal: "SIGKILL" | "SIGSTOP", options: { recoverMs?: number } = {}): FaultCase {
+  return {
+    name: signal === "SIGKILL" ? "signer killed (kill -9)" : "signer hangs (SIGSTOP)",
+    concurrency: 8,
+    async fault(env, load) {
+      await sleep(2000);
+      const pid = await env.signerPid();
+      if (!pid) throw new Error("Cannot find the signer process");
+      const sendsBefore = load.outcomes.length;
+      process.kill(pid, signal);
+      const faultAt = Date.now();
+      const notReadyMs = await waitForReadyz(env.proxyUrl, 503, 15_000);
+      const readyAfter = await waitForReadyz(env.proxyUrl, 200, options.recoverMs ?? 90_000);
+      const readyAgainMs = readyAfter === undefined ? undefined : Date.now() - faultAt;
+      const newPid = await env.signerPid();
+      if (signal === "SIGSTOP") {
+        try {
+          process.kill(pid, "SIGCONT");
+        } catch { /* replaced: gone */ }
+      }
+      const during = load.outcomes.slice(sendsBefore).filter((o) => o.startedAt < faultAt + (readyAfter ?? Infinity));
+      const failures = during.filter((o) => o.kind !== "success");
+      if (readyAfter !== undefined) await sleep(3000); // sends after the restart
+      return {
+        readyAgainMs,
+        extra: {
+          signerPid: `${pid} → ${newPid ?? "none"}`,
+          notReadyAfterMs: notReadyMs,
+          failedDuringFault: failures.length,
+          slowestFailureMs: Math.max(0, ...failures.map((o) => o.ms)),
+          firstError: failures[0]?.message,
+        },
+        checks: [
+          { what: "/readyz went 503", ok: notReadyMs !== undefined },
+          { what: "a new signer, ready again (supervised restart, keys reloaded)", ok: readyAfter !== undefined && newPid !== undefined && newPid !== pid },
+          { what: "requests during the fault: JSON-RPC -32603", ok: failures.every((o) => o.kind === "rpc-error" && o.code === -32603) },
+        ],
+      };
+    },
+  };
+}

@@ -1,0 +1,109 @@
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Hex } from "viem";
+import { binaryPath, listeningEvent, spawnService, startAnvil, type Service } from "../../local/mod_node.ts";
+import { startTestStack } from "../helpers/test_stack.ts";
+import { tempDir } from "../helpers/temp_dir.ts";
+import { findPids } from "./process_stats.ts";
+import { startMiddlebox, type Middlebox } from "./start_middlebox.ts";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+
+/** Everything a fault case acts on (see `startFaultEnv`). */
+export type FaultEnv = {
+  /** The rpc-proxy process (rpc-proxy/main_node.ts), upstream through the middlebox. */
+  readonly proxyUrl: string;
+  readonly proxyPid: number;
+  /** Anvil itself (for checking what was mined, never through the proxy). */
+  readonly nodeUrl: string;
+  readonly middlebox: Middlebox;
+  readonly account: Hex;
+  readonly signerAddress: string;
+  /** The signer process now (it changes after a supervised restart), or undefined while none runs. */
+  signerPid(): Promise<number | undefined>;
+  anvilPid(): number | undefined;
+  /** Stops Anvil (it writes its state) / starts it again on the same port from that state. */
+  stopNode(): Promise<void>;
+  startNode(): Promise<void>;
+  /** A fresh request id (the wei value of one transaction). */
+  nextId(): number;
+  stop(): Promise<void>;
+};
+
+/**
+ * The system under test, production-shaped: an external Anvil (own state file, so it can be stopped and started
+ * on the same port), the local stack (KMS and Secrets Manager stand-ins, the Deno signer with its key loaded
+ * through KMS, its own in-process proxy) given that Anvil as upstream, a middlebox in front of Anvil, and the
+ * rpc-proxy as its own process (`rpc-proxy/main_node.ts`, the production entry point) whose upstream is the
+ * middlebox and whose signer is the stack's.
+ *
+ * @example
+ * ```ts
+ * const env = await startFaultEnv();
+ * // … env.proxyUrl …
+ * await env.stop();
+ * ```
+ */
+export async function startFaultEnv(options: { log?: (line: string) => void } = {}): Promise<FaultEnv> {
+  const dir = await tempDir("faults-");
+  const stateFile = join(dir.path, "anvil-state.json");
+  const closers: (() => Promise<unknown>)[] = [];
+  let anvil: Service | undefined;
+  try {
+    const started = await startAnvil({ args: ["--state", stateFile] });
+    anvil = started.service;
+    const nodeUrl = started.url;
+    const port = new URL(nodeUrl).port;
+    closers.push(async () => anvil?.stop());
+    const stack = await startTestStack({ upstreamUrl: nodeUrl, ...(options.log ? { log: options.log } : {}) });
+    closers.push(() => stack.stop());
+    const account = stack.accounts[0]!;
+    await fetch(nodeUrl, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "anvil_setBalance", params: [account, `0x${(10n ** 24n).toString(16)}`] }),
+    });
+    const middlebox = await startMiddlebox(`127.0.0.1:${port}`);
+    closers.push(() => middlebox.close());
+    const { service: proxy, value: proxyUrl } = await spawnService("rpc-proxy", process.execPath, [
+      "--import", "tsx", join(ROOT, "rpc-proxy/main_node.ts"),
+      "--upstream", middlebox.url, "--signer", stack.signerAddress, "--port", "0", "--log-requests", "off",
+    ], { cwd: ROOT, ready: listeningEvent("url"), timeoutMs: 60_000 });
+    closers.push(() => proxy.stop());
+    let id = 1_000_000;
+    const socket = stack.signerAddress.replace(/^unix:\/\//, "");
+    return {
+      proxyUrl,
+      proxyPid: proxy.child.pid!,
+      nodeUrl,
+      middlebox,
+      account,
+      signerAddress: stack.signerAddress,
+      async signerPid() {
+        const pids = await findPids(["signer/main_deno.ts", socket]);
+        // Deno's own process, not a wrapper that merely names the same arguments.
+        return pids.sort((a, b) => b - a)[0];
+      },
+      anvilPid: () => anvil?.child.pid,
+      async stopNode() {
+        await anvil?.stop(10_000);
+        anvil = undefined;
+      },
+      async startNode() {
+        const { service } = await spawnService("anvil", binaryPath("anvil"), ["--host", "127.0.0.1", "--port", port, "--state", stateFile], {
+          ready: (line) => (/Listening on/.test(line) ? true : undefined),
+        });
+        anvil = service;
+      },
+      nextId: () => ++id,
+      async stop() {
+        for (const close of closers.reverse()) await close().catch(() => {});
+        await dir.remove();
+      },
+    };
+  } catch (error) {
+    for (const close of closers.reverse()) await close().catch(() => {});
+    await dir.remove();
+    throw error;
+  }
+}
