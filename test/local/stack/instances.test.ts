@@ -1,0 +1,113 @@
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { execFile } from "node:child_process";
+import { readFile } from "node:fs/promises";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { recoverMessageAddress, type Hex } from "viem";
+import { spawnService, type Service } from "../../../local/spawn_service_node.ts";
+import { call } from "../../helpers/rpc.ts";
+import { tempDir } from "../../helpers/temp_dir.ts";
+import { waitFor } from "../../host-agent/helpers/fake_enclave.ts";
+
+// `npm start -- --instances 2`: two complete instances (signer, host-agent daemon, rpc-proxy each) sharing one
+// Anvil and the AWS stand-ins, proxies on consecutive ports; the host-agent CLI on the same state directory acts
+// on both, through the key sync of each daemon.
+const root = new URL("../../../", import.meta.url).pathname;
+let dir: Awaited<ReturnType<typeof tempDir>>;
+let service: Service | undefined;
+let urls: string[] = [];
+let basePort = 0;
+const output: string[] = [];
+
+/** A port p with p + 1 free as well (checked by binding both; another process may still take them later). */
+async function consecutiveFreePorts(): Promise<number> {
+  const bind = (port: number) =>
+    new Promise<number | undefined>((resolve) => {
+      const server = createServer();
+      server.once("error", () => resolve(undefined));
+      server.listen(port, "127.0.0.1", () => {
+        const bound = (server.address() as { port: number }).port;
+        server.close(() => resolve(bound));
+      });
+    });
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = await bind(0);
+    if (port !== undefined && port < 65535 && (await bind(port + 1)) !== undefined) return port;
+  }
+  throw new Error("no two consecutive free ports");
+}
+
+const hostAgent = (args: string[]) =>
+  promisify(execFile)(process.execPath, ["--import", "tsx", "host-agent/main_node.ts", ...args, "--state-dir", dir.path], { cwd: root, timeout: 60_000 });
+
+test.before(async () => {
+  dir = await tempDir("instances-");
+  basePort = await consecutiveFreePorts();
+  const found: string[] = [];
+  ({ service } = await spawnService("npm start", process.execPath, [
+    "--import", "tsx", "local/main_node.ts", "--instances", "2", "--port", String(basePort), "--state-dir", dir.path, "--key-sync-ms", "1000", "--quiet",
+  ], {
+    cwd: root,
+    timeoutMs: 240_000,
+    ready: (line) => {
+      output.push(line);
+      const url = /^JSON-RPC ready at (\S+)$/.exec(line)?.[1];
+      if (url) found.push(url);
+      return found.length === 2 && line.startsWith("account ") ? found : undefined;
+    },
+    onLine: (line) => void output.push(line),
+  }));
+  urls = found;
+});
+test.after(async () => {
+  await service?.stop(20_000);
+  await dir?.remove();
+});
+
+test("prints JSON-RPC ready once per instance, on consecutive ports from --port", () => {
+  assert.equal(urls, [`http://127.0.0.1:${basePort}`, `http://127.0.0.1:${basePort + 1}`]);
+  assert.ok(output.some((line) => /^account 0x[0-9a-fA-F]{40}$/.test(line)), output.join("\n"));
+});
+
+test("both instances sign for the same account, each through its own signer, and both sends are mined", async () => {
+  const [a, b] = urls as [string, string];
+  const accounts = await call<Hex[]>(a, "eth_accounts");
+  assert.is(accounts.length, 1);
+  assert.equal(await call<Hex[]>(b, "eth_accounts"), accounts);
+  const info = JSON.parse(await readFile(join(dir.path, "stack.json"), "utf8")) as { instances: { url: string; signerAddress: string }[] };
+  assert.equal(info.instances.map((i) => i.url), urls);
+  assert.is.not(info.instances[0]!.signerAddress, info.instances[1]!.signerAddress);
+  const message = "0x68656c6c6f"; // "hello"
+  for (const url of urls) {
+    const signature = await call<Hex>(url, "personal_sign", [message, accounts[0]]);
+    assert.is(await recoverMessageAddress({ message: { raw: message }, signature }), accounts[0]);
+    const hash = await call<Hex>(url, "eth_sendTransaction", [{ from: accounts[0], to: "0x70997970C51812dc3A010C7d01b50e0d17dc79C8", value: "0x1" }]);
+    const receipt = await waitFor(() => call(url, "eth_getTransactionReceipt", [hash]).then((r) => r ?? undefined), "the receipt", 30_000);
+    assert.is(receipt.status, "0x1");
+  }
+});
+
+test("a key generated with the host-agent CLI on the state directory is served by both instances (key sync)", async () => {
+  const { address } = JSON.parse((await hostAgent(["keys", "generate", "--label", "fleet", "--json"])).stdout) as { address: Hex };
+  for (const url of urls) {
+    await waitFor(async () => (await call<Hex[]>(url, "eth_accounts")).includes(address), `${address} at ${url}`, 60_000);
+    const signature = await call<Hex>(url, "personal_sign", ["0x01", address]);
+    assert.is(await recoverMessageAddress({ message: { raw: "0x01" }, signature }), address);
+  }
+});
+
+test("npm start refuses a bad --instances or a mismatched number of --upstream URLs with exit code 2", async () => {
+  const start = (args: string[]) => promisify(execFile)(process.execPath, ["--import", "tsx", "local/main_node.ts", ...args], { cwd: root, timeout: 60_000 });
+  for (const args of [["--instances", "0"], ["--instances", "2", "--upstream", "http://127.0.0.1:1", "--upstream", "http://127.0.0.1:2", "--upstream", "http://127.0.0.1:3"]]) {
+    const error = await start(args).then(() => undefined, (e: { code: number; stderr: string }) => e);
+    assert.ok(error, `${args.join(" ")} was accepted`);
+    assert.is(error.code, 2);
+    assert.match(error.stderr, /^npm start: /);
+  }
+  const { stdout } = await start(["--help"]);
+  assert.match(stdout, /--instances N/);
+});
+
+test.run();
