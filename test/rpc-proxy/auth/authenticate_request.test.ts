@@ -53,4 +53,38 @@ test("a key that differs from an entry in its first byte is still compared to th
   assert.is.not(sha256(stringToBytes("second-key-0123456789abcdef"), "bytes")[0], near[0]);
 });
 
+// What a header must be for its key to be looked up at all. A file may name a key by `keySha256` alone, with any
+// hash, so these are checked against a configuration whose hashes include SHA-256 of the empty string: a header
+// with no key (or an empty Basic password) must find nothing, not that entry.
+const KEY = "backend-key-0123456789abcdef";
+const withEmpty = parseApiKeys([
+  { name: "empty", keySha256: sha256(stringToBytes("")), accounts: ["*"], methods: ["*"] },
+  { name: "backend", key: KEY, accounts: ["*"], methods: ["*"] },
+]);
+
+test("no key, an empty Basic password or a scheme other than Bearer and Basic finds no entry, not even the empty key's", () => {
+  const headers = [undefined, "", "   ", "Bearer", "Bearer ", "Basic", `Basic ${btoa("user:")}`, `Basic ${btoa(":")}`, `Basic ${btoa("")}`,
+    `Basic ${btoa(KEY)}`, "Basic !!!", `Token ${btoa(`:${KEY}`)}`, `Digest ${btoa(`user:${KEY}`)}`, `Token ${KEY}`];
+  for (const header of headers) assert.is(authenticateRequest(header, withEmpty), undefined, JSON.stringify(header));
+  assert.is(authenticateRequest(`Basic ${btoa(`user:${KEY}`)}`, withEmpty)?.name, "backend");
+  assert.is(authenticateRequest(`BASIC ${btoa(`:${KEY}`)}`, withEmpty)?.name, "backend", "the scheme in any case");
+});
+
+test("whitespace around the header is ignored; a header longer than 4096 characters is refused unread", () => {
+  assert.is(authenticateRequest(`  Bearer ${KEY}  `, withEmpty)?.name, "backend");
+  assert.is(authenticateRequest(`\tBearer\t${KEY}`, withEmpty)?.name, "backend");
+  // "Bearer <key> <padding>": split keeps the first two words, so only the length decides.
+  const padded = (length: number) => `Bearer ${KEY} ${"x".repeat(length - `Bearer ${KEY} `.length)}`;
+  assert.is(padded(4096).length, 4096);
+  assert.is(authenticateRequest(padded(4096), withEmpty)?.name, "backend", "4096 characters: read");
+  assert.is(authenticateRequest(padded(4097), withEmpty), undefined, "4097 characters: refused");
+});
+
+test("an entry whose hash is not 32 bytes never matches, even when it starts or ends with the presented key's hash", () => {
+  const hash = sha256(stringToBytes(KEY), "bytes");
+  const entry = (name: string, bytes: Uint8Array): ApiKey => ({ ...withEmpty[1]!, name, hash: bytes });
+  const keys = [entry("longer", Uint8Array.from([...hash, ...hash])), entry("prefix", hash.slice(0, 16)), entry("empty", new Uint8Array(0))];
+  assert.is(authenticateRequest(`Bearer ${KEY}`, keys), undefined);
+});
+
 test.run();
