@@ -47,17 +47,25 @@ function summarize(target) {
   });
 }
 
+// Run times are kept across invocations (reports/mutation/durations.json), so the summary covers every target
+// that has a report, also those run by an earlier `npm run test:mutation -- <name>`.
+mkdirSync(`${root}/reports/mutation`, { recursive: true });
+const durationsFile = `${root}/reports/mutation/durations.json`;
+const durations = existsSync(durationsFile) ? JSON.parse(readFileSync(durationsFile, "utf8")) : {};
+for (const run of runs) durations[run.target.name] = { seconds: run.seconds, at: new Date().toISOString(), status: run.status };
+writeFileSync(durationsFile, JSON.stringify(durations, null, 2));
+
 const out = [`# Mutation run ${new Date().toISOString()}`, "", "| target | file | killed | timeout | survived | no coverage | errors | score | run (s) |", "|---|---|---:|---:|---:|---:|---:|---:|---:|"];
 const survivors = [];
-for (const run of runs) {
-  for (const f of summarize(run.target)) {
-    out.push(`| ${run.target.name} | ${f.file} | ${f.killed} | ${f.timeout} | ${f.survived} | ${f.noCoverage} | ${f.errors} | ${f.score.toFixed(1)}% | ${run.seconds} |`);
+for (const target of TARGETS) {
+  const d = durations[target.name];
+  for (const f of summarize(target)) {
+    out.push(`| ${target.name} | ${f.file} | ${f.killed} | ${f.timeout} | ${f.survived} | ${f.noCoverage} | ${f.errors} | ${f.score.toFixed(1)}% | ${d?.seconds ?? "?"} |`);
     survivors.push(...f.survivors);
   }
-  if (run.status !== 0) out.push(`| ${run.target.name} | (stryker exited ${run.status}) | | | | | | | ${run.seconds} |`);
+  if (d && d.status !== 0) out.push(`| ${target.name} | (stryker exited ${d.status}) | | | | | | | ${d.seconds} |`);
 }
 out.push("", `## Surviving mutants (${survivors.length})`, "", ...survivors.map((s) => `- ${s}`), "");
-mkdirSync(`${root}/reports/mutation`, { recursive: true });
 writeFileSync(`${root}/reports/mutation/summary.md`, out.join("\n"));
 console.log("\n" + out.join("\n"));
 process.exit(runs.some((r) => r.status !== 0) ? 1 : 0);
