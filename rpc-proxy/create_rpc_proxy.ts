@@ -104,6 +104,7 @@ export function createRpcProxy(options: CreateRpcProxyOptions): RpcProxyApp {
     onResync: () => metrics.nonceResync(),
     onReplaced: () => metrics.replacedResend(),
     onGapFilled: () => metrics.nonceGapFilled(),
+    onRebroadcast: () => metrics.rebroadcast(),
     ...(state ? { nonces: createDynamoDbNonceManager({ table: state, onConflict: () => metrics.nonceLeaseConflict() }) } : {}),
   });
   const context = createRpcContext({ signer, upstream: sendPath, sender, signTransaction });

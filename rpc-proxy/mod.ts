@@ -44,7 +44,7 @@ export { createTransactionSender, MAX_NONCE_RETRIES, type CreateTransactionSende
 export { createNonceManager } from "./transactions/create_nonce_manager.ts";
 export { nonceAccountKey, type NonceAccount, type NonceManager } from "./transactions/nonce_manager.ts";
 export { signTransactionWith, type SignTransaction } from "./transactions/sign_transaction_with.ts";
-export { watchBroadcasts, type Broadcast, type WatchBroadcastsOptions } from "./transactions/watch_broadcasts.ts";
+export { createBroadcastWatch, type Broadcast, type BroadcastWatch, type CreateBroadcastWatchOptions } from "./transactions/create_broadcast_watch.ts";
 export { coalesceUpstream, type CoalesceUpstreamOptions } from "./upstream/coalesce_upstream.ts";
 export { takeBlobSidecars, type BlobSidecars } from "./transactions/take_blob_sidecars.ts";
 export { attachBlobSidecars } from "./transactions/attach_blob_sidecars.ts";

@@ -1,5 +1,6 @@
 import { describeValue, type Hex, InvalidParamsError, isHexAddress, isRecord, parseAddress, parseHexBytes, parseQuantity, type TransactionParams } from "../../signer/mod.ts";
 import { attachBlobSidecars } from "../transactions/attach_blob_sidecars.ts";
+import { createGasEstimator, type GasEstimator } from "../transactions/create_gas_estimator.ts";
 import { fillTransaction, type TransactionRequest } from "../transactions/fill_transaction.ts";
 import { takeBlobSidecars } from "../transactions/take_blob_sidecars.ts";
 import type { RpcContext, RpcScope } from "./rpc_context.ts";
@@ -16,7 +17,8 @@ export type PreparedTransaction = {
  * The first half of eth_sendTransaction and eth_signTransaction, shared: parse the first param (an object whose
  * `from` the signer holds and the caller may use, else EIP-1193 4100, never passed to the node; null fields
  * count as absent but `to: null`, contract creation), take the blob sidecars off it, and fill what it lacks
- * (`fillTransaction`). With `fees: false` the fees are left to the sender, which reads them just before signing.
+ * (`fillTransaction`; gas for a plain transfer to an address without code is 21,000 with no estimate,
+ * `createGasEstimator`, one per node client). With `fees: false` the fees are left to the sender, which reads them just before signing.
  *
  * @example
  * ```ts
@@ -30,13 +32,25 @@ export async function prepareTransactionRequest(
   options: { fees: boolean },
 ): Promise<PreparedTransaction> {
   const { request, sidecars } = takeBlobSidecars(await parseTransactionRequest(params, context, scope));
+  const gas = gasEstimatorFor(context.upstream);
+  // A contract creation or an EIP-7702 authorization may give an address code: no code lookup is trusted for a while.
+  if (request.to === undefined || request.to === null || request.authorizationList !== undefined) gas.forget();
   const transaction = await fillTransaction(request, {
     upstream: context.upstream,
     chainId: await context.chainId(),
     fees: options.fees,
     hasBaseFee: () => context.hasBaseFee(),
+    estimateGas: (r) => gas.estimate(r),
   });
   return { from: request.from, transaction, wrap: (raw) => (sidecars ? attachBlobSidecars(raw, sidecars) : raw) };
+}
+
+/** One gas estimator (and its code cache) per node client, so every request through one proxy shares it. */
+const estimators = new WeakMap<object, GasEstimator>();
+function gasEstimatorFor(upstream: RpcContext["upstream"]): GasEstimator {
+  let found = estimators.get(upstream);
+  if (!found) estimators.set(upstream, (found = createGasEstimator(upstream)));
+  return found;
 }
 
 async function parseTransactionRequest(params: unknown[], context: RpcContext, scope: RpcScope): Promise<TransactionRequest> {

@@ -23,6 +23,8 @@ export type ProxyMetrics = {
   replacedResend(): void;
   /** A nonce left unused between sent transactions was filled with a no-op transaction. */
   nonceGapFilled(): void;
+  /** A transaction the node lost after accepting it was broadcast again, the same bytes (issue 16). */
+  rebroadcast(): void;
   /** One call to the fleet's state table (DynamoDB): `conflict` is a conditional write that lost. */
   stateCall(operation: StateOperation, durationMs: number, outcome: StateCallOutcome): void;
   /** A nonce lease (or return) lost its conditional write to another instance and was tried again. */
@@ -66,6 +68,7 @@ export function createProxyMetrics(registry: MetricsRegistry = createMetricsRegi
   const signer = registry.histogram("rpc_proxy_signer_round_trip_seconds", "Round trips to the enclave signer, by signer method and outcome.", ["method", "outcome"], LATENCY_BUCKETS);
   const resyncs = registry.counter("rpc_proxy_nonce_resyncs_total", "Times a nonce was re-read from the node after the node reported it used.");
   const replaced = registry.counter("rpc_proxy_replaced_resends_total", "Sent transactions the node replaced with another sender's for the same nonce, sent again with a new nonce.");
+  const rebroadcasts = registry.counter("rpc_proxy_rebroadcasts_total", "Sent transactions the node lost after accepting them (evicted, a restart without its pool), broadcast again unchanged.");
   const gapFills = registry.counter("rpc_proxy_nonce_gap_fills_total", "Nonces left unused between sent transactions (a send the node refused), filled with a 0-value transaction to self.");
   const stateCalls = registry.histogram(
     "rpc_proxy_state_duration_seconds",
@@ -83,6 +86,7 @@ export function createProxyMetrics(registry: MetricsRegistry = createMetricsRegi
   resyncs.inc({}, 0);
   replaced.inc({}, 0);
   gapFills.inc({}, 0);
+  rebroadcasts.inc({}, 0);
   leaseConflicts.inc({}, 0);
   windowConflicts.inc({}, 0);
 
@@ -111,6 +115,7 @@ export function createProxyMetrics(registry: MetricsRegistry = createMetricsRegi
     nonceResync: () => resyncs.inc(),
     replacedResend: () => replaced.inc(),
     nonceGapFilled: () => gapFills.inc(),
+    rebroadcast: () => rebroadcasts.inc(),
     stateCall(operation, durationMs, result) {
       stateCalls.observe(durationMs / 1000, { operation, outcome: result });
       if (result === "error") stateErrors.inc({ operation });

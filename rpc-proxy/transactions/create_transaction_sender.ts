@@ -4,7 +4,7 @@ import type { Upstream } from "../upstream/create_upstream.ts";
 import { createNonceManager } from "./create_nonce_manager.ts";
 import { applyFeeQuote, readFeeQuote, type FillFeesReturnType } from "./fill_fees.ts";
 import { nonceAccountKey, type NonceManager } from "./nonce_manager.ts";
-import { watchBroadcasts } from "./watch_broadcasts.ts";
+import { createBroadcastWatch } from "./create_broadcast_watch.ts";
 
 export type TransactionSender = {
   /**
@@ -36,7 +36,13 @@ export type CreateTransactionSenderOptions = {
   onResync?: () => void;
   onReplaced?: () => void;
   onGapFilled?: () => void;
-  /** @default setTimeout */
+  /** A transaction the node lost after accepting it was broadcast again, the same bytes (see `createBroadcastWatch`). */
+  onRebroadcast?: () => void;
+  /** Watched transactions not seen mined after this many new blocks are looked up, and sent again if lost. @default 3 */
+  rebroadcastBlocks?: number;
+  /** …or after this long. @default 2000 */
+  rebroadcastMs?: number;
+  /** @default setTimeout (the back-off and the filler's delay; the watch keeps its own clock) */
   sleep?: (ms: number) => Promise<void>;
 };
 
@@ -46,11 +52,17 @@ export const MAX_NONCE_RETRIES = 16;
 /** What nodes (geth, reth, Anvil, Erigon, Nethermind) answer when a nonce is already used or taken in the pool. */
 const NONCE_USED = /nonce too low|already known|known transaction|replacement transaction underpriced|nonce.*already|already imported|AlreadyKnown|OldNonce/i;
 
-/** Bounds of the time a just-sent group is watched for replacement (see `watchBroadcasts`). */
+/** Bounds of the time a just-sent group is watched for replacement (see `createBroadcastWatch`). */
 const MIN_GRACE_MS = 20;
 const MAX_GRACE_MS = 1000;
 /** How long an unused nonce waits for a send to take it before a no-op transaction fills it. */
 const FILL_DELAY_MS = 50;
+/**
+ * The fees of a group come from the latest block the proxy has seen (the watch reads every new block while
+ * anything it sent is unmined), read again when that is older than this; the tip (eth_maxPriorityFeePerGas, a
+ * node's suggestion over many recent blocks) is read again when older than the same.
+ */
+const FEE_MAX_AGE_MS = 1000;
 
 type Item = {
   readonly tx: TransactionParams;
@@ -75,29 +87,42 @@ type Account = {
   fillBlocked: boolean;
   /** The type a filler takes: that of the last send the node refused (legacy on a chain without base fee). */
   fillerType: Hex;
+  /**
+   * The node's pending count as last read (once, then after a nonce error or a replacement): the floor passed to
+   * the nonce manager, whose own bookkeeping is what hands out nonces in between.
+   */
+  pending?: number | undefined;
+  /** The node's pending count when the watch found it below every nonce still unmined (see `onBehind`). */
+  behind?: number | undefined;
 };
 
 /**
  * The broadcaster for every account of one proxy instance (DESIGN §7), with its nonce manager: a group commit. Sends
  * for an account queue while the one group before them is being sent; then the whole queue (up to `maxGroup`)
- * goes as one group: one batch reading the node's pending count and the fees, consecutive nonces, signing in
- * parallel, one batch of eth_sendRawTransaction in nonce order. Between groups nothing is held, so a busy
- * account costs the node a few requests per group instead of several per send, and nonces stay consecutive.
+ * goes as one group: consecutive nonces, fees from the latest block seen, signing in parallel, one batch of
+ * eth_sendRawTransaction in nonce order. Between groups nothing is held, so a busy account costs the node about
+ * one call per send (its broadcast) plus a few shared reads (issue 14), and nonces stay consecutive.
  *
- * - The node's pending count is read for every group and the nonce never goes below it, so nonces another
- *   instance already has in the pool are skipped rather than competed for.
+ * - The node's pending count is read for an account's first group, and again only after the node said a nonce
+ *   was used or a transaction was replaced (another sender is about); in between the nonce manager's own
+ *   bookkeeping hands out nonces, with the last count read as its floor.
+ * - Every transaction sent is watched by block (`createBroadcastWatch`) until it is mined: the callers of a
+ *   group are answered once theirs is seen in a block or still held by the node after a grace; one the node
+ *   loses (evicted, a restart without its pool) is broadcast again, the same bytes, so a hash a caller holds is
+ *   mined (`onRebroadcast`); and when the node's pending count falls below every nonce still unmined, the nonces
+ *   between are filled (issue 16).
  * - A node answer that the nonce is used ("nonce too low", "already known", "replacement transaction
  *   underpriced") sends that transaction again in a later group with a fresh nonce, after a short randomized
  *   back-off; a transaction the node drops right after accepting it (replaced by another instance's,
- *   `watchBroadcasts`) too. At most MAX_NONCE_RETRIES retries each; callers wait until their transaction is
+ *   `createBroadcastWatch`) too. At most MAX_NONCE_RETRIES retries each; callers wait until their transaction is
  *   kept, so a client never holds a hash that will not be mined.
  * - A send that never reaches the node (refused by it, signing failed) fails alone, and its nonce goes to the
  *   next send, so no gap is left; if a later nonce already reached the node and no send comes within
  *   FILL_DELAY_MS, a 0-value transaction to self fills the nonce, or the later transactions could never be mined.
- *   Such holes are kept (by the nonce manager) until used or until the node's pending count passes them; a dropped
- *   transaction's nonce is kept the same way, in case the node evicted it rather than replaced it.
+ *   Such holes are kept (by the nonce manager) until used or until the node's pending count passes them.
  * - A transaction with the caller's nonce goes in the group like the others but keeps its nonce: it is not
- *   retried, not watched, and a refusal fails it alone (the nonce was never this sender's to give back).
+ *   retried, its caller is answered once the node holds it (it is still kept until mined), and a refusal fails
+ *   it alone (the nonce was never this sender's to give back); the node's pending count is read again after it.
  *
  * @example
  * ```ts
@@ -111,6 +136,40 @@ export function createTransactionSender(options: CreateTransactionSenderOptions)
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const nonces = options.nonces ?? createNonceManager();
   const accounts = new Map<string, Account>();
+  const watch = createBroadcastWatch({
+    upstream,
+    ...(options.rebroadcastBlocks === undefined ? {} : { rebroadcastBlocks: options.rebroadcastBlocks }),
+    ...(options.rebroadcastMs === undefined ? {} : { rebroadcastMs: options.rebroadcastMs }),
+    onRebroadcast: () => options.onRebroadcast?.(),
+    onBehind(from, pending) {
+      const key = from.toLowerCase();
+      for (const account of accounts.values()) {
+        if (account.from.toLowerCase() !== key) continue;
+        account.behind = pending;
+        start(account);
+      }
+    },
+  });
+  let tip: { at: number; value: Promise<Hex> } | undefined;
+  const maxPriorityFeePerGas = () => {
+    if (!tip || performance.now() - tip.at > FEE_MAX_AGE_MS) {
+      const value = upstream.request<Hex>("eth_maxPriorityFeePerGas");
+      tip = { at: performance.now(), value };
+      value.catch(() => (tip = undefined));
+    }
+    return tip.value;
+  };
+
+  /** The node forgot nonces below every one still unmined: they are given back, to be used or filled. */
+  const catchUp = async (account: Account) => {
+    const pending = account.behind!;
+    account.behind = undefined;
+    const top = Math.min(nonces.next(account) ?? pending, watch.unmined(account.from)[0] ?? Infinity);
+    if (top <= pending) return;
+    account.pending = pending;
+    account.fillBlocked = false;
+    await nonces.release(account, Array.from({ length: top - pending }, (_, i) => pending + i));
+  };
 
   const start = (account: Account) => {
     if (account.running) return;
@@ -123,6 +182,7 @@ export function createTransactionSender(options: CreateTransactionSenderOptions)
 
   const drain = async (account: Account) => {
     for (;;) {
+      if (account.behind !== undefined) await catchUp(account);
       if (account.queue.length === 0 && nonces.released(account) > 0 && !account.fillBlocked) {
         await sleep(FILL_DELAY_MS);
         if (account.queue.length === 0) account.queue.push(...Array.from({ length: nonces.released(account) }, () => filler(account)));
@@ -151,9 +211,10 @@ export function createTransactionSender(options: CreateTransactionSenderOptions)
   const sendGroup = async (account: Account, group: Item[]) => {
     const started = performance.now();
     const [pending, quote] = await Promise.all([
-      upstream.request<Hex>("eth_getTransactionCount", [account.from, "pending"]).then(Number),
-      readFeeQuote(group.map((item) => item.tx), { upstream }),
+      account.pending ?? upstream.request<Hex>("eth_getTransactionCount", [account.from, "pending"]).then(Number),
+      readFeeQuote(group.map((item) => item.tx), { upstream, latestBlock: () => watch.latestBlock(FEE_MAX_AGE_MS), maxPriorityFeePerGas }),
     ]);
+    account.pending = pending;
     const live: Item[] = [];
     const fees = new Map<Item, FillFeesReturnType>();
     for (const item of group) {
@@ -186,8 +247,10 @@ export function createTransactionSender(options: CreateTransactionSenderOptions)
       if (outcome.ok) return accepted.push({ item, hash: outcome.result as Hex });
       if (item.fixed) return item.reject(outcome.error);
       if (outcome.error instanceof UpstreamRpcError && NONCE_USED.test(outcome.error.error.message)) {
-        // Another sender has this nonce: not a hole; the transaction goes again with a fresh one.
+        // Another sender has this nonce: not a hole; the transaction goes again with a fresh one, after the
+        // node's pending count is read again.
         options.onResync?.();
+        account.pending = undefined;
         retried = Math.max(retried, item.attempts + 1);
         return retry(account, item, outcome.error);
       }
@@ -198,25 +261,28 @@ export function createTransactionSender(options: CreateTransactionSenderOptions)
     if (accepted.some(({ item }) => item.filler)) options.onGapFilled?.();
     await nonces.release(account, unused);
 
-    // The caller's nonces are not this sender's to re-send: they are answered as soon as the node holds them.
-    for (const { item, hash } of accepted) if (item.fixed) item.resolve(hash);
+    // The caller's nonces are not this sender's to re-send: they are answered as soon as the node holds them
+    // (and kept, the same bytes broadcast again if the node loses them).
+    const fixed = accepted.filter(({ item }) => item.fixed);
+    for (const { item, hash } of fixed) item.resolve(hash);
+    // A caller's nonce may have moved the node's pending count past the sequence: read it again.
+    if (fixed.length > 0) account.pending = undefined;
+    watch.keep(account.from, fixed.map(({ item, hash }) => ({ hash, nonce: item.nonce!, raw: item.raw! })));
     const watched = accepted.filter(({ item }) => !item.fixed);
     const graceMs = Math.min(MAX_GRACE_MS, Math.max(MIN_GRACE_MS, 3 * (performance.now() - started)));
     if (watched.length > 0) {
       // Not awaited: the next group goes ahead while this one is watched.
-      void watchBroadcasts(account.from, watched.map(({ item, hash }) => ({ hash, nonce: item.nonce! })), upstream, { graceMs, sleep }).then((dropped) => {
+      void watch.watch(account.from, watched.map(({ item, hash }) => ({ hash, nonce: item.nonce!, raw: item.raw! })), graceMs).then((replaced) => {
         for (const { item, hash } of watched) {
-          if (!dropped.has(hash)) {
+          if (!replaced.has(hash)) {
             item.resolve(hash);
             continue;
           }
-          // Most likely another instance's transaction took the nonce (then the next group's pending count
-          // drops the hole); if the node evicted it instead, the hole is filled.
+          // Another sender's transaction took the nonce: it is used, and the next group reads the node's count.
           options.onReplaced?.();
-          void nonces.release(account, [item.nonce!]).then(() => retry(account, item, new RpcError(RpcCode.internal, "Transaction replaced: another sender kept taking its nonce")));
+          account.pending = undefined;
+          retry(account, item, new RpcError(RpcCode.internal, "Transaction replaced: another sender kept taking its nonce"));
         }
-      }, () => {
-        for (const { item, hash } of watched) item.resolve(hash); // the node accepted them; nothing says otherwise
       });
     }
     if (retried > 0) await backOff(retried - 1, sleep);

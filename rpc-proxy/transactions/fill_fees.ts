@@ -40,7 +40,7 @@ export async function fillFees(
  */
 export async function readFeeQuote(
   txs: readonly TransactionParams[],
-  context: { upstream: Upstream; latestBlock?: () => Promise<LatestBlock> },
+  context: { upstream: Upstream; latestBlock?: () => Promise<LatestBlock>; maxPriorityFeePerGas?: () => Promise<Hex> },
 ): Promise<FeeQuote> {
   const { upstream } = context;
   const latestBlock = context.latestBlock ?? (() => upstream.request<LatestBlock>("eth_getBlockByNumber", ["latest", false]));
@@ -53,7 +53,7 @@ export async function readFeeQuote(
   const [gasPrice, baseFee, tip, blobBaseFee] = await Promise.all([
     needGasPrice ? upstream.request<Hex>("eth_gasPrice").then(big) : undefined,
     needBase ? latestBlock().then((block) => (block?.baseFeePerGas ? BigInt(block.baseFeePerGas) : null)) : undefined,
-    needTip ? upstream.request<Hex>("eth_maxPriorityFeePerGas").then(big, (error) => noTipMethod(error)) : undefined,
+    needTip ? (context.maxPriorityFeePerGas?.() ?? upstream.request<Hex>("eth_maxPriorityFeePerGas")).then(big, (error) => noTipMethod(error)) : undefined,
     needBlob ? upstream.request<Hex>("eth_blobBaseFee").then(big) : undefined,
   ]);
   const quote: FeeQuote = {};

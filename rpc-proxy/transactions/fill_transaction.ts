@@ -13,7 +13,7 @@ export type TransactionRequest = TransactionParams & { from: Hex; blobs?: Hex[];
  * Fills what a partial transaction lacks, as nodes do (DESIGN §7): chainId from the node (a given one must
  * match it), the type from the fields given (else EIP-1559 when the chain has a base fee, `hasBaseFee`, by
  * default from the latest block; legacy when not), gas from eth_estimateGas against the latest block with the
- * caller's own fields, and the fees (`fillFees`). A field the caller gave is never changed; `input` and `data`
+ * caller's own fields (or `estimateGas`, e.g. `createGasEstimator`, which skips it for plain transfers), and the fees (`fillFees`). A field the caller gave is never changed; `input` and `data`
  * are both accepted (equal when both are given). The nonce is left to the caller (the transaction sender), so
  * it is taken as late as possible; with `fees: false` so are the fees, for a sender that reads them just
  * before signing. Blob sidecars must have been taken off the request first.
@@ -25,7 +25,14 @@ export type TransactionRequest = TransactionParams & { from: Hex; blobs?: Hex[];
  */
 export async function fillTransaction(
   request: TransactionRequest,
-  context: { upstream: Upstream; chainId: Hex; fees?: boolean; hasBaseFee?: () => Promise<boolean> },
+  context: {
+    upstream: Upstream;
+    chainId: Hex;
+    fees?: boolean;
+    hasBaseFee?: () => Promise<boolean>;
+    /** Gas for a request without it. @default eth_estimateGas against the latest block (see `createGasEstimator`) */
+    estimateGas?: (request: TransactionRequest) => Promise<Hex>;
+  },
 ): Promise<TransactionParams> {
   const { upstream, chainId } = context;
   const { from: _from, blobs: _b, commitments: _c, proofs: _p, ...tx } = request;
@@ -42,7 +49,7 @@ export async function fillTransaction(
   const hasBaseFee = context.hasBaseFee ?? (async () => (await latestBlock())?.baseFeePerGas !== undefined);
   tx.type = tx.type === undefined ? await inferType(tx, hasBaseFee) : normalizeType(tx.type);
   const [gas, fees] = await Promise.all([
-    tx.gas ?? estimateGas(request, upstream),
+    tx.gas ?? (context.estimateGas ? context.estimateGas(request) : estimateGas(request, upstream)),
     context.fees === false ? {} : fillFees(tx, { upstream, latestBlock }),
   ]);
   return { ...tx, ...fees, gas };

@@ -17,12 +17,15 @@ const sign = async (signer: Hex, tx: TransactionParams): Promise<Hex> => toHex(J
 const read = (raw: Hex): Sent => JSON.parse(hexToString(raw));
 
 /**
- * A node holding the account's transactions by hash (mined at once); its pending count is, as on geth and
- * Anvil, the next nonce past the gap-free run of what it holds, from 5.
+ * A node holding the account's transactions by hash (each mined at once in a block of its own); its pending count
+ * is, as on geth and Anvil, the next nonce past the gap-free run of what it holds, from 5.
  * `refuse` may answer a raw transaction with an error message; `drop` makes the node forget one it accepted.
  */
 function chain(hooks: { refuse?: (tx: Sent) => string | undefined; drop?: (tx: Sent) => boolean } = {}) {
   const held = new Map<Hex, Sent>();
+  const blocks: Hex[][] = [[]];
+  const mine = (hash: Hex, tx: Sent) => (held.set(hash, tx), blocks.push([hash]));
+  const block = (n: number) => (n < blocks.length ? { number: toHex(n), baseFeePerGas: "0x64", transactions: blocks[n] } : null);
   const broadcasts: number[][] = [];
   const pending = () => {
     const used = new Set([...held.values()].map((tx) => Number(tx.nonce)));
@@ -32,7 +35,7 @@ function chain(hooks: { refuse?: (tx: Sent) => string | undefined; drop?: (tx: S
   };
   const node = fakeUpstream({
     ...ANVIL_LIKE,
-    eth_getBlockByNumber: { number: "0x1", baseFeePerGas: "0x64" },
+    eth_getBlockByNumber: ([tag]: unknown[]) => block(tag === "latest" ? blocks.length - 1 : Number(tag)),
     eth_maxPriorityFeePerGas: "0x7",
     eth_getTransactionCount: () => toHex(pending()),
     eth_sendRawTransaction: ([raw]: unknown[]) => {
@@ -40,7 +43,7 @@ function chain(hooks: { refuse?: (tx: Sent) => string | undefined; drop?: (tx: S
       const refused = hooks.refuse?.(tx);
       if (refused) throw new UpstreamRpcError({ code: -32000, message: refused });
       const hash = keccak256(raw as Hex);
-      if (!hooks.drop?.(tx)) held.set(hash, tx);
+      if (!hooks.drop?.(tx)) mine(hash, tx);
       return hash;
     },
     eth_getTransactionReceipt: ([hash]: unknown[]) => (held.has(hash as Hex) ? { status: "0x1" } : null),
@@ -55,20 +58,24 @@ function chain(hooks: { refuse?: (tx: Sent) => string | undefined; drop?: (tx: S
   const options: CreateTransactionSenderOptions = {
     upstream: node, sign, sleep: async () => {},
     onResync: () => events.push("resync"), onReplaced: () => events.push("replaced"), onGapFilled: () => events.push("gap filled"),
+    onRebroadcast: () => events.push("rebroadcast"),
   };
   /** The transaction the node holds for `hash`, as [nonce, value]. */
   const sent = (hash: Hex) => [Number(held.get(hash)!.nonce), Number(held.get(hash)!.value)];
-  return { node, held, broadcasts, events, options, sent };
+  return { node, held, mine, broadcasts, events, options, sent };
 }
 
-test("concurrent sends get consecutive nonces from the node's pending count, one broadcast batch per group, the node's hashes and fees", async () => {
+test("concurrent sends get consecutive nonces from the node's pending count (read once), one broadcast batch per group, the node's hashes and fees", async () => {
   const { node, broadcasts, options, sent, held } = chain();
   const sender = createTransactionSender(options);
   const hashes = await Promise.all([1, 2, 3, 4].map((value) => sender.send(from, transfer(value))));
   assert.equal(hashes.map(sent), [[5, 1], [6, 2], [7, 3], [8, 4]]);
   // The first send goes at once; the three made meanwhile go together as the next group.
   assert.equal(broadcasts, [[5], [6, 7, 8]]);
-  assert.is(node.calls.filter((c) => c.method === "eth_getTransactionCount" && c.params[1] === "pending").length, 2);
+  assert.is(node.calls.filter((c) => c.method === "eth_getTransactionCount" && c.params[1] === "pending").length, 1);
+  // Watched by block: no receipt or lookup per transaction; the tip is read once for both groups.
+  assert.equal(node.calls.filter((c) => ["eth_getTransactionReceipt", "eth_getTransactionByHash"].includes(c.method)), []);
+  assert.is(node.calls.filter((c) => c.method === "eth_maxPriorityFeePerGas").length, 1);
   const tx = held.get(hashes[3]!)!;
   assert.equal([tx.maxFeePerGas, tx.maxPriorityFeePerGas, tx.from], ["0xcf", "0x7", from]); // 2 × 100 + 7
 });
@@ -156,21 +163,22 @@ test("a refused send between two accepted ones and no send after it: a 0-value t
 
 test("a transaction replaced by another sender's for its nonce is sent again with a new nonce, and the caller gets the new hash", async () => {
   let rival: ((tx: Sent) => void) | undefined;
-  const { options, sent, events, held } = chain({ drop: (tx) => (tx.nonce === "0x5" ? (rival?.(tx), true) : false) });
-  rival = (tx) => held.set(keccak256(toHex("rival")), { ...tx, value: "0x63" }); // the node now holds the rival's
+  const { options, sent, events, mine } = chain({ drop: (tx) => (tx.nonce === "0x5" ? (rival?.(tx), true) : false) });
+  rival = (tx) => mine(keccak256(toHex("rival")), { ...tx, value: "0x63" }); // the node now holds the rival's
   const sender = createTransactionSender(options);
   const hash = await sender.send(from, transfer(1));
   assert.equal(sent(hash), [6, 1]);
   assert.equal(events, ["replaced"]);
 });
 
-test("a transaction the node evicts after accepting it (nothing else takes its nonce) is sent again with the same nonce", async () => {
+test("a transaction the node evicts after accepting it (nothing else takes its nonce) is broadcast again, the same bytes: the caller's hash is mined", async () => {
   let drops = 1;
-  const { options, sent, events } = chain({ drop: () => drops-- > 0 });
+  const { options, sent, events, broadcasts } = chain({ drop: () => drops-- > 0 });
   const sender = createTransactionSender(options);
   const hash = await sender.send(from, transfer(1));
   assert.equal(sent(hash), [5, 1]);
-  assert.equal(events, ["replaced"]);
+  assert.equal(events, ["rebroadcast"]);
+  assert.equal(broadcasts, [[5], [5]], "broadcast by the sender, then the same bytes again by the watch");
 });
 
 test("the node down when a group starts: its sends fail with UpstreamUnavailableError; once it is back, sends work", async () => {

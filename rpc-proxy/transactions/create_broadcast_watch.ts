@@ -1,0 +1,317 @@
+import type { Hex } from "../../signer/mod.ts";
+import { UpstreamRpcError } from "../jsonrpc/rpc_error.ts";
+import type { Upstream, UpstreamCall, UpstreamOutcome } from "../upstream/create_upstream.ts";
+import type { LatestBlock } from "./fill_fees.ts";
+
+/** A transaction the node accepted: its hash, nonce, and the exact bytes broadcast (sent again as they are). */
+export type Broadcast = { hash: Hex; nonce: number; raw: Hex };
+
+export type BroadcastWatch = {
+  /**
+   * Watches transactions of `from` the node just accepted and resolves with the hashes of those another sender's
+   * transaction replaced at their nonce (its nonce mined, the node no longer knows it); the others are kept: seen
+   * in a block, or still held by the node after `graceMs` (or lost by it, then broadcast again). Kept ones stay
+   * watched until mined (`keep`).
+   */
+  watch(from: Hex, sent: readonly Broadcast[], graceMs: number): Promise<Set<Hex>>;
+  /** Keeps each of `sent` until it is seen in a block, broadcasting the same bytes again if the node loses it. */
+  keep(from: Hex, sent: readonly Broadcast[]): void;
+  /** The latest block the proxy has seen, read again when older than `maxAgeMs`. */
+  latestBlock(maxAgeMs: number): Promise<LatestBlock>;
+  /** The nonces of `from` signed and accepted but not yet seen mined, ascending. */
+  unmined(from: Hex): number[];
+};
+
+export type CreateBroadcastWatchOptions = {
+  upstream: Upstream;
+  /** A kept transaction not seen mined after this many new blocks is looked up, and sent again if lost. @default 3 */
+  rebroadcastBlocks?: number;
+  /** …or after this long without being seen mined (a chain that mines only when sent to). @default 2000 */
+  rebroadcastMs?: number;
+  /** A transaction lost and broadcast again (the same bytes). */
+  onRebroadcast?: () => void;
+  /**
+   * The node's pending count for `from` is below the lowest nonce still watched (`lowest`), and below the
+   * nonces handed out: the nonces between were lost with a node that forgot them (a restart without its pool
+   * or its chain). The sender fills them.
+   */
+  onBehind?: (from: Hex, pending: number, lowest: number) => void;
+  /** A kept transaction (its caller already answered) whose nonce another transaction took: it will never be mined. */
+  onLost?: (from: Hex, hash: Hex) => void;
+  /** @default setTimeout, unref'd when `idle` (no sender waits) */
+  sleep?: (ms: number, idle: boolean) => Promise<void>;
+  /** @default performance.now */
+  now?: () => number;
+};
+
+type Tracked = {
+  readonly from: Hex;
+  readonly hash: Hex;
+  readonly nonce: number;
+  readonly raw: Hex;
+  /** When last broadcast (or last found still held by the node). */
+  since: number;
+  /** New blocks seen since then. */
+  blocks: number;
+  /** Consecutive lookups that found it not mined: the next one waits twice as long. */
+  looks: number;
+  /** The sender waits for the first verdict, until `until`. */
+  waiter?: { until: number; settle(replaced: boolean): void };
+};
+
+type Block = { number: Hex; baseFeePerGas?: Hex; transactions?: unknown[] } | null;
+
+/** Blocks read back at most when catching up after a pause; older ones are left to the lookup by hash. */
+const MAX_CATCH_UP = 32;
+/** Polling while a sender waits: from 1 ms, doubling, up to this. */
+const MAX_WAITING_POLL_MS = 50;
+/** Polling while only kept transactions are watched. */
+const IDLE_POLL_MS = 500;
+
+/** Errors that say the node already holds the transaction (so a broadcast again changed nothing). */
+const ALREADY_KNOWN = /already known|known transaction|already imported|AlreadyKnown/i;
+/** Errors that say the nonce is used: a transaction with it is mined. */
+const NONCE_MINED = /nonce too low|OldNonce/i;
+
+/**
+ * The proxy's watch over what it broadcast (issue 14, issue 16), by block rather than by transaction: one loop
+ * for every account reads the latest block (hashes only) while anything is watched, and every block since the
+ * last one it saw, so one `eth_getBlockByNumber` per new block covers every send mined in it. The same reads keep
+ * the latest block for the fees (`latestBlock`).
+ *
+ * Every transaction stays watched until it is seen in a block. One not seen by the end of its sender's grace,
+ * or (once kept) after `rebroadcastBlocks` new blocks or `rebroadcastMs`, is looked up by hash, with its
+ * account's mined count, in one batch:
+ * - mined (a block the loop skipped): done;
+ * - held by the node: kept, looked at again later (each time after twice as long);
+ * - unknown, its nonce mined: another sender's transaction took the nonce — replaced (the waiting sender sends
+ *   it again with a new nonce; one already answered is reported with `onLost`);
+ * - unknown, its nonce not mined: the node lost it (evicted, restarted without its pool): the same bytes are
+ *   broadcast again (`onRebroadcast`), and if the node's pending count is then below every nonce still watched,
+ *   `onBehind` tells the sender the nonces it must fill.
+ *
+ * When the node cannot be asked, nothing is concluded: a transaction counts as kept (the node accepted it).
+ *
+ * @example
+ * ```ts
+ * const watch = createBroadcastWatch({ upstream, onRebroadcast: () => metrics.rebroadcast() });
+ * const replaced = await watch.watch(from, [{ hash, nonce: 7, raw }], 50);
+ * ```
+ */
+export function createBroadcastWatch(options: CreateBroadcastWatchOptions): BroadcastWatch {
+  const { upstream } = options;
+  const rebroadcastBlocks = options.rebroadcastBlocks ?? 3;
+  const rebroadcastMs = options.rebroadcastMs ?? 2000;
+  const now = options.now ?? (() => performance.now());
+  // While a sender waits, the clock holds the process open; while only kept transactions are watched it does not.
+  const sleep = options.sleep ?? ((ms: number, idle: boolean) => new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms) as unknown as { unref?: () => void };
+    if (idle) timer.unref?.();
+  }));
+  const tracked = new Map<Hex, Tracked>();
+  let running = false;
+  /** Reset to 1 ms by each new broadcast: a node that mines at once (Anvil) has the block within milliseconds. */
+  let wait = 1;
+  let lastSeen: number | undefined;
+  let latest: { block: LatestBlock; number: number; at: number } | undefined;
+  let reading: Promise<Block> | undefined;
+
+  const see = (block: Block): number | undefined => {
+    if (!block || typeof block.number !== "string") return undefined;
+    const number = Number(block.number);
+    if (!latest || number >= latest.number || lastSeen === undefined || number < lastSeen) {
+      latest = { block: block.baseFeePerGas === undefined ? {} : { baseFeePerGas: block.baseFeePerGas }, number, at: now() };
+    } else latest.at = now();
+    return number;
+  };
+
+  const readLatest = (): Promise<Block> => {
+    reading ??= upstream.request<Block>("eth_getBlockByNumber", ["latest", false]).finally(() => (reading = undefined));
+    return reading;
+  };
+
+  const minedIn = (block: Block) => {
+    for (const hash of Array.isArray(block?.transactions) ? block.transactions : []) {
+      const found = typeof hash === "string" ? tracked.get(hash.toLowerCase() as Hex) : undefined;
+      if (!found) continue;
+      tracked.delete(found.hash);
+      found.waiter?.settle(false);
+    }
+  };
+
+  const poll = async () => {
+    let head: Block;
+    try {
+      head = await readLatest();
+    } catch {
+      return;
+    }
+    const number = see(head);
+    if (number === undefined) return;
+    if (lastSeen !== undefined && number < lastSeen) {
+      // The chain went back (a node restarted, a reorg): look everything up.
+      for (const t of tracked.values()) t.blocks = rebroadcastBlocks;
+      lastSeen = number - 1;
+    }
+    const from = lastSeen === undefined ? number : Math.max(lastSeen + 1, number - MAX_CATCH_UP + 1);
+    if (lastSeen !== undefined && number <= lastSeen) return;
+    const missed = Array.from({ length: Math.max(0, number - from) }, (_, i) => from + i);
+    const blocks = missed.length === 0 ? [] : await upstream.batch(missed.map((n) => ["eth_getBlockByNumber", [`0x${n.toString(16)}`, false]] as const));
+    for (const outcome of blocks) if (outcome.ok) minedIn(outcome.result as Block);
+    minedIn(head);
+    const fresh = number - (lastSeen ?? number - 1);
+    lastSeen = number;
+    for (const t of tracked.values()) t.blocks += fresh;
+  };
+
+  const due = (t: Tracked, at: number) => {
+    if (t.waiter) return at >= t.waiter.until;
+    const factor = 2 ** Math.min(t.looks, 6);
+    return t.blocks >= rebroadcastBlocks * factor || at - t.since >= rebroadcastMs * factor;
+  };
+
+  const lookUp = async (list: Tracked[]) => {
+    const accounts = [...new Set(list.map((t) => t.from))];
+    const calls: UpstreamCall[] = [
+      ...list.map((t): UpstreamCall => ["eth_getTransactionByHash", [t.hash]]),
+      ...accounts.flatMap((from): UpstreamCall[] => [["eth_getTransactionCount", [from, "latest"]], ["eth_getTransactionCount", [from, "pending"]]]),
+    ];
+    const outcomes = await upstream.batch(calls);
+    const counts = new Map(accounts.map((from, i) => [from, {
+      mined: count(outcomes[list.length + 2 * i]!),
+      pending: count(outcomes[list.length + 2 * i + 1]!),
+    }]));
+    const replacedCandidates: Tracked[] = [];
+    const lost: Tracked[] = [];
+    list.forEach((t, i) => {
+      const outcome = outcomes[i]!;
+      if (!tracked.has(t.hash)) return; // seen mined meanwhile
+      if (!outcome.ok) return settleKept(t); // cannot tell: the node accepted it
+      const tx = outcome.result as { blockNumber?: Hex | null } | null;
+      if (tx && typeof tx === "object") {
+        if (tx.blockNumber) return done(t);
+        return settleKept(t);
+      }
+      const mined = counts.get(t.from)!.mined;
+      if (mined !== undefined && mined > t.nonce) replacedCandidates.push(t);
+      else if (mined !== undefined) lost.push(t);
+      else settleKept(t);
+    });
+    // A node may count a nonce as mined a moment before it serves the transaction: look once more.
+    if (replacedCandidates.length > 0) {
+      const again = await upstream.batch(replacedCandidates.map((t) => ["eth_getTransactionByHash", [t.hash]] as const));
+      replacedCandidates.forEach((t, i) => (found(again[i]!) ? done(t) : replaced(t)));
+    }
+    if (lost.length > 0) await rebroadcast(lost.sort((a, b) => a.nonce - b.nonce));
+    for (const from of accounts) {
+      const pending = counts.get(from)!.pending;
+      const lowest = unmined(from)[0];
+      if (pending !== undefined && lowest !== undefined && pending < lowest) options.onBehind?.(from, pending, lowest);
+    }
+  };
+
+  const rebroadcast = async (lost: Tracked[]) => {
+    const outcomes = await upstream.batch(lost.map((t) => ["eth_sendRawTransaction", [t.raw]] as const));
+    lost.forEach((t, i) => {
+      const outcome = outcomes[i]!;
+      if (outcome.ok || (outcome.error instanceof UpstreamRpcError && ALREADY_KNOWN.test(outcome.error.error.message))) {
+        if (outcome.ok) options.onRebroadcast?.();
+        t.since = now();
+        t.blocks = 0;
+        t.looks = 0;
+        t.waiter?.settle(false);
+        delete t.waiter;
+        return;
+      }
+      if (outcome.error instanceof UpstreamRpcError && NONCE_MINED.test(outcome.error.error.message)) return replaced(t);
+      settleKept(t); // refused for now (the node is not ready, the balance moved): tried again later
+    });
+  };
+
+  const done = (t: Tracked) => {
+    tracked.delete(t.hash);
+    t.waiter?.settle(false);
+  };
+  const replaced = (t: Tracked) => {
+    tracked.delete(t.hash);
+    if (t.waiter) t.waiter.settle(true);
+    else options.onLost?.(t.from, t.hash);
+  };
+  const settleKept = (t: Tracked) => {
+    t.waiter?.settle(false);
+    delete t.waiter;
+    t.since = now();
+    t.blocks = 0;
+    t.looks++;
+  };
+
+  const run = async () => {
+    if (running) return;
+    running = true;
+    try {
+      while (tracked.size > 0) {
+        await poll();
+        const at = now();
+        const list = [...tracked.values()].filter((t) => due(t, at));
+        if (list.length > 0) await lookUp(list).catch(() => list.forEach((t) => tracked.has(t.hash) && settleKept(t)));
+        if (tracked.size === 0) break;
+        const waiting = [...tracked.values()].some((t) => t.waiter);
+        await sleep(waiting ? wait : IDLE_POLL_MS, !waiting);
+        wait = Math.min(MAX_WAITING_POLL_MS, wait * 2);
+      }
+    } finally {
+      running = false;
+    }
+  };
+
+  const add = (from: Hex, sent: readonly Broadcast[], waiter?: (t: Broadcast) => Tracked["waiter"]) => {
+    for (const s of sent) {
+      const hash = s.hash.toLowerCase() as Hex;
+      const t: Tracked = { from, hash, nonce: s.nonce, raw: s.raw, since: now(), blocks: 0, looks: 0 };
+      const waiting = waiter?.(s);
+      if (waiting) t.waiter = waiting;
+      tracked.set(hash, t);
+    }
+    wait = 1;
+    void run();
+  };
+
+  const unmined = (from: Hex) => {
+    const key = from.toLowerCase();
+    return [...tracked.values()].filter((t) => t.from.toLowerCase() === key).map((t) => t.nonce).sort((a, b) => a - b);
+  };
+
+  return {
+    watch(from, sent, graceMs) {
+      if (sent.length === 0) return Promise.resolve(new Set());
+      return new Promise((resolve) => {
+        const replacedHashes = new Set<Hex>();
+        let open = sent.length;
+        const until = now() + graceMs;
+        add(from, sent, (s) => ({
+          until,
+          settle(isReplaced) {
+            if (isReplaced) replacedHashes.add(s.hash);
+            if (--open === 0) resolve(replacedHashes);
+          },
+        }));
+      });
+    },
+    keep: (from, sent) => add(from, sent),
+    async latestBlock(maxAgeMs) {
+      if (latest && now() - latest.at <= maxAgeMs) return latest.block;
+      see(await readLatest());
+      return latest?.block ?? null;
+    },
+    unmined,
+  };
+}
+
+function count(outcome: UpstreamOutcome): number | undefined {
+  return outcome.ok && typeof outcome.result === "string" ? Number(outcome.result) : undefined;
+}
+
+/** The node returned an object, or could not be asked (then assume it is there). */
+function found(outcome: UpstreamOutcome): boolean {
+  return !outcome.ok || (outcome.result !== null && typeof outcome.result === "object");
+}

@@ -1,0 +1,178 @@
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { toHex, type Hex } from "viem";
+import { createBroadcastWatch, type CreateBroadcastWatchOptions } from "../../../rpc-proxy/transactions/create_broadcast_watch.ts";
+import { UpstreamRpcError } from "../../../rpc-proxy/jsonrpc/rpc_error.ts";
+import { fakeUpstream } from "../fakes.ts";
+
+const from: Hex = "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC";
+const tx = (nonce: number) => ({ hash: toHex(0xa0 + nonce, { size: 32 }), nonce, raw: toHex(0xf0 + nonce, { size: 4 }) });
+const [A, B, C] = [tx(5), tx(6), tx(7)];
+
+/**
+ * A node with blocks of transaction hashes, a pool, and the account's mined and pending counts; a broadcast puts a
+ * raw transaction's hash in the pool. Nothing is mined unless the test mines it (`mine`).
+ */
+function chain(start = { mined: 5 }) {
+  const blocks: Hex[][] = [[]];
+  const pool = new Map<Hex, number>();
+  const byRaw = new Map<Hex, { hash: Hex; nonce: number }>();
+  const minedNonces = new Map<Hex, number>();
+  let minedCount = start.mined;
+  const state = { forget: false, pending: undefined as number | undefined };
+  const upstream = fakeUpstream({
+    eth_getBlockByNumber: ([tag]: unknown[]) => {
+      const n = tag === "latest" ? blocks.length - 1 : Number(tag);
+      return n < blocks.length ? { number: toHex(n), baseFeePerGas: toHex(100 + n), transactions: blocks[n] } : null;
+    },
+    eth_getTransactionByHash: ([hash]: unknown[]) => {
+      const h = hash as Hex;
+      if (minedNonces.has(h)) return { hash: h, blockNumber: "0x1" };
+      return pool.has(h) ? { hash: h, blockNumber: null } : null;
+    },
+    eth_getTransactionCount: ([, tag]: unknown[]) => toHex(tag === "latest" ? minedCount : state.pending ?? Math.max(minedCount, ...[...pool.values()].map((n) => n + 1))),
+    eth_sendRawTransaction: ([raw]: unknown[]) => {
+      const t = byRaw.get(raw as Hex)!;
+      if (t.nonce < minedCount) throw new UpstreamRpcError({ code: -32000, message: "nonce too low" });
+      pool.set(t.hash, t.nonce);
+      return t.hash;
+    },
+  });
+  return {
+    upstream, pool, state,
+    /** The node accepted these (as the sender's broadcast did). */
+    accept: (...list: ReturnType<typeof tx>[]) => list.forEach((t) => (byRaw.set(t.raw, t), pool.set(t.hash, t.nonce))),
+    /** A block with these hashes (and anything else's, e.g. a rival's, by nonce). */
+    mine(...list: { hash: Hex; nonce: number }[]) {
+      for (const t of list) {
+        pool.delete(t.hash);
+        minedNonces.set(t.hash, t.nonce);
+        minedCount = Math.max(minedCount, t.nonce + 1);
+      }
+      blocks.push(list.map((t) => t.hash));
+    },
+    emptyBlock: () => blocks.push([]),
+    asked: (method: string) => upstream.calls.filter((c) => c.method === method).length,
+  };
+}
+
+const until = async (condition: () => boolean) => {
+  for (let i = 0; i < 400 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 5));
+  assert.ok(condition(), "in time");
+};
+
+function watchOn(node: ReturnType<typeof chain>, options: Partial<CreateBroadcastWatchOptions> = {}) {
+  const events: string[] = [];
+  const watch = createBroadcastWatch({
+    upstream: node.upstream,
+    rebroadcastMs: 30,
+    onRebroadcast: () => events.push("rebroadcast"),
+    onBehind: (account, pending, lowest) => events.push(`behind ${account === from} ${pending} ${lowest}`),
+    onLost: (_, hash) => events.push(`lost ${hash}`),
+    ...options,
+  });
+  return { watch, events };
+}
+
+test("mined: one eth_getBlockByNumber per new block covers every transaction in it; no lookup per transaction", async () => {
+  const node = chain();
+  const { watch } = watchOn(node);
+  node.accept(A, B, C);
+  const verdict = watch.watch(from, [A, B, C], 5000);
+  node.mine(A, B, C);
+  assert.equal([...await verdict], []);
+  assert.is(node.asked("eth_getTransactionByHash"), 0);
+  assert.ok(node.asked("eth_getBlockByNumber") <= 2, `${node.asked("eth_getBlockByNumber")} block reads`);
+  assert.equal(watch.unmined(from), []);
+});
+
+test("blocks mined between two looks are read back, in one batch", async () => {
+  const node = chain();
+  const { watch } = watchOn(node);
+  await watch.latestBlock(0);
+  node.accept(A, B);
+  const verdict = watch.watch(from, [A, B], 5000);
+  node.mine(A);
+  node.emptyBlock();
+  node.mine(B);
+  node.emptyBlock();
+  assert.equal([...await verdict], []);
+  assert.is(node.asked("eth_getTransactionByHash"), 0);
+});
+
+test("still in the pool after the grace: kept (the caller is answered), and watched until mined", async () => {
+  const node = chain();
+  const { watch, events } = watchOn(node, { rebroadcastMs: 60_000 });
+  node.accept(A);
+  assert.equal([...await watch.watch(from, [A], 20)], []);
+  assert.equal(watch.unmined(from), [5]);
+  node.mine(A);
+  await until(() => watch.unmined(from).length === 0);
+  assert.equal(events, []);
+});
+
+test("its nonce mined by another transaction and unknown to the node: replaced", async () => {
+  const node = chain();
+  const { watch } = watchOn(node);
+  node.accept(A, B);
+  const verdict = watch.watch(from, [A, B], 20);
+  node.pool.delete(B.hash);
+  node.mine(A, { hash: toHex(0xbeef, { size: 32 }), nonce: 6 });
+  assert.equal([...await verdict], [B.hash]);
+});
+
+test("acknowledged, then lost (the node forgot it, its nonce not mined): the same bytes are broadcast again, and it is mined", async () => {
+  const node = chain();
+  const { watch, events } = watchOn(node);
+  node.accept(A, B);
+  node.pool.clear(); // swallowed after the acknowledgement
+  assert.equal([...await watch.watch(from, [A, B], 20)], []);
+  assert.equal(events, ["rebroadcast", "rebroadcast"]);
+  assert.ok(node.pool.has(A.hash) && node.pool.has(B.hash), "back in the pool, same hashes");
+  node.mine(A, B);
+  await until(() => watch.unmined(from).length === 0);
+});
+
+test("kept, then dropped from the pool later (a node restarted without it): found after a few blocks or a while, and broadcast again", async () => {
+  const node = chain();
+  const { watch, events } = watchOn(node);
+  node.accept(A);
+  assert.equal([...await watch.watch(from, [A], 10)], []);
+  node.pool.clear();
+  node.emptyBlock();
+  await until(() => events.includes("rebroadcast"));
+  assert.ok(node.pool.has(A.hash));
+});
+
+test("the node's pending count below every unmined nonce: onBehind names the nonces to fill", async () => {
+  const node = chain();
+  const { watch, events } = watchOn(node);
+  node.accept(B, C);
+  node.state.pending = 5; // nonce 5 lost with the node's pool, and not this watch's to send again
+  void watch.watch(from, [B, C], 10);
+  await until(() => events.some((e) => e.startsWith("behind")));
+  assert.ok(events.includes("behind true 5 6"), events.join());
+  node.state.pending = undefined;
+  node.mine(A, B, C);
+  await until(() => watch.unmined(from).length === 0);
+});
+
+test("latestBlock: the last block seen, read again only when older than asked", async () => {
+  const node = chain();
+  const { watch } = watchOn(node);
+  assert.equal(await watch.latestBlock(1000), { baseFeePerGas: toHex(100) });
+  node.emptyBlock();
+  assert.equal(await watch.latestBlock(1000), { baseFeePerGas: toHex(100) });
+  assert.equal(await watch.latestBlock(0), { baseFeePerGas: toHex(101) });
+  assert.is(node.asked("eth_getBlockByNumber"), 2);
+});
+
+test("the node cannot be asked: kept (it accepted the transaction)", async () => {
+  const node = chain();
+  const { watch } = watchOn(node, { rebroadcastMs: 60_000 });
+  node.accept(A);
+  node.upstream.down = true;
+  assert.equal([...await watch.watch(from, [A], 10)], []);
+});
+
+test.run();
