@@ -104,7 +104,7 @@ const keyStore = createKeyStore({ pool });
 const credentials = createCredentialsStore(config.region ? { region: config.region } : {});
 const caCertificates = config.kmsCaFile ? [await Deno.readTextFile(config.kmsCaFile)] : [];
 const vault = createKmsKeyVault({ client: kmsClients(config, credentials, caCertificates), nsm, identity });
-const signerMethods = createSignerMethods({ keyStore, nsm, identity, credentials, vault });
+const signerMethods = createSignerMethods({ keyStore, nsm, identity, credentials, vault, windows: config.windows });
 // describe also names the curve (issue 19), so an operator and the bench can see which one signs.
 const methods = { ...signerMethods, describe: async (params: unknown) => ({ ...(await signerMethods.describe!(params) as object), curve: curve.name }) };
 
@@ -114,7 +114,7 @@ if (config.listen.transport === "unix") {
 const listener = await denoTransport.listen(config.listen);
 const address = formatSignerAddress(listener.address);
 console.log(JSON.stringify({ event: "listening", address }));
-log({ event: "listening", address, mode: config.mode, nsm: nsm.kind, workers, curve: curve.name, ...(config.logTo ? { logTo: formatSignerAddress(config.logTo) } : {}) });
+log({ event: "listening", address, mode: config.mode, nsm: nsm.kind, workers, curve: curve.name, windows: config.windows, ...(config.logTo ? { logTo: formatSignerAddress(config.logTo) } : {}) });
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   Deno.addSignalListener(signal, () => {

@@ -26,6 +26,12 @@ export type SignerConfig = {
   curve: CurveChoice;
   /** The native library: a soname searched by dlopen, or a path. @default libsecp256k1.so.1 */
   secp256k1?: string;
+  /**
+   * Where the policy limits' windows live (issue 13): `memory` (this instance's memory, as before) or `fleet` (the
+   * fleet's table, as records the caller presents and this signer authenticates; docs/fleet-state.md).
+   * @default fleet in enclave mode, memory in dev mode
+   */
+  windows: "memory" | "fleet";
   /** Signing worker threads. @default one per core */
   workers?: number;
   /** Where the log lines are streamed (the host-agent's receiver); absent, stderr only. */
@@ -49,6 +55,9 @@ export const SIGNER_USAGE = `signer: the enclave signer (Deno)
                                         default native in enclave mode (required there), auto in dev mode
                                         (native if Debian's libsecp256k1-1 is installed, else wasm)
   --secp256k1 LIB      [SIGNER_SECP256K1] the native library, default libsecp256k1.so.1
+  --windows memory|fleet [SIGNER_WINDOWS] where policy limits' windows live: this signer's memory, or the
+                                        fleet's table (records the caller presents, docs/fleet-state.md);
+                                        default fleet in enclave mode, memory in dev mode
   --log-to ADDRESS     [SIGNER_LOG_TO]  also stream the JSON log lines to the host-agent's receiver here
                                         (the image: vsock://3:5001; locally unix:///PATH or tcp://H:P); default
                                         stderr only. Never blocks: a missing or slow receiver costs dropped
@@ -68,7 +77,7 @@ export const SIGNER_USAGE = `signer: the enclave signer (Deno)
  */
 export function parseSignerConfig(args: readonly string[], env: Readonly<Record<string, string | undefined>>): SignerConfig {
   const flags = readFlags(args, {
-    values: ["listen", "mode", "nsm", "pki", "pcr", "kms-proxy", "kms-ca", "region", "workers", "curve", "secp256k1", "log-to", "log-buffer-bytes"],
+    values: ["listen", "mode", "nsm", "pki", "pcr", "kms-proxy", "kms-ca", "region", "workers", "curve", "secp256k1", "windows", "log-to", "log-buffer-bytes"],
     repeatable: ["pcr"],
   });
   const pcrs: Record<number, string> = {};
@@ -89,6 +98,8 @@ export function parseSignerConfig(args: readonly string[], env: Readonly<Record<
   if (curve !== "native" && curve !== "wasm" && curve !== "auto") throw new TypeError(`Invalid --curve ${curve}: expected native, wasm or auto`);
   // No fallback in production: the enclave signs with the constant-time native library or not at all.
   if (mode === "enclave" && curve !== "native") throw new TypeError(`Refusing --curve ${curve} in enclave mode: the enclave signs with native libsecp256k1 only`);
+  const windows = flags.get("windows") ?? (env.SIGNER_WINDOWS || undefined) ?? (mode === "enclave" ? "fleet" : "memory");
+  if (windows !== "memory" && windows !== "fleet") throw new TypeError(`Invalid --windows ${windows}: expected memory or fleet`);
   const secp256k1 = flags.get("secp256k1") ?? (env.SIGNER_SECP256K1 || undefined);
   if (secp256k1 === "") throw new TypeError("Invalid --secp256k1: empty");
   const workersText = flags.get("workers") ?? env.SIGNER_WORKERS;
@@ -116,6 +127,7 @@ export function parseSignerConfig(args: readonly string[], env: Readonly<Record<
     ...(kmsCaFile === undefined ? {} : { kmsCaFile }),
     ...(region === undefined ? {} : { region }),
     curve,
+    windows,
     ...(secp256k1 === undefined ? {} : { secp256k1 }),
     ...(workers === undefined ? {} : { workers }),
     ...(logTo === undefined ? {} : { logTo }),

@@ -2,6 +2,7 @@ import { secp256k1 } from "@noble/curves/secp256k1";
 import { bytesToHex, getAddress } from "viem";
 import { publicKeyToAddress } from "viem/accounts";
 import type { GovernanceParams, Hex } from "../protocol/messages.ts";
+import { deriveWindowKey } from "../policy/derive_window_key.ts";
 import { UnknownAccountError } from "../signing/signing_errors.ts";
 import { createInlineSigningPool } from "../workers/create_inline_signing_pool.ts";
 import type { SigningRequest, SigningResult } from "../workers/sign_request.ts";
@@ -26,8 +27,14 @@ export type KeyStore = {
   governance(address: string): GovernanceParams | undefined;
   /** Every held account with its label and governance. */
   list(): KeyEntry[];
-  /** Removes a key; every copy of its bytes is zeroed. Returns whether it was present. */
+  /** Removes a key; every copy of its bytes is zeroed and its window key forgotten. Returns whether it was present. */
   remove(address: string): boolean;
+  /**
+   * The key that authenticates the account's window records (fleet windows, docs/fleet-state.md): derived from the
+   * private key when it was added (a non-extractable WebCrypto HMAC key; the copy of the key bytes used is zeroed
+   * once derived). Rejects with UnknownAccountError when the key is not held.
+   */
+  windowKey(address: string): Promise<CryptoKey>;
   /** Signs with the key of `address` (any case), or rejects with UnknownAccountError. */
   sign<R extends SigningRequest>(address: string, request: R): Promise<SigningResult<R>>;
   /** Signing threads behind the store (0: signing runs in the calling thread). */
@@ -54,6 +61,7 @@ export type CreateKeyStoreOptions = {
 export function createKeyStore(options: CreateKeyStoreOptions = {}): KeyStore {
   const pool = options.pool ?? createInlineSigningPool();
   const keys = new Map<string, KeyEntry>();
+  const windowKeys = new Map<string, Promise<CryptoKey>>();
   const get = (address: string) => {
     const entry = keys.get(address.toLowerCase());
     if (!entry) throw new UnknownAccountError(address);
@@ -70,7 +78,12 @@ export function createKeyStore(options: CreateKeyStoreOptions = {}): KeyStore {
         privateKey.fill(0);
         return existing.address;
       }
+      // The window key, from a copy: the pool takes the key bytes. The copy is zeroed once the derivation settles.
+      const copy = privateKey.slice();
+      const windowKey = deriveWindowKey(copy).finally(() => copy.fill(0));
+      windowKey.catch(() => {}); // a failure surfaces to whoever asks for the key, not as an unhandled rejection
       pool.addKey(address, privateKey);
+      windowKeys.set(address.toLowerCase(), windowKey);
       keys.set(address.toLowerCase(), {
         address,
         ...(options.label === undefined ? {} : { label: options.label }),
@@ -94,7 +107,12 @@ export function createKeyStore(options: CreateKeyStoreOptions = {}): KeyStore {
       const entry = keys.get(address.toLowerCase());
       if (!entry) return false;
       pool.removeKey(entry.address);
+      windowKeys.delete(address.toLowerCase());
       return keys.delete(address.toLowerCase());
+    },
+    windowKey(address) {
+      const key = windowKeys.get(address.toLowerCase());
+      return key ?? Promise.reject(new UnknownAccountError(address));
     },
     sign(address, request) {
       try {

@@ -22,8 +22,13 @@ export type CreateSignerMethodsOptions = {
   vault?: KeyVault;
   /** Fills a buffer with cryptographically secure random bytes. @default WebCrypto */
   random?: (bytes: Uint8Array) => Uint8Array;
-  /** Each governed key's approved policy and limits (in memory: a restarted signer has none until they are applied again). @default createPolicyEngine() */
+  /** Each governed key's approved policy and limits (in memory: a restarted signer has none until they are applied again). @default createPolicyEngine({ windows }) */
   policy?: PolicyEngine;
+  /**
+   * Where the default engine keeps the limits' windows: this signer's memory, or the fleet's table (records the
+   * caller presents, authenticated with each key's window key; docs/fleet-state.md). @default "memory"
+   */
+  windows?: "memory" | "fleet";
 };
 
 /**
@@ -38,7 +43,7 @@ export type CreateSignerMethodsOptions = {
  */
 export function createSignerMethods(options: CreateSignerMethodsOptions): MethodTable {
   const { keyStore, nsm, identity } = options;
-  const policy = options.policy ?? createPolicyEngine();
+  const policy = options.policy ?? createPolicyEngine({ windows: options.windows ?? "memory", windowKey: (address) => keyStore.windowKey(address) });
   const syncGovernance = governanceSync({ keyStore, policy });
   /** What governs an account, after bringing the engine in step with the key store. */
   const accountPolicy = (address: Hex) => (syncGovernance(address), policy.describe(address).policy);
@@ -48,6 +53,7 @@ export function createSignerMethods(options: CreateSignerMethodsOptions): Method
     nsm: nsm.kind,
     accounts: keyStore.list().length,
     workers: keyStore.workers,
+    windows: policy.windows,
   });
   return {
     describe,

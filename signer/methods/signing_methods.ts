@@ -1,9 +1,9 @@
 import type { KeyStore } from "../keys/key_store.ts";
 import type { PolicyEngine } from "../policy/create_policy_engine.ts";
 import { PolicyRefusedError } from "../policy/policy_refused_error.ts";
-import type { PolicyRequest, PolicyReservation } from "../policy/policy_types.ts";
+import type { PolicyRequest } from "../policy/policy_types.ts";
 import { SIGNING_POLICY } from "../policy/signing_policy.ts";
-import type { Hex, SignerMethods } from "../protocol/messages.ts";
+import type { Hex, SignerMethods, WindowStateResult } from "../protocol/messages.ts";
 import { InvalidParamsError } from "../protocol/params/invalid_params_error.ts";
 import { parseAddress } from "../protocol/params/parse_address.ts";
 import { parseQuantity } from "../protocol/params/parse_quantity.ts";
@@ -18,10 +18,11 @@ type Handler<M extends keyof SignerMethods> = (params: unknown) => SignerMethods
 /** EIP-7702 §"Parameters" allows nonces below 2^64 and any chain id; viem takes both as numbers, exact up to 2^53. */
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
-/** A sign.* request, checked: whose key, what the key store signs, and what the account's policy decides on. */
-type Checked = { address: Hex; signing: SigningRequest; policy: () => PolicyRequest };
-
-const NOTHING_RESERVED: PolicyReservation = { release() {} };
+/**
+ * A sign.* request, checked: whose key, what the key store signs, what the account's policy decides on, and the
+ * window state it carried (fleet windows: the record, null for none; undefined when it carried no `window`).
+ */
+type Checked = { address: Hex; signing: SigningRequest; policy: () => PolicyRequest; window: Uint8Array | null | undefined };
 
 /**
  * The `sign.*` and `policy.*` methods. Each sign.* method validates its params, asks the account's policy
@@ -38,7 +39,9 @@ const NOTHING_RESERVED: PolicyReservation = { release() {} };
  *
  * A governed key (one sealed with admins) signs only what its approved policy allows, and nothing while it has
  * none; its request is counted in the policy's limits before the signature leaves, and given back if signing
- * fails. An unrestricted key's request is signed as before, without parsing it twice.
+ * fails. An unrestricted key's request is signed as before, without parsing it twice. With fleet windows
+ * (docs/fleet-state.md) each sign.* and policy.check takes `window: { record }`, and a sign.* whose account's
+ * policy has limits answers with the successor record as `window: { version, record, expiresAt }`.
  *
  * @example
  * ```ts
@@ -64,6 +67,7 @@ export function signingMethods(deps: { keyStore: KeyStore; policy: PolicyEngine 
         address: addressParam(p),
         signing: { kind: "transaction", transaction: p.transaction },
         policy: () => ({ action: "transaction", transaction: parseTransaction(p.transaction) }),
+        window: windowParam(p),
       };
     },
     "sign.message": (params: unknown): Checked => {
@@ -72,7 +76,7 @@ export function signingMethods(deps: { keyStore: KeyStore; policy: PolicyEngine 
       if (!(p.message instanceof Uint8Array)) throw new InvalidParamsError("message", "expected bytes");
       // A copy of just the message: the decoded bytes may be a view into the whole frame buffer.
       const message = p.message.slice();
-      return { address, signing: { kind: "message", message }, policy: () => ({ action: "message", message }) };
+      return { address, signing: { kind: "message", message }, policy: () => ({ action: "message", message }), window: windowParam(p) };
     },
     "sign.typedData": (params: unknown): Checked => {
       const p = paramsRecord(params);
@@ -86,7 +90,7 @@ export function signingMethods(deps: { keyStore: KeyStore; policy: PolicyEngine 
       // Encoded before the policy decides (values checked against their types), so that typed data signing would
       // refuse as INVALID_PARAMS is refused so by policy.check and by a governed key's sign.typedData alike.
       const policy = (): PolicyRequest => (typedDataDigest(typedData), { action: "typedData", typedData });
-      return { address, signing: { kind: "typedData", typedData }, policy };
+      return { address, signing: { kind: "typedData", typedData }, policy, window: windowParam(p) };
     },
     "sign.authorization": (params: unknown): Checked => {
       const p = paramsRecord(params);
@@ -100,27 +104,52 @@ export function signingMethods(deps: { keyStore: KeyStore; policy: PolicyEngine 
       if (chainId > MAX_SAFE) throw new InvalidParamsError("authorization.chainId", "too large");
       if (nonce > MAX_SAFE) throw new InvalidParamsError("authorization.nonce", "too large");
       const authorization = { chainId: Number(chainId), address: delegate, nonce: Number(nonce) };
-      return { address, signing: { kind: "authorization", authorization }, policy: () => ({ action: "authorization", authorization }) };
+      return {
+        address,
+        signing: { kind: "authorization", authorization },
+        policy: () => ({ action: "authorization", authorization }),
+        window: windowParam(p),
+      };
     },
   } as const;
 
-  /** Asks the policy (reserving the request in its limits), signs, and gives the reservation back if signing fails. */
-  const sign = async <T>(checked: Checked): Promise<T> => {
-    const governed = syncGovernance(checked.address);
-    const reservation = governed ? policy.authorize(checked.address, checked.policy()) : NOTHING_RESERVED;
+  /**
+   * Asks the policy (reserving the request in its limits), signs, and gives the reservation back if signing fails;
+   * with fleet windows, the successor window record is issued only once the signature exists.
+   */
+  const sign = async <T>(checked: Checked): Promise<{ signed: T; window?: WindowStateResult }> => {
+    if (!syncGovernance(checked.address)) return { signed: (await keyStore.sign(checked.address, checked.signing)) as T };
+    const authorization = await policy.authorizeWithState(checked.address, checked.policy(), checked.window);
+    let signed: T;
     try {
-      return (await keyStore.sign(checked.address, checked.signing)) as T;
+      signed = (await keyStore.sign(checked.address, checked.signing)) as T;
     } catch (error) {
-      reservation.release();
+      authorization.release();
       throw error;
     }
+    const window = await authorization.issue();
+    return window === undefined ? { signed } : { signed, window };
   };
+  /** The result with the window record beside it, when one was issued. */
+  const answer = <R extends object>(result: R, window: WindowStateResult | undefined) => (window === undefined ? result : { ...result, window });
 
   return {
-    "sign.transaction": (params) => sign(check["sign.transaction"](params)),
-    "sign.message": async (params) => ({ signature: await sign<Hex>(check["sign.message"](params)) }),
-    "sign.typedData": async (params) => ({ signature: await sign<Hex>(check["sign.typedData"](params)) }),
-    "sign.authorization": (params) => sign(check["sign.authorization"](params)),
+    "sign.transaction": async (params) => {
+      const { signed, window } = await sign<{ raw: Hex; hash: Hex }>(check["sign.transaction"](params));
+      return answer(signed, window);
+    },
+    "sign.message": async (params) => {
+      const { signed, window } = await sign<Hex>(check["sign.message"](params));
+      return answer({ signature: signed }, window);
+    },
+    "sign.typedData": async (params) => {
+      const { signed, window } = await sign<Hex>(check["sign.typedData"](params));
+      return answer({ signature: signed }, window);
+    },
+    "sign.authorization": async (params) => {
+      const { signed, window } = await sign<SignerMethods["sign.authorization"]["result"]>(check["sign.authorization"](params));
+      return answer(signed, window);
+    },
     "policy.apply": (params) => {
       const p = paramsRecord(params);
       if (typeof p.document !== "string") throw new InvalidParamsError("document", "expected the policy document as JSON text");
@@ -130,8 +159,9 @@ export function signingMethods(deps: { keyStore: KeyStore; policy: PolicyEngine 
       for (const { address } of keyStore.list()) syncGovernance(address);
       return policy.apply(p.document, p.approvals);
     },
-    "policy.check": (params) => {
+    "policy.check": async (params) => {
       const p = paramsRecord(params);
+      const window = windowParam(p);
       const method = p.method;
       if (typeof method !== "string" || !Object.hasOwn(check, method)) {
         throw new InvalidParamsError("method", `expected one of ${Object.keys(check).join(", ")}`);
@@ -148,7 +178,7 @@ export function signingMethods(deps: { keyStore: KeyStore; policy: PolicyEngine 
       // malformed requests as the real one would, unrestricted keys included.
       const request = checked.policy();
       if (!syncGovernance(checked.address)) return { allowed: true, rule: "unrestricted" };
-      return { ...policy.check(checked.address, request) };
+      return { ...(await policy.checkWithState(checked.address, request, window)) };
     },
     "policy.describe": (params) => {
       const { address } = paramsRecord(params);
@@ -183,3 +213,15 @@ export function governanceSync(deps: { keyStore: KeyStore; policy: PolicyEngine 
 }
 
 const quantity = (value: unknown, field: string) => parseQuantity(value, field);
+
+/** The optional `window: { record: bytes | null }` of a sign.* or policy.check request (fleet windows). */
+function windowParam(p: Record<string, unknown>): Uint8Array | null | undefined {
+  if (p.window === undefined) return undefined;
+  const window = p.window;
+  if (typeof window !== "object" || window === null || Array.isArray(window) || window instanceof Uint8Array || !("record" in window)) {
+    throw new InvalidParamsError("window", "expected { record: bytes | null }");
+  }
+  if (window.record === null) return null;
+  if (!(window.record instanceof Uint8Array)) throw new InvalidParamsError("window.record", "expected the window record as bytes, or null");
+  return window.record.slice();
+}

@@ -1,18 +1,33 @@
-import type { AccountPolicy, Hex, WindowUsageParams } from "../protocol/messages.ts";
+import type { AccountPolicy, Hex, WindowStateResult, WindowUsageParams } from "../protocol/messages.ts";
 import { InvalidParamsError } from "../protocol/params/invalid_params_error.ts";
 import { UnknownAccountError } from "../signing/signing_errors.ts";
+import { createFleetWindows } from "./create_fleet_windows.ts";
 import { createPolicyWindows } from "./create_policy_windows.ts";
 import { evaluatePolicy } from "./evaluate_policy.ts";
 import { parsePolicyDocument } from "./parse_policy_document.ts";
 import { verifyPolicyApprovals } from "./policy_approval.ts";
 import { canonicalPolicyJson, policyDigest } from "./policy_digest.ts";
 import { PolicyRefusedError } from "./policy_refused_error.ts";
-import type { Governance, PolicyDecision, PolicyDocument, PolicyRequest, PolicyReservation } from "./policy_types.ts";
+import type { Governance, PolicyDecision, PolicyDocument, PolicyLimit, PolicyRequest, PolicyReservation } from "./policy_types.ts";
+import { WindowStateRequiredError } from "./window_state_errors.ts";
 
 export type CreatePolicyEngineParameters = {
   /** Milliseconds since the epoch. @default Date.now */
   readonly now?: () => number;
+  /**
+   * Where the limits' windows live: this engine's memory, or the fleet's table as records the caller presents
+   * (docs/fleet-state.md). @default "memory"
+   */
+  readonly windows?: "memory" | "fleet";
+  /** fleet: the key that authenticates an account's window records (deriveWindowKey, held by the key store). */
+  readonly windowKey?: (address: Hex) => Promise<CryptoKey>;
 };
+
+/**
+ * A request decided and reserved: `release()` it if signing fails; once signed, `issue()` gives the successor window
+ * record to store (fleet windows with limits), or undefined.
+ */
+export type PolicyAuthorization = { release(): void; issue(): Promise<WindowStateResult | undefined> };
 
 export type ApplyPolicyReturnType = { readonly address: Hex; readonly digest: Hex; readonly sequence: number };
 
@@ -33,12 +48,23 @@ export type PolicyEngine = {
   describe(address: Hex): PolicyDescription;
   /** What the attestation binds for the account: "unrestricted", "none" (governed, no policy) or the policy digest. */
   attestationEntry(address: Hex): string;
+  /** Where the limits' windows live. */
+  readonly windows: "memory" | "fleet";
+  /**
+   * `authorize` with the account's window state (`record`, or null; undefined when the request carried none): in
+   * fleet mode, for a policy with limits, decided on that state (WINDOW_STATE_REQUIRED, _INVALID, _STALE); in memory
+   * mode `window` is ignored.
+   */
+  authorizeWithState(address: Hex, request: PolicyRequest, window: Uint8Array | null | undefined): Promise<PolicyAuthorization>;
+  /** `check` with the account's window state, as `authorizeWithState` takes it: a dry run on that state. */
+  checkWithState(address: Hex, request: PolicyRequest, window: Uint8Array | null | undefined): Promise<PolicyDecision>;
 };
 
 type InForce = { readonly document: PolicyDocument; readonly digest: Hex; readonly canonical: string };
 type AccountState = { readonly governance: Governance | undefined; readonly policy: InForce | undefined };
 
 const NO_RESERVATION: PolicyReservation = Object.freeze({ release() {} });
+const NOTHING_ISSUED = async () => undefined;
 
 /**
  * The signer's policy engine (issue 12, DESIGN §10), pure and in memory: per account, the governance sealed with its
@@ -49,7 +75,9 @@ const NO_RESERVATION: PolicyReservation = Object.freeze({ release() {} });
  * Rollback within one signer instance: the highest sequence applied per account is kept across `forget`, so after
  * an unload and reload only that same document (same digest) or a higher sequence is accepted again. Across a
  * restart nothing is kept; `notAfter` bounds how long an older approved document stays usable.
- * Windows are kept across `forget` too, so an unload and reload does not reset spending.
+ * Windows are kept across `forget` too, so an unload and reload does not reset spending. With `windows: "fleet"` the
+ * windows of a policy with limits are the records the caller presents (createFleetWindows): `authorizeWithState` and
+ * `checkWithState` decide on them, and `authorize`/`check` without a state refuse with WINDOW_STATE_REQUIRED.
  *
  * @example
  * ```ts
@@ -62,7 +90,12 @@ const NO_RESERVATION: PolicyReservation = Object.freeze({ release() {} });
  */
 export function createPolicyEngine(parameters: CreatePolicyEngineParameters = {}): PolicyEngine {
   const clock = parameters.now ?? (() => Date.now());
+  const mode = parameters.windows ?? "memory";
+  if (mode !== "memory" && mode !== "fleet") throw new TypeError(`Cannot create policy engine: windows must be memory or fleet, got ${String(mode)}`);
+  const windowKey = parameters.windowKey;
+  if (mode === "fleet" && windowKey === undefined) throw new TypeError("Cannot create policy engine: fleet windows need windowKey");
   const windows = createPolicyWindows({ now: clock });
+  const fleet = createFleetWindows({ now: clock });
   const accounts = new Map<string, AccountState>();
   /** Highest sequence (and its digest) applied per account since this signer started; survives `forget`. */
   const applied = new Map<string, { readonly sequence: number; readonly digest: Hex }>();
@@ -99,6 +132,15 @@ export function createPolicyEngine(parameters: CreatePolicyEngineParameters = {}
       };
     }
     return { state, decision: evaluatePolicy(state.policy.document, request, clock()) };
+  }
+
+  /** The limits of the policy in force (none without one). */
+  const limitsOf = (state: AccountState): readonly PolicyLimit[] => state.policy?.document.limits ?? [];
+
+  /** fleet: the presented state, verified and not stale (WINDOW_STATE_REQUIRED when the request carried none). */
+  async function openState(address: Hex, limits: readonly PolicyLimit[], window: Uint8Array | null | undefined) {
+    if (window === undefined) throw new WindowStateRequiredError(address);
+    return fleet.open(address, limits, window, await windowKey!(address));
   }
 
   return {
@@ -141,17 +183,38 @@ export function createPolicyEngine(parameters: CreatePolicyEngineParameters = {}
       applied.set(key, { sequence: document.sequence, digest });
       return { address: key, digest, sequence: document.sequence };
     },
+    windows: mode,
     authorize(address, request) {
       const { state, decision } = decide(address, request);
       if (!decision.allowed) throw new PolicyRefusedError(decision.rule, decision.reason);
       if (state.policy === undefined) return NO_RESERVATION;
+      if (mode === "fleet" && limitsOf(state).length > 0) throw new WindowStateRequiredError(address);
       return windows.reserve(address, state.policy.document.limits, request);
     },
     check(address, request) {
       const { state, decision } = decide(address, request);
       if (!decision.allowed || state.policy === undefined) return decision;
+      if (mode === "fleet" && limitsOf(state).length > 0) throw new WindowStateRequiredError(address);
       const limits = windows.wouldAllow(address, state.policy.document.limits, request);
       return limits.allowed ? decision : limits;
+    },
+    async authorizeWithState(address, request, window) {
+      const { state, decision } = decide(address, request);
+      if (!decision.allowed) throw new PolicyRefusedError(decision.rule, decision.reason);
+      const limits = limitsOf(state);
+      if (mode === "memory" || limits.length === 0) {
+        const reservation = state.policy === undefined ? NO_RESERVATION : windows.reserve(address, limits, request);
+        return { release: () => reservation.release(), issue: NOTHING_ISSUED };
+      }
+      const reservation = (await openState(address, limits, window)).reserve(request);
+      return { release() {}, issue: () => reservation.issue() };
+    },
+    async checkWithState(address, request, window) {
+      const { state, decision } = decide(address, request);
+      const limits = limitsOf(state);
+      if (!decision.allowed || limits.length === 0) return decision;
+      const check = mode === "memory" ? windows.wouldAllow(address, limits, request) : (await openState(address, limits, window)).check(request);
+      return check.allowed ? decision : check;
     },
     describe(address) {
       const state = stateOf(address);
@@ -162,7 +225,7 @@ export function createPolicyEngine(parameters: CreatePolicyEngineParameters = {}
       return {
         policy: { kind: "policy", governance, digest, sequence: document.sequence, notAfter: new Date(document.notAfter).toISOString() },
         document: canonical,
-        windows: windows.usage(address, document.limits),
+        windows: mode === "fleet" ? fleet.usage(address, document.limits) : windows.usage(address, document.limits),
       };
     },
     attestationEntry(address) {

@@ -71,6 +71,8 @@ test("the image's command starts the signer in enclave mode: device NSM, vsock 5
   assert.equal(config.listen, { transport: "vsock", cid: -1, port: 5000 });
   assert.equal(config.kmsProxy, { transport: "vsock", cid: 3, port: 8000 });
   assert.equal(config.logTo, { transport: "vsock", cid: 3, port: ENCLAVE_LOG_PORT });
+  assert.is(config.windows, "fleet", "the fleet's windows (issue 13)");
+  assert.ok(args.join(" ").includes("--windows fleet"), "written explicitly, not left to the default");
   assert.throws(() => parseSignerConfig([...args, "--nsm", "simulated"], {}), /simulated NSM/);
 });
 

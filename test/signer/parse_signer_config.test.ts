@@ -14,8 +14,17 @@ test("defaults: enclave mode on vsock with the device NSM, KMS through the paren
     pcrs: {},
     kmsProxy: { transport: "vsock", cid: 3, port: 8000 },
     curve: "native",
+    windows: "fleet",
     logBufferBytes: 262144,
   });
+});
+
+test("--windows memory|fleet (or SIGNER_WINDOWS): fleet by default in enclave mode, memory in dev mode, anything else refused", () => {
+  assert.is(parseSignerConfig(["--mode", "dev"], {}).windows, "memory");
+  assert.is(parseSignerConfig(["--mode", "dev", "--windows", "fleet"], {}).windows, "fleet");
+  assert.is(parseSignerConfig(["--mode", "dev"], { SIGNER_WINDOWS: "fleet" }).windows, "fleet");
+  assert.is(parseSignerConfig(["--windows", "memory"], { SIGNER_WINDOWS: "fleet" }).windows, "memory", "the flag wins");
+  assert.throws(() => parseSignerConfig(["--windows", "dynamo"], {}), /Invalid --windows dynamo: expected memory or fleet/);
 });
 
 test("--log-to streams the log lines to an address (flag or SIGNER_LOG_TO); --log-buffer-bytes bounds what waits for it", () => {
