@@ -34,8 +34,11 @@ export type StateTable = {
   get(pk: string): Promise<StateItem | undefined>;
   /** Puts `item` (which holds `pk`) if `condition` holds; false if it did not. */
   put(item: StateItem, condition: StateCondition): Promise<boolean>;
-  /** Applies `update` (an UpdateExpression) to the item under `pk` if `condition` holds; false if it did not. */
-  update(pk: string, update: string, condition: StateCondition): Promise<boolean>;
+  /**
+   * Applies `update` (an UpdateExpression) to the item under `pk` if `condition` holds: the item's updated
+   * attributes, or false if the condition did not hold.
+   */
+  update(pk: string, update: string, condition: StateCondition): Promise<StateItem | false>;
 };
 
 export type CreateStateTableOptions = {
@@ -92,10 +95,13 @@ export function createStateTable(options: CreateStateTableOptions): StateTable {
     async update(pk, update, condition) {
       const out = await call(
         "UpdateItem",
-        () => client.send(new UpdateItemCommand({ TableName: table, Key: { pk: { S: pk } }, UpdateExpression: update, ...expression(condition) })),
+        () =>
+          client.send(
+            new UpdateItemCommand({ TableName: table, Key: { pk: { S: pk } }, UpdateExpression: update, ReturnValues: "UPDATED_NEW", ...expression(condition) }),
+          ),
         true,
       );
-      return out !== false;
+      return out === false ? false : (out.Attributes ?? {});
     },
   };
 }
