@@ -6,7 +6,9 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { nodeTransport } from "../signer/mod_node.ts";
-import { createRpcProxyFromConfig, defaultAllowedHosts, type ProxyConfig } from "../rpc-proxy/mod.ts";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { createSignerClient } from "../signer/mod.ts";
+import { createRpcProxy, createUpstream, defaultAllowedHosts, type ProxyConfig } from "../rpc-proxy/mod.ts";
 import { type EnclaveStatus, isEnclaveReady, loadAllKeys, loadStoredPolicies } from "../host-agent/mod.ts";
 import { parseDaemonConfig, runDaemon, serveEnclaveLogs, writeStatusFile } from "../host-agent/mod_node.ts";
 import { createLocalNitroCli } from "./create_local_nitro_cli_node.ts";
@@ -31,8 +33,13 @@ export type StartLocalInstanceOptions = {
   host: string;
   port: number;
   upstreamUrl: string;
-  proxy?: Partial<ProxyConfig>;
+  proxy?: Partial<Pick<ProxyConfig, "apiKeys" | "corsOrigins" | "allowedHosts" | "maxBodyBytes" | "maxBatchSize">>;
   proxyLog?: (line: string) => void;
+  /**
+   * The fleet's state table (issue 13) the proxy keeps nonces and window records in, as `--state-table` and
+   * `--dynamodb-endpoint` do, signed with these credentials (the instance role's, locally the stack's host keys).
+   */
+  state?: { table: string; endpoint: string; region: string; credentials: { accessKeyId: string; secretAccessKey: string } };
   /** The daemon's timings (see `host-agent daemon --help`). */
   watchIntervalMs: number;
   keySyncIntervalMs: number;
@@ -185,16 +192,33 @@ export async function startLocalInstance(options: StartLocalInstanceOptions): Pr
       daemon.then(() => finish(new Error(`instance ${n}: the host-agent stopped before it was ready`)), (error) => finish(error as Error));
     });
 
-    const proxy = createRpcProxyFromConfig(
-      {
-        host: options.host, port: options.port, upstreamUrl: options.upstreamUrl, signer: config.signer, maxBodyBytes: 1024 * 1024, maxBatchSize: 100,
-        allowedHosts: defaultAllowedHosts(options.host), ...options.proxy,
-      },
-      nodeTransport,
-      options.proxyLog ? { log: options.proxyLog } : {},
-    );
-    cleanups.push(() => proxy.close());
-    const server = await listen(withHostAgentReadiness(proxy.app.fetch, () => status), options.host, options.port);
+    // The rpc-proxy as createRpcProxyFromConfig wires it (signer client, node, state table with the same bounds),
+    // except that the table's client signs with explicit credentials: in this process there is no instance role.
+    const signerClient = createSignerClient(() => nodeTransport.connect(config.signer));
+    const upstream = createUpstream(options.upstreamUrl, { batches: true });
+    const dynamodb = options.state && new DynamoDBClient({
+      region: options.state.region,
+      endpoint: options.state.endpoint,
+      credentials: options.state.credentials,
+      maxAttempts: 2,
+      requestHandler: { connectionTimeout: 1000, requestTimeout: 3000 },
+    });
+    cleanups.push(async () => {
+      signerClient.close();
+      dynamodb?.destroy();
+      await upstream.close();
+    });
+    const app = createRpcProxy({
+      signer: signerClient,
+      upstream,
+      maxBodyBytes: 1024 * 1024,
+      maxBatchSize: 100,
+      allowedHosts: defaultAllowedHosts(options.host),
+      ...options.proxy,
+      ...(options.proxyLog ? { log: options.proxyLog } : {}),
+      ...(dynamodb && options.state ? { state: { client: dynamodb, table: options.state.table } } : {}),
+    });
+    const server = await listen(withHostAgentReadiness(app.fetch, () => status), options.host, options.port);
     cleanups.push(() => new Promise<void>((done) => server.close(() => done())));
     const port = (server.address() as AddressInfo).port;
     const url = `http://${options.host.includes(":") ? `[${options.host}]` : options.host}:${port}`;

@@ -1,3 +1,4 @@
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { CreateKeyCommand, KMSClient } from "@aws-sdk/client-kms";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { mkdir, readFile, writeFile, rm } from "node:fs/promises";
@@ -9,6 +10,8 @@ import { createUpstream, type ProxyConfig } from "../rpc-proxy/mod.ts";
 import { generateKey, type LocalStackInfo } from "../host-agent/mod.ts";
 import type { LocalCredential } from "./aws/local_credential.ts";
 import { ensureLocalCredentials } from "./aws/ensure_local_credentials_node.ts";
+import { ensureStateTable } from "./dynamodb/ensure_state_table.ts";
+import { type DynamoDbStandIn, startDynamoDbStandIn } from "./dynamodb/start_dynamodb_stand_in_node.ts";
 import { ensureLocalSetup } from "./ensure_local_setup_node.ts";
 import type { ImdsStandIn } from "./imds/start_imds_stand_in_node.ts";
 import { localKeyPolicy } from "./local_key_policy.ts";
@@ -68,10 +71,14 @@ const FUNDING_WEI = 100n * 10n ** 18n;
  */
 const SIGNER_FLEET_WINDOWS = false;
 
+/** The fleet state table's name in the local DynamoDB (issue 13; on AWS the CDK app names it). */
+export const LOCAL_STATE_TABLE = "nitro-signer-state";
+
 /**
  * The whole system on one machine (DESIGN §8), all state in one directory: Anvil (unless an upstream is given;
  * its chain is kept in the state directory), the KMS and Secrets Manager stand-ins (HTTPS with a local CA,
- * SigV4, key policy bound to the approved PCR0) and the vsock-proxy stand-in, shared by `instances` complete
+ * SigV4, key policy bound to the approved PCR0), the vsock-proxy stand-in and DynamoDB (dynalite behind SigV4,
+ * data in `<stateDir>/dynamodb`, the fleet state table `LOCAL_STATE_TABLE`), shared by `instances` complete
  * instances (`startLocalInstance`: IMDS, the real host-agent daemon supervising the Deno signer through the local
  * enclave runner, the rpc-proxy). The first instance starts first; if no key record exists it generates one
  * (as an operator would with `host-agent keys generate`), and the others load it when they start. A killed
@@ -127,6 +134,17 @@ export async function startLocalStack(options: StartLocalStackOptions = {}): Pro
     cleanups.push(() => vsockProxy.close());
     const caFile = join(stateDir, "ca", "ca.pem");
     const httpsAgent = new Agent({ ca: kms.caPem });
+    // DynamoDB (dynalite behind SigV4, data under the state directory): one state table for every instance.
+    const dynamodb = await shareDynamoDb(join(stateDir, "dynamodb"), () => startDynamoDbStandIn({ path: join(stateDir, "dynamodb"), region: setup.region, credentials: accepted }));
+    cleanups.push(() => dynamodb.release());
+    const hostKeys = { accessKeyId: credentials.host.accessKeyId, secretAccessKey: credentials.host.secretAccessKey };
+    const tableClient = new DynamoDBClient({ region: setup.region, endpoint: dynamodb.endpoint, credentials: adminCredentials });
+    try {
+      await ensureStateTable(tableClient, LOCAL_STATE_TABLE);
+    } finally {
+      tableClient.destroy();
+    }
+    log(`DynamoDB at ${dynamodb.endpoint}, state table ${LOCAL_STATE_TABLE}`);
 
     if (!setup.kmsKeyId) {
       const admin = new KMSClient({ region: setup.region, endpoint: kms.url, credentials: adminCredentials, requestHandler: { httpsAgent } });
@@ -175,6 +193,7 @@ export async function startLocalStack(options: StartLocalStackOptions = {}): Pro
         port: basePort === 0 ? 0 : basePort + i,
         upstreamUrl: upstreamOf(i),
         proxy: proxyOptions,
+        state: { table: LOCAL_STATE_TABLE, endpoint: dynamodb.endpoint, region: setup.region, credentials: hostKeys },
         ...(proxyLog ? { proxyLog } : {}),
         watchIntervalMs: options.watchIntervalMs ?? 1000,
         keySyncIntervalMs: options.keySyncIntervalMs ?? 5000,
@@ -193,8 +212,7 @@ export async function startLocalStack(options: StartLocalStackOptions = {}): Pro
     const signer = createSignerClient(() => nodeTransport.connect(parseSignerAddress(instances[0]!.signerAddress)));
     cleanups.push(async () => signer.close());
     if ((instances[0]!.status()?.keys?.accounts ?? 0) === 0 && (await accountsOf(signer)).length === 0) {
-      const hostCredentials = { accessKeyId: credentials.host.accessKeyId, secretAccessKey: credentials.host.secretAccessKey };
-      const secrets = new SecretsManagerClient({ region: setup.region, endpoint: secretsStandIn.url, credentials: hostCredentials, requestHandler: { httpsAgent } });
+      const secrets = new SecretsManagerClient({ region: setup.region, endpoint: secretsStandIn.url, credentials: hostKeys, requestHandler: { httpsAgent } });
       try {
         const { address } = await generateKey({ signer, secrets, prefix: setup.secretPrefix, kmsKeyId: setup.kmsKeyId! }, { label: "default" });
         log(`generated account ${address}`);
@@ -218,7 +236,7 @@ export async function startLocalStack(options: StartLocalStackOptions = {}): Pro
       caFile,
       kmsKeyId: setup.kmsKeyId!,
       secretPrefix: setup.secretPrefix,
-      hostCredentials: { accessKeyId: credentials.host.accessKeyId, secretAccessKey: credentials.host.secretAccessKey },
+      hostCredentials: hostKeys,
       attestationRootFile: setup.attestationRootFile,
       pcr0: setup.pcr0,
     };
@@ -229,6 +247,36 @@ export async function startLocalStack(options: StartLocalStackOptions = {}): Pro
     await stop();
     throw error;
   }
+}
+
+/** DynamoDB stand-ins by store path: stacks of one process on one state directory share one (LevelDB locks its store). */
+const dynamoDbByPath = new Map<string, { standIn: Promise<DynamoDbStandIn>; users: number }>();
+
+async function shareDynamoDb(path: string, start: () => Promise<DynamoDbStandIn>): Promise<DynamoDbStandIn & { release(): Promise<void> }> {
+  let entry = dynamoDbByPath.get(path);
+  if (!entry) {
+    entry = { standIn: start(), users: 0 };
+    dynamoDbByPath.set(path, entry);
+    entry.standIn.catch(() => dynamoDbByPath.delete(path));
+  }
+  entry.users++;
+  const shared = entry;
+  const standIn = await shared.standIn.catch((error: unknown) => {
+    shared.users--;
+    throw error;
+  });
+  let released = false;
+  return {
+    ...standIn,
+    stop: () => standIn.stop(),
+    async release() {
+      if (released) return;
+      released = true;
+      if (--shared.users > 0) return;
+      dynamoDbByPath.delete(path);
+      await standIn.stop();
+    },
+  };
 }
 
 async function accountsOf(signer: SignerClient): Promise<Hex[]> {

@@ -12,7 +12,7 @@ import { tempDir } from "../../helpers/temp_dir.ts";
 import { waitFor } from "../../host-agent/helpers/fake_enclave.ts";
 
 // `npm start -- --instances 2`: two complete instances (signer, host-agent daemon, rpc-proxy each) sharing one
-// Anvil and the AWS stand-ins, proxies on consecutive ports; the host-agent CLI on the same state directory acts
+// Anvil, one DynamoDB (the fleet state table) and the AWS stand-ins, proxies on consecutive ports; the host-agent CLI on the same state directory acts
 // on both, through the key sync of each daemon.
 const root = new URL("../../../", import.meta.url).pathname;
 let dir: Awaited<ReturnType<typeof tempDir>>;
@@ -79,6 +79,13 @@ test("both instances sign for the same account, each through its own signer, and
   const info = JSON.parse(await readFile(join(dir.path, "stack.json"), "utf8")) as { instances: { url: string; signerAddress: string }[] };
   assert.equal(info.instances.map((i) => i.url), urls);
   assert.is.not(info.instances[0]!.signerAddress, info.instances[1]!.signerAddress);
+  // Both proxies keep their nonces in the one local DynamoDB's state table, and say so in /readyz.
+  for (const url of urls) {
+    const readiness = (await (await fetch(`${url}/readyz`)).json()) as { ready: boolean; checks: Record<string, { ready: boolean; detail?: string }> };
+    assert.ok(readiness.ready, JSON.stringify(readiness));
+    assert.equal(readiness.checks.state, { ready: true, detail: "table nitro-signer-state" });
+    assert.is(readiness.checks.hostAgent?.ready, true);
+  }
   const message = "0x68656c6c6f"; // "hello"
   for (const url of urls) {
     const signature = await call<Hex>(url, "personal_sign", [message, accounts[0]]);
