@@ -15,7 +15,9 @@ if (!target) throw new Error(`MUTATION_TARGET must be one of: ${TARGETS.map((t) 
 // The in-process uvu runner (uvu_test_runner.mjs) by default; MUTATION_RUNNER=command runs every mutant as
 // its own `node --import tsx scripts/mutation/run_uvu.mjs <tests>` process instead (~5 s a mutant here: a check
 // that the two agree, not for whole runs).
-const command = process.env.MUTATION_RUNNER === "command";
+// A target may ask for it too (`runner: "command"`): code whose result a module caches (the pinned default root)
+// runs once per process, so only a fresh process per mutant reaches it.
+const command = process.env.MUTATION_RUNNER === "command" || target.runner === "command";
 
 /** @type {import("@stryker-mutator/api/core").PartialStrykerOptions} */
 export default {

@@ -4,9 +4,10 @@
 // part of a file is in scope. Tests are listed cheapest-and-most-direct first: the run stops at the first failure.
 
 /**
- * @typedef {{ name: string, mutate: string[], tests: string[], coverageAnalysis?: "off" | "perTest" }} MutationTarget
+ * @typedef {{ name: string, mutate: string[], tests: string[], coverageAnalysis?: "off" | "perTest", runner?: "command" }} MutationTarget
  * `coverageAnalysis: "off"` for code the tests also run in worker threads, whose coverage the runner cannot see:
- * every mutant then runs every listed test file.
+ * every mutant then runs every listed test file. `runner: "command"` for code a module runs once and caches: each
+ * mutant then gets a fresh process (stryker.config.mjs).
  */
 
 /** @type {MutationTarget[]} */
@@ -50,8 +51,15 @@ export const TARGETS = [
   // Attestation verification and the digests it binds.
   {
     name: "verify_attestation_document",
-    mutate: ["signer/attestation/verify_attestation_document.ts"],
+    mutate: ["signer/attestation/verify_attestation_document.ts:1-166", "signer/attestation/verify_attestation_document.ts:178-192"],
     tests: ["test/signer/attestation/verify_attestation_document.test.ts"],
+  },
+  {
+    // The default root, parsed and checked against its pin once per process (cached in `defaultRoots`).
+    name: "verify_attestation_document_default_root",
+    mutate: ["signer/attestation/verify_attestation_document.ts:167-177"],
+    tests: ["test/signer/attestation/verify_attestation_document.test.ts"],
+    runner: "command",
   },
   {
     name: "verify_certificate_chain",

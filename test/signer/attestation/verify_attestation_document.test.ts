@@ -30,6 +30,8 @@ async function rejects(promise: Promise<unknown>, check: AttestationCheck): Prom
   return assert.unreachable(`expected rejection with ${check}`) as never;
 }
 
+type VerifyOptions = NonNullable<Parameters<typeof verifyAttestationDocument>[1]>;
+
 async function throwsAsync(fn: () => Promise<unknown>, type: new (...args: never[]) => Error): Promise<void> {
   try {
     await fn();
@@ -270,6 +272,106 @@ test("verifyAttestationDocument() checks its arguments before the document", asy
   await throwsAsync(() => verifyAttestationDocument(document, { expect: { pcrs: { 40: "00".repeat(48) } } }), RangeError);
   await throwsAsync(() => verifyAttestationDocument(document, { expect: { pcrs: { 0: "zz" } } }), TypeError);
   await throwsAsync(() => verifyAttestationDocument(document, { expect: { maxAgeMs: -1 } }), RangeError);
+});
+
+// Edges and exact reasons (found by mutation testing, issue 20): each is a refusal a caller reads, or an input
+// that must not be refused.
+async function message(promise: Promise<unknown>, type: new (...args: never[]) => Error): Promise<string> {
+  try {
+    await promise;
+  } catch (error) {
+    assert.instance(error, type, String(error));
+    return error instanceof AttestationError ? error.reason : (error as Error).message;
+  }
+  return assert.unreachable(`expected ${type.name}`) as never;
+}
+
+test("verifyAttestationDocument() says why: empty, oversized, bad signature, PCR, nonce, user data, age", async () => {
+  assert.is(await message(verifyAttestationDocument("nope" as unknown as Uint8Array), TypeError), "Cannot verify attestation document: expected a Uint8Array");
+  assert.is((await rejects(verifyAttestationDocument(new Uint8Array(0), { roots, at: T0 }), "cbor")).reason, "Document is empty");
+  assert.is((await rejects(verifyAttestationDocument(new Uint8Array(17_409), { roots, at: T0 }), "size")).reason, "Document is 17409 bytes, more than 17408");
+  const tampered = document.slice();
+  tampered[tampered.length - 1]! ^= 0x80;
+  assert.is((await rejects(verifyAttestationDocument(tampered, { roots, at: T0 }), "cose-signature")).reason, "COSE_Sign1 signature does not verify with the leaf certificate");
+  assert.is(
+    (await rejects(verifyAttestationDocument(document, { roots, at: T0, expect: { pcrs: { 0: "cd".repeat(48) } } }), "pcr")).reason,
+    `PCR0 is ${APPROVED_PCR0}, expected ${"cd".repeat(48)}`,
+  );
+  assert.is((await rejects(verifyAttestationDocument(document, { roots, at: T0, expect: { pcrs: { 31: "00".repeat(48) } } }), "pcr")).reason, "PCR31 is not in the document");
+  assert.is((await rejects(verifyAttestationDocument(document, { roots, at: T0, expect: { nonce: new Uint8Array(32) } }), "nonce")).reason, "Document nonce does not match the expected nonce");
+  assert.is((await rejects(verifyAttestationDocument(document, { roots, at: T0, expect: { userData: new Uint8Array([1]) } }), "user-data")).reason, "Document user_data does not match the expected value");
+  assert.is(
+    (await rejects(verifyAttestationDocument(document, { roots, at: T0 + 600_001, expect: { maxAgeMs: 600_000 } }), "max-age")).reason,
+    "Document timestamp 2026-03-01T12:00:00.000Z is more than 600000 ms from 2026-03-01T12:10:00.001Z",
+  );
+});
+
+test("verifyAttestationDocument() size limit: 17408 bytes are decoded, 17409 refused unread", async () => {
+  // 17408 zero bytes are not CBOR: the verifier got past the size check to the decoder.
+  await rejects(verifyAttestationDocument(new Uint8Array(17_408), { roots, at: T0 }), "cbor");
+  await rejects(verifyAttestationDocument(new Uint8Array(17_409), { roots, at: T0 }), "size");
+});
+
+test("verifyAttestationDocument() max age is inclusive, also at 0 ms", async () => {
+  await verifyAttestationDocument(document, { roots, at: T0, expect: { maxAgeMs: 0 } });
+  await verifyAttestationDocument(document, { roots, at: T0 + 120_000, expect: { maxAgeMs: 120_000 } });
+  await rejects(verifyAttestationDocument(document, { roots, at: T0 + 1, expect: { maxAgeMs: 0 } }), "max-age");
+});
+
+test("verifyAttestationDocument() nonce and user data must match in length too, not only in their common bytes", async () => {
+  // A document whose nonce ends in zero bytes, and an expected nonce that is its first half.
+  const half = new Uint8Array(16).fill(0x5a);
+  const padded = await nsm.attest({ nonce: new Uint8Array([...half, ...new Uint8Array(16)]), userData: new Uint8Array([...half, 0, 0]) });
+  await rejects(verifyAttestationDocument(padded, { roots, at: T0, expect: { nonce: half } }), "nonce");
+  await rejects(verifyAttestationDocument(padded, { roots, at: T0, expect: { userData: half } }), "user-data");
+});
+
+test("verifyAttestationDocument() PCR expectations: index 0..31, hex with 0x, 0X or none, or bytes of 32/48/64", async () => {
+  const bytes = new Uint8Array(Buffer.from(APPROVED_PCR0, "hex"));
+  for (const value of [APPROVED_PCR0, `0x${APPROVED_PCR0}`, `0X${APPROVED_PCR0.toUpperCase()}`, bytes]) {
+    await verifyAttestationDocument(document, { roots, at: T0, expect: { pcrs: { 0: value } } });
+  }
+  for (const index of ["-1", "32", "1.5", "x"]) {
+    assert.is(
+      await message(verifyAttestationDocument(document, { roots, at: T0, expect: { pcrs: { [index]: APPROVED_PCR0 } as Record<number, string> } }), RangeError),
+      `Cannot expect PCR${index}: index must be 0..31`,
+    );
+  }
+  assert.is(await message(verifyAttestationDocument(document, { expect: { pcrs: { 0: "abc" } } }), TypeError), "Cannot expect PCR0: not hex");
+  assert.is(await message(verifyAttestationDocument(document, { expect: { pcrs: { 3: `0x${APPROVED_PCR0}0` } } }), TypeError), "Cannot expect PCR3: not hex");
+  for (const value of ["ab".repeat(47), "ab".repeat(31), new Uint8Array(47), 48]) {
+    assert.is(
+      await message(verifyAttestationDocument(document, { expect: { pcrs: { 2: value as string } } }), TypeError),
+      "Cannot expect PCR2: value must be 32, 48 or 64 bytes",
+    );
+  }
+});
+
+test("verifyAttestationDocument() refuses expectations and options of the wrong type, naming them", async () => {
+  const cases: [VerifyOptions, new (...args: never[]) => Error, string][] = [
+    [{ at: Number.NaN }, RangeError, "Cannot verify attestation document: invalid `at`"],
+    [{ at: "2026-03-01" as unknown as number }, RangeError, "Cannot verify attestation document: invalid `at`"],
+    [{ at: new Date(Number.NaN) }, RangeError, "Cannot verify attestation document: invalid `at`"],
+    [{ expect: { nonce: [1, 2] as unknown as Uint8Array } }, TypeError, "Cannot expect nonce: expected a Uint8Array"],
+    [{ expect: { userData: "hello" as unknown as Uint8Array } }, TypeError, "Cannot expect userData: expected a Uint8Array"],
+    [{ expect: { maxAgeMs: -1 } }, RangeError, "Cannot expect maxAgeMs: must be ≥ 0"],
+    [{ expect: { maxAgeMs: Number.NaN } }, RangeError, "Cannot expect maxAgeMs: must be ≥ 0"],
+    [{ expect: { maxAgeMs: "5" as unknown as number } }, RangeError, "Cannot expect maxAgeMs: must be ≥ 0"],
+    [{ roots: [] }, TypeError, "Cannot verify attestation document: `roots` must be a non-empty array"],
+    [{ roots: "pem" as unknown as string[] }, TypeError, "Cannot verify attestation document: `roots` must be a non-empty array"],
+    [{ roots: [42 as unknown as string] }, TypeError, "Cannot use roots[0]: expected PEM text or DER bytes"],
+    [{ roots: [roots[0]!, new Uint8Array([1, 2, 3])] }, TypeError, "roots[1] is not a single DER certificate"],
+  ];
+  for (const [options, type, reason] of cases) {
+    assert.is(await message(verifyAttestationDocument(document, options), type), reason, JSON.stringify(options));
+  }
+});
+
+test("verifyAttestationDocument() takes a root as DER bytes, and does not keep or change the caller's copy", async () => {
+  const der = new Uint8Array(Buffer.from(roots[0]!.replace(/-----[^-]+-----|\s/g, ""), "base64"));
+  const before = der.slice();
+  await verifyAttestationDocument(document, { roots: [der], at: T0 });
+  assert.equal(der, before);
 });
 
 test.run();
