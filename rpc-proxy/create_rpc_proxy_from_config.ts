@@ -1,4 +1,4 @@
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBClient, type DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
 import { createSignerClient, type Transport } from "../signer/mod.ts";
 import { createRpcProxy, type RpcProxyApp } from "./create_rpc_proxy.ts";
 import type { ProxyConfig } from "./parse_proxy_config.ts";
@@ -7,6 +7,11 @@ import { createUpstream } from "./upstream/create_upstream.ts";
 export type CreateRpcProxyFromConfigOptions = {
   /** Where request log lines go when `config.logRequests` is not false. @default nowhere */
   log?: (line: string) => void;
+  /**
+   * Credentials for the state table (`config.stateTable`), e.g. the local stack's host keys for its DynamoDB stand-in.
+   * @default the AWS SDK's default chain (environment, then the instance role)
+   */
+  dynamodbCredentials?: DynamoDBClientConfig["credentials"];
 };
 
 /**
@@ -26,6 +31,7 @@ export function createRpcProxyFromConfig(config: ProxyConfig, transport: Transpo
   const dynamodb = config.stateTable === undefined ? undefined : new DynamoDBClient({
     ...(config.region ? { region: config.region } : {}),
     ...(config.dynamodbEndpoint ? { endpoint: config.dynamodbEndpoint } : {}),
+    ...(options.dynamodbCredentials ? { credentials: options.dynamodbCredentials } : {}),
     maxAttempts: 2,
     requestHandler: { connectionTimeout: 1000, requestTimeout: 3000 },
   });
