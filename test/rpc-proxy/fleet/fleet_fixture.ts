@@ -85,7 +85,7 @@ export async function startFleetFixture(options: {
     cleanups.push(() => kms.close());
     const vsock = await startVsockProxyStandIn({ remoteHost: "127.0.0.1", remotePort: kms.port, allowlist: [{ address: "127.0.0.1", port: kms.port }] });
     cleanups.push(() => vsock.close());
-    const admin = new KMSClient({ region: setup.region, endpoint: kms.url, credentials: credentials.admin, requestHandler: { httpsAgent: new Agent({ ca: kms.caPem }) } });
+    const admin = new KMSClient({ region: setup.region, endpoint: kms.url, credentials: { accessKeyId: credentials.admin.accessKeyId, secretAccessKey: credentials.admin.secretAccessKey }, requestHandler: { httpsAgent: new Agent({ ca: kms.caPem }) } });
     const { KeyMetadata } = await admin.send(new CreateKeyCommand({ Description: "fleet test key", Policy: JSON.stringify(localKeyPolicy(setup.pcr0)) }));
     admin.destroy();
     const kmsKeyId = KeyMetadata!.KeyId!;

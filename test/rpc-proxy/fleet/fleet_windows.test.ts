@@ -83,7 +83,7 @@ test("conflicting writers: concurrent reservations from both instances never exc
 test("a forged window record in the table is refused by the signer, and nothing is signed", async () => {
   const item = (await windowItem(limited))!;
   const forged = new Uint8Array(item["record"]!.B!);
-  forged[forged.length - 1] ^= 1;
+  forged[forged.length - 1]! ^= 1;
   await f.dynamodb.client.send(new PutItemCommand({ TableName: STATE_TABLE, Item: { ...item, record: { B: forged } } }));
   const direct = await errorOf(f.instances[0]!.signer.request("sign.transaction", { ...transaction(limited, 1n), window: { record: forged } }));
   assert.is(direct.code, "WINDOW_STATE_INVALID");

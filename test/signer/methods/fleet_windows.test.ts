@@ -53,7 +53,7 @@ const tx = (value: bigint, nonce = 0) => ({
   transaction: { type: "0x2", chainId: "0x7a69", nonce: toHex(nonce), gas: "0x5208", maxFeePerGas: "0x2", maxPriorityFeePerGas: "0x1", to: ALICE, value: toHex(value) } as const,
 });
 
-async function codeOf(promise: Promise<unknown>): Promise<{ code: string; data: any }> {
+async function codeOf(promise: unknown): Promise<{ code: string; data: any }> {
   try {
     await promise;
   } catch (error) {

@@ -4,7 +4,8 @@ import { hexToBytes, recoverMessageAddress, type Hex } from "viem";
 import { addressOf } from "../../../signer/keys/key_store.ts";
 import { ErrorCode } from "../../../signer/protocol/error_codes.ts";
 import { createSigningWorkerHandler } from "../../../signer/workers/create_signing_worker_handler.ts";
-import type { SigningReply, SigningRequest } from "../../../signer/workers/sign_request.ts";
+import type { SigningRequest } from "../../../signer/workers/sign_request.ts";
+import type { SigningReply } from "../../../signer/workers/signing_pool.ts";
 
 // The signing worker's body, run in this thread: which keys it holds after add/remove/clear, and what a failure
 // looks like once it has crossed back to the dispatching thread (plain data: a BaseError's code, message and
