@@ -65,12 +65,6 @@ let stackCount = 0;
 /** 100 ETH, what the stack gives each account that has nothing on an Anvil it launched itself. */
 const FUNDING_WEI = 100n * 10n ** 18n;
 
-/**
- * Signers take part in fleet-wide spend windows (`--windows fleet`, issue 13). Off until the signer has the flag;
- * turn on (and drop this constant) once `signer/parse_signer_config.ts` accepts it.
- */
-const SIGNER_FLEET_WINDOWS = false;
-
 /** The fleet state table's name in the local DynamoDB (issue 13; on AWS the CDK app names it). */
 export const LOCAL_STATE_TABLE = "nitro-signer-state";
 
@@ -173,7 +167,8 @@ export async function startLocalStack(options: StartLocalStackOptions = {}): Pro
       "--kms-proxy", vsockProxy.url,
       "--kms-ca", caFile,
       "--region", setup.region,
-      ...(SIGNER_FLEET_WINDOWS ? ["--windows", "fleet"] : []),
+      // Policy limits' windows in the fleet's state table, as in enclave mode (issue 13, docs/fleet-state.md).
+      "--windows", "fleet",
     ];
     const { log: proxyLog, ...proxyOptions } = options.proxy ?? {};
     const instances: LocalInstance[] = [];
