@@ -21,6 +21,7 @@ export { checkEnclaveMemory } from "./enclave/check_enclave_memory.ts";
 // The enclave-runner boundary the daemon drives (nitro-cli on an instance; the local stack brings its own).
 export type { EnclaveDescription, EnclaveRunInfo, NitroCli, RunEnclaveParameters } from "./enclave/nitro_cli.ts";
 export { NitroCliError } from "./enclave/nitro_cli_error.ts";
+export { checkRunEnclaveParameters } from "./enclave/check_run_enclave_parameters.ts";
 export { type EnclaveStatus, isEnclaveReady } from "./enclave/enclave_status.ts";
 
 // What the local stack writes to stack.json for the key commands.

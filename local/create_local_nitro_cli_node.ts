@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { rm } from "node:fs/promises";
 import {
+  checkRunEnclaveParameters,
   type EnclaveDescription,
   type EnclaveRunInfo,
   type NitroCli,
@@ -45,11 +46,7 @@ export function createLocalNitroCli(options: CreateLocalNitroCliOptions): NitroC
 
   return {
     async runEnclave(p: RunEnclaveParameters): Promise<EnclaveRunInfo> {
-      for (const [name, value, min] of [["cpuCount", p.cpuCount, 1], ["memoryMib", p.memoryMib, 64], ["cid", p.cid, 4]] as const) {
-        if (!Number.isInteger(value) || value < min) throw new RangeError(`Cannot run the enclave: ${name} ${value} is not an integer ≥ ${min}`);
-      }
-      if (typeof p.eifPath !== "string" || p.eifPath === "") throw new TypeError("Cannot run the enclave: eifPath is empty");
-      if (!/^[\w.-]{1,64}$/.test(p.name)) throw new TypeError(`Cannot run the enclave: invalid name ${JSON.stringify(p.name)}`);
+      checkRunEnclaveParameters(p);
       if (alive(current)) {
         const nitroCode = current.info.EnclaveCID === p.cid ? "E11" : "E27";
         throw new NitroCliError(`nitro-cli run-enclave failed: [ ${nitroCode} ] an enclave is already running (${current.info.EnclaveID})`, { nitroCode });

@@ -1,4 +1,5 @@
 import type { CommandRunner, EnclaveDescription, EnclaveRunInfo, NitroCli, RunEnclaveParameters } from "./nitro_cli.ts";
+import { checkRunEnclaveParameters } from "./check_run_enclave_parameters.ts";
 import { NitroCliError } from "./nitro_cli_error.ts";
 import { parseDescribeEnclaves } from "./parse_describe_enclaves.ts";
 import { firstLine, parseNitroCliJson } from "./parse_nitro_cli_json.ts";
@@ -43,11 +44,7 @@ export function createNitroCli(run: CommandRunner, options: CreateNitroCliOption
 
   return {
     async runEnclave(p: RunEnclaveParameters): Promise<EnclaveRunInfo> {
-      for (const [name, value, min] of [["cpuCount", p.cpuCount, 1], ["memoryMib", p.memoryMib, 64], ["cid", p.cid, 4]] as const) {
-        if (!Number.isInteger(value) || value < min) throw new RangeError(`Cannot run the enclave: ${name} ${value} is not an integer ≥ ${min}`);
-      }
-      if (typeof p.eifPath !== "string" || p.eifPath === "") throw new TypeError("Cannot run the enclave: eifPath is empty");
-      if (!/^[\w.-]{1,64}$/.test(p.name)) throw new TypeError(`Cannot run the enclave: invalid name ${JSON.stringify(p.name)}`);
+      checkRunEnclaveParameters(p);
       const args = [
         "run-enclave",
         "--eif-path", p.eifPath,
