@@ -1,13 +1,14 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { execFile } from "node:child_process";
-import { readFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { recoverMessageAddress, type Hex } from "viem";
+import { parseEther, recoverMessageAddress, toHex, type Hex } from "viem";
 import { spawnService, type Service } from "../../../local/spawn_service_node.ts";
-import { call } from "../../helpers/rpc.ts";
+import { ADMIN_A, ADMIN_B, approve, documentDigest, NEXT_YEAR } from "../../helpers/policy_admins.ts";
+import { call, rpc } from "../../helpers/rpc.ts";
 import { tempDir } from "../../helpers/temp_dir.ts";
 import { waitFor } from "../../host-agent/helpers/fake_enclave.ts";
 
@@ -102,6 +103,42 @@ test("a key generated with the host-agent CLI on the state directory is served b
     await waitFor(async () => (await call<Hex[]>(url, "eth_accounts")).includes(address), `${address} at ${url}`, 60_000);
     const signature = await call<Hex>(url, "personal_sign", ["0x01", address]);
     assert.is(await recoverMessageAddress({ message: { raw: "0x01" }, signature }), address);
+  }
+});
+
+test("a policy applied with the host-agent CLI holds on both instances, and its 1 ETH/day window is one budget for the fleet", async () => {
+  const ALICE = "0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65";
+  const generated = JSON.parse((await hostAgent(["keys", "generate", "--label", "limited", "--admin", ADMIN_A.address, "--admin", ADMIN_B.address, "--json"])).stdout) as { address: Hex };
+  const account = generated.address;
+  const info = JSON.parse(await readFile(join(dir.path, "stack.json"), "utf8")) as { upstreamUrl: string };
+  await call(info.upstreamUrl, "anvil_setBalance", [account, toHex(10n ** 19n)]);
+  const document = {
+    version: 1,
+    account,
+    sequence: 1,
+    notAfter: NEXT_YEAR,
+    rules: [{ id: "to-alice", effect: "allow", action: "transaction", to: [ALICE] }],
+    limits: [{ id: "eth-day", window: 86400, maxValue: parseEther("1").toString() }],
+  };
+  const file = join(dir.path, "limited-policy.json");
+  await writeFile(file, JSON.stringify(document));
+  const [a, b] = await approve(document, [ADMIN_A, ADMIN_B]);
+  await hostAgent(["policy", "apply", file, "--signature", a!, "--signature", b!, "--json"]);
+  for (const url of urls) {
+    await waitFor(async () => (await call<{ digest: Hex | null }>(url, "signer_policy", [account]).catch(() => ({ digest: null }))).digest === documentDigest(document) || undefined, `the policy at ${url}`, 60_000);
+  }
+  const send = async (url: string) =>
+    (await rpc(url, { jsonrpc: "2.0", id: 1, method: "eth_sendTransaction", params: [{ from: account, to: ALICE, value: toHex(parseEther("0.3")) }] })).json;
+  const [first, second] = urls as [string, string];
+  for (const url of [first, second, first]) {
+    const reply = await send(url);
+    assert.ok(reply.result, JSON.stringify(reply));
+  }
+  // 0.9 ETH spent across both instances: a fourth 0.3 ETH is over the one budget, whichever instance gets it.
+  for (const url of [second, first]) {
+    const reply = await send(url);
+    assert.is(reply.error?.code, -32050, JSON.stringify(reply));
+    assert.is((reply.error?.data as { rule?: string } | undefined)?.rule, "eth-day");
   }
 });
 
