@@ -16,6 +16,11 @@ export type SuperviseEnclaveTimings = {
   bootPollMs?: number;
   /** Consecutive failed `describe` calls after which a running enclave is restarted. @default 3 */
   unhealthyAfter?: number;
+  /**
+   * A health check (`describe`) not answered within this long has failed, whatever the signer client's own
+   * timeout: a hung signer is replaced after about `unhealthyAfter` × (this + `watchIntervalMs`). @default 5000
+   */
+  healthCheckTimeoutMs?: number;
   /** How often key records are loaded again while ready (picks up keys added elsewhere). 0 = never. @default 300000 */
   keySyncIntervalMs?: number;
   /** An enclave that ran this long resets the restart backoff. @default 300000 */
@@ -74,6 +79,7 @@ export async function superviseEnclave(options: SuperviseEnclaveOptions): Promis
   const bootTimeoutMs = t.bootTimeoutMs ?? 120_000;
   const bootPollMs = t.bootPollMs ?? 500;
   const unhealthyAfter = t.unhealthyAfter ?? 3;
+  const healthCheckTimeoutMs = t.healthCheckTimeoutMs ?? 5000;
   const keySyncIntervalMs = t.keySyncIntervalMs ?? 300_000;
   const stableAfterMs = t.stableAfterMs ?? 300_000;
   const restartBackoff = { initialMs: 1000, maxMs: 60_000, ...t.restartBackoff };
@@ -180,7 +186,7 @@ export async function superviseEnclave(options: SuperviseEnclaveOptions): Promis
       if (signal.aborted) break;
       if ((await isRunning(id)) === false) return "the enclave exited";
       try {
-        await signer.request("describe", {});
+        await withTimeout(signer.request("describe", {}), healthCheckTimeoutMs);
         unhealthy = 0;
       } catch (error) {
         unhealthy++;
@@ -245,4 +251,13 @@ function message(error: unknown): string {
   const e = error as { code?: unknown; shortMessage?: unknown; message?: unknown };
   const text = typeof e?.shortMessage === "string" ? e.shortMessage : String(e?.message ?? error);
   return (typeof e?.code === "string" && !text.startsWith(e.code) ? `${e.code}: ${text}` : text).split("\n")[0]!;
+}
+
+/** `promise`, or a rejection once `ms` passed without it settling. */
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

@@ -34,6 +34,8 @@ async function supervise(options: {
   failRuns?: number;
   timings?: SuperviseEnclaveOptions["timings"];
   before?: (stateDir: string, eif: string) => Promise<void>;
+  /** The signer client's own per-request timeout. @default 1000 */
+  clientTimeoutMs?: number;
 } = {}): Promise<Harness> {
   const dir = await tempDir("supervise-");
   const eif = join(dir.path, "signer.eif");
@@ -51,7 +53,7 @@ async function supervise(options: {
   const done = superviseEnclave({
     nitroCli: createNitroCli(runCommand),
     enclave: { eifPath: eif, cpuCount: 2, memoryMib: 512, cid: 16, name: "nitro-signer" },
-    connectSigner: () => createSignerClient(() => nodeTransport.connect(parseSignerAddress(`unix://${socket}`)), { timeoutMs: 1000 }),
+    connectSigner: () => createSignerClient(() => nodeTransport.connect(parseSignerAddress(`unix://${socket}`)), { timeoutMs: options.clientTimeoutMs ?? 1000 }),
     prepare: options.prepare ?? (async (signer) => {
       const info = await signer.request("describe", {});
       prepared.push(`${info.name} accounts=${info.accounts}`);
@@ -164,6 +166,21 @@ test("a signer that stops answering (process frozen) is terminated and restarted
     await h.waitForStatus("ready again", (s) => s.ready && s.restarts === 1);
     const calls = await nitroCliCalls(h.stateDir);
     assert.ok(calls.some((args) => args[0] === "terminate-enclave" && args.includes(running!.EnclaveID)), "the frozen enclave was terminated");
+  } finally {
+    await h.stop();
+  }
+});
+
+test("a frozen signer is replaced on health-check timeouts, not the signer client's (much longer) request timeout", async () => {
+  const h = await supervise({ clientTimeoutMs: 600_000, timings: { unhealthyAfter: 2, healthCheckTimeoutMs: 200 } });
+  try {
+    await h.waitForStatus("ready", (s) => s.ready);
+    const [running] = JSON.parse((await runCommand("nitro-cli", ["describe-enclaves"])).stdout) as { ProcessID: number; EnclaveID: string }[];
+    process.kill(running!.ProcessID, "SIGSTOP");
+    const down = await h.waitForStatus("restarting", (s) => s.state === "restarting");
+    assert.match(down.lastError!, /did not answer 2 health checks/);
+    assert.ok(h.events.some((e) => e.event === "signer-unhealthy" && /no answer within 200 ms/.test(String(e.error))));
+    await h.waitForStatus("ready again", (s) => s.ready && s.restarts === 1);
   } finally {
     await h.stop();
   }
