@@ -154,9 +154,26 @@ export async function superviseEnclave(options: SuperviseEnclaveOptions): Promis
     let keyFailures = 0;
     let unhealthy = 0;
     let retryPending = true; // the first load after a start is always due
+    /** One `describe`, bounded by healthCheckTimeoutMs; a failure is counted in `unhealthy`. */
+    const healthCheck = async (): Promise<boolean> => {
+      try {
+        await withTimeout(signer.request("describe", {}), healthCheckTimeoutMs);
+        unhealthy = 0;
+        return true;
+      } catch (error) {
+        unhealthy++;
+        log({ event: "signer-unhealthy", count: unhealthy, error: message(error) });
+        return false;
+      }
+    };
     while (!signal.aborted) {
       const syncWanted = retryPending || keySyncIntervalMs > 0;
-      if (syncWanted && clock() >= nextSync) {
+      // A sync on a signer that stopped answering would wait out the client's long timeout on every call:
+      // a health check first, which a hung signer fails in healthCheckTimeoutMs.
+      if (syncWanted && clock() >= nextSync && !(await healthCheck()) && unhealthy >= unhealthyAfter) {
+        return `the signer did not answer ${unhealthy} health checks`;
+      }
+      if (syncWanted && clock() >= nextSync && unhealthy === 0) {
         try {
           const result = await options.prepare(signer);
           const { accounts } = await signer.request("describe", {});
@@ -185,14 +202,7 @@ export async function superviseEnclave(options: SuperviseEnclaveOptions): Promis
       await sleep(Math.max(0, Math.min(watchIntervalMs, untilSync)), signal);
       if (signal.aborted) break;
       if ((await isRunning(id)) === false) return "the enclave exited";
-      try {
-        await withTimeout(signer.request("describe", {}), healthCheckTimeoutMs);
-        unhealthy = 0;
-      } catch (error) {
-        unhealthy++;
-        log({ event: "signer-unhealthy", count: unhealthy, error: message(error) });
-        if (unhealthy >= unhealthyAfter) return `the signer did not answer ${unhealthy} health checks`;
-      }
+      if (!(await healthCheck()) && unhealthy >= unhealthyAfter) return `the signer did not answer ${unhealthy} health checks`;
       await report();
     }
     return "stopped";

@@ -186,6 +186,24 @@ test("a frozen signer is replaced on health-check timeouts, not the signer clien
   }
 });
 
+test("a signer frozen between key syncs is health-checked before the next sync, which would otherwise wait out the client's timeout", async () => {
+  const h = await supervise({
+    clientTimeoutMs: 600_000,
+    prepare: async () => ({ loaded: [], failed: [] }), // no signer call of its own: only the sync's describe can wait
+    timings: { unhealthyAfter: 2, healthCheckTimeoutMs: 200, keySyncIntervalMs: 50 },
+  });
+  try {
+    await h.waitForStatus("ready", (s) => s.ready);
+    const [running] = JSON.parse((await runCommand("nitro-cli", ["describe-enclaves"])).stdout) as { ProcessID: number; EnclaveID: string }[];
+    process.kill(running!.ProcessID, "SIGSTOP");
+    const down = await h.waitForStatus("restarting", (s) => s.state === "restarting");
+    assert.match(down.lastError!, /did not answer 2 health checks/);
+    await h.waitForStatus("ready again", (s) => s.ready && s.restarts === 1);
+  } finally {
+    await h.stop();
+  }
+});
+
 test("key records that fail to load are reported and retried; ready once the signer holds keys or none fail", async () => {
   let attempt = 0;
   const h = await supervise({
