@@ -73,6 +73,9 @@ export async function runFaultCase(env: FaultEnv, c: FaultCase): Promise<FaultRe
   let step: FaultStepResult;
   try {
     step = await c.fault(env, load);
+  } catch (error) {
+    // A fault step that could not run fails its case; the others still run.
+    step = { checks: [{ what: `the fault step ran (${String((error as Error)?.message ?? error).slice(0, 200)})`, ok: false }] };
   } finally {
     await load.stop();
   }

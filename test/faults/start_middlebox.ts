@@ -43,10 +43,14 @@ export async function startMiddlebox(target: string, options: { protocol?: strin
       upstream.destroy();
     };
     const pipe = (from: Socket, to: Socket) => {
+      // Bytes keep their order when the delay changes: none is written before one that arrived earlier.
+      let lastDue = 0;
       from.on("data", (chunk) => {
-        const ms = mode.kind === "delay" ? mode.ms : 0;
-        if (ms === 0) return void to.write(chunk);
-        setTimeout(() => { if (!to.destroyed) to.write(chunk); }, ms);
+        const now = Date.now();
+        const due = Math.max(now + (mode.kind === "delay" ? mode.ms : 0), lastDue);
+        lastDue = due;
+        if (due <= now) return void to.write(chunk);
+        setTimeout(() => { if (!to.destroyed) to.write(chunk); }, due - now);
       });
     };
     pipe(client, upstream);
