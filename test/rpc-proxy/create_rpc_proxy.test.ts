@@ -127,7 +127,8 @@ test("a transaction the node drops right after accepting it (replaced by another
   let pending = 0;
   let dropped: Hex | undefined;
   const p = proxy({}, {
-    eth_getTransactionCount: (params: unknown[]) => toHex(params[1] === "latest" ? 0 : pending), // nothing mined yet
+    // Another sender's transaction is mined at nonce 0 once ours is accepted: the node's latest count moves past it.
+    eth_getTransactionCount: (params: unknown[]) => toHex(params[1] === "latest" ? Math.min(p.sent.length, 1) : pending),
     eth_sendRawTransaction: (params: unknown[]) => {
       p.sent.push(params[0] as Hex);
       pending++;

@@ -91,4 +91,5 @@ export const ANVIL_LIKE = {
   eth_blobBaseFee: "0x1",
   eth_getTransactionCount: "0x0",
   eth_blockNumber: "0x1",
+  eth_getCode: "0x",
 };
