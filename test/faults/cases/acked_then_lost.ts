@@ -50,15 +50,16 @@ export function ackedThenLost(options: { swallow?: number; poolMs?: number; down
       const pool = await nodeCall<{ pending: string; queued: string }>(env.nodeUrl, "txpool_status");
       const inPool = Number(pool.pending) + Number(pool.queued);
       await env.stopNode();
-      const downAt = Date.now();
       await sleep(options.downMs ?? 1000);
       await env.startNode();
+      const backAt = Date.now();
       const afterRestart = await nodeCall<{ pending: string; queued: string }>(env.nodeUrl, "txpool_status");
       const readyAgain = await waitForReadyz(env.proxyUrl, 200, 60_000);
+      const readyAgainMs = readyAgain === undefined ? undefined : Date.now() - backAt; // from the node listening again
       await sleep(5000);
       const rebroadcasts = (await metric(env.proxyUrl, "rpc_proxy_rebroadcasts_total")) - rebroadcastsBefore;
       return {
-        readyAgainMs: readyAgain === undefined ? undefined : Date.now() - downAt,
+        readyAgainMs,
         extra: {
           swallowedBroadcasts: swallowed,
           rebroadcastsAfterSwallow: rebroadcastsAfterSwallow - rebroadcastsBefore,

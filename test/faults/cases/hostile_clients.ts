@@ -99,6 +99,8 @@ export function hostileClients(options: { idle?: number; drips?: number; duratio
           { what: "the well-behaved client got every answer", ok: reads.every((r) => r.ok) },
           { what: "oversized headers refused (431) or cut", ok: oversized.every((s) => s === 431 || s === 0) },
           { what: "sockets released after the attack", ok: (after.fds ?? 0) <= (before.fds ?? 0) + 20 },
+          // Generous: 2,000 idle sockets and a few hundred stalled requests cost tens of MiB, not hundreds.
+          { what: "memory bounded (the proxy's RSS grew by less than 256 MiB)", ok: (peakRss ?? 0) - (before.rssMiB ?? 0) < 256 },
           { what: "idle connections closed by the proxy", ok: idleLeft === 0 },
         ],
       };

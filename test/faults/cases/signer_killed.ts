@@ -29,11 +29,14 @@ export function signerFault(signal: "SIGKILL" | "SIGSTOP", options: { recoverMs?
           process.kill(pid, "SIGCONT");
         } catch { /* replaced: gone */ }
       }
-      const during = load.outcomes.slice(sendsBefore).filter((o) => o.startedAt < faultAt + (readyAfter ?? Infinity));
+      const readyAt = readyAgainMs === undefined ? Infinity : faultAt + readyAgainMs;
+      const during = load.outcomes.slice(sendsBefore).filter((o) => o.startedAt < readyAt);
       const failures = during.filter((o) => o.kind !== "success");
       // While the new signer runs but its keys are not loaded yet, the signer answers "unknown account" (4100).
       const noKeyYet = failures.filter((o) => o.kind === "rpc-error" && o.code === 4100);
       if (readyAfter !== undefined) await sleep(3000); // sends after the restart
+      // Sends begun a second after /readyz said 200 again: the new signer holds its keys, so they succeed.
+      const afterReady = load.outcomes.slice(sendsBefore).filter((o) => o.startedAt > readyAt + 1000);
       return {
         readyAgainMs,
         extra: {
@@ -43,6 +46,7 @@ export function signerFault(signal: "SIGKILL" | "SIGSTOP", options: { recoverMs?
           slowestFailureMs: Math.max(0, ...failures.map((o) => o.ms)),
           firstError: failures[0]?.message,
           unknownAccountWhileKeysLoad: noKeyYet.length,
+          sendsAfterReady: `${afterReady.filter((o) => o.kind === "success").length} of ${afterReady.length} succeeded`,
         },
         checks: [
           { what: "/readyz went 503", ok: notReadyMs !== undefined },
@@ -51,6 +55,7 @@ export function signerFault(signal: "SIGKILL" | "SIGSTOP", options: { recoverMs?
             what: "requests during the fault: JSON-RPC errors (-32603; 4100 while the new signer's keys load)",
             ok: failures.every((o) => o.kind === "rpc-error" && (o.code === -32603 || o.code === 4100)),
           },
+          { what: "sends after ready again succeed", ok: afterReady.length > 0 && afterReady.every((o) => o.kind === "success") },
         ],
       };
     },
