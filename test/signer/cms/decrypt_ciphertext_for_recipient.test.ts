@@ -30,7 +30,10 @@ const hasOpenssl = (() => {
   }
 })();
 
-const dir = mkdtempSync(join(tmpdir(), "cms-interop-"));
+// Made in test.before and removed in test.after, so a second run of the suite in the same process (the mutation
+// runner reruns it for every mutant) gets its own directory: a before hook that throws makes uvu 0.5 report the
+// suite as passed with no tests run.
+let dir = "";
 const OAEP_SHA256 = ["-keyopt", "rsa_padding_mode:oaep", "-keyopt", "rsa_oaep_md:sha256", "-keyopt", "rsa_mgf1_md:sha256"];
 
 function openssl(args: string[], input?: Uint8Array): Buffer {
@@ -55,13 +58,17 @@ let otherKey: CryptoKey;
 
 test.before(async () => {
   if (!hasOpenssl) return;
+  dir = mkdtempSync(join(tmpdir(), "cms-interop-"));
   openssl(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "key.pem", "-out", "cert.pem", "-subj", "/CN=cms-interop", "-days", "1"]);
   openssl(["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", "other.pem"]);
   privateKey = await importPrivateKey("key.pem");
   otherKey = await importPrivateKey("other.pem");
 });
 
-test.after(() => rmSync(dir, { recursive: true, force: true }));
+test.after(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+  dir = "";
+});
 
 // OpenSSL is the independent implementation these tests check against: without it they skip, except in CI
 // (CI=true), where they fail (.ci/run installs it).

@@ -2,7 +2,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { hashTypedData, type Hex } from "viem";
 import { parsePolicyDocument } from "../../../signer/policy/parse_policy_document.ts";
-import { policyApprovalTypedData, verifyPolicyApprovals } from "../../../signer/policy/policy_approval.ts";
+import { MAX_POLICY_APPROVALS, policyApprovalTypedData, verifyPolicyApprovals } from "../../../signer/policy/policy_approval.ts";
 import { policyDigest } from "../../../signer/policy/policy_digest.ts";
 import { InvalidParamsError } from "../../../signer/protocol/params/invalid_params_error.ts";
 import { ACCOUNT, NOW, admin0, admin1, admin2, exampleDocument, governance, other, outsider } from "./policy_fixtures.ts";
@@ -94,6 +94,50 @@ test("verifyPolicyApprovals() refuses malformed signatures", async () => {
 test("verifyPolicyApprovals() with threshold 1 accepts one admin", async () => {
   const admins = await verifyPolicyApprovals({ document, digest, approvals: [await approval(admin2)], governance: { ...governance, threshold: 1 } });
   assert.equal(admins, [admin2.address.toLowerCase()]);
+});
+
+test("verifyPolicyApprovals() refuses a digest that is not exactly 0x and 64 hex digits (a caller's bug: TypeError)", async () => {
+  const approvals = [await approval(admin0), await approval(admin1)];
+  for (const bad of [digest.slice(2), `${digest}00`, `00${digest}`, digest.slice(0, -1), `${digest.slice(0, -1)}g`]) {
+    try {
+      await verifyPolicyApprovals({ document, digest: bad as Hex, approvals, governance });
+    } catch (error) {
+      assert.instance(error, TypeError, bad);
+      assert.is((error as Error).message, "Cannot verify approvals: digest must be 32 bytes of hex");
+      continue;
+    }
+    assert.unreachable(`accepted digest ${bad}`);
+  }
+  // Upper-case hex is the same digest.
+  assert.is((await verifyPolicyApprovals({ document, digest: `0x${digest.slice(2).toUpperCase()}` as Hex, approvals, governance })).length, 2);
+});
+
+test("verifyPolicyApprovals() looks at up to MAX_POLICY_APPROVALS (64) approvals and refuses 65 unread", async () => {
+  const a0 = await approval(admin0);
+  const a1 = await approval(admin1);
+  const sixtyFour = [...Array.from({ length: 63 }, () => a0), a1];
+  assert.is(MAX_POLICY_APPROVALS, 64);
+  assert.equal(await verifyPolicyApprovals({ document, digest, approvals: sixtyFour, governance }), [admin0.address.toLowerCase(), admin1.address.toLowerCase()]);
+  // The 65th would be an outsider's: the count is refused before any signature is recovered.
+  const error = await refusal([...sixtyFour, await approval(outsider)]);
+  assert.is(error.field, "approvals");
+  assert.is(error.message, "Invalid approvals: more than 64 approvals");
+});
+
+test("verifyPolicyApprovals() says which check refused: not an array, not 65-byte hex, not a signature, too few (plural)", async () => {
+  assert.is((await refusal("0x" as never)).message, "Invalid approvals: expected an array of signatures");
+  const good = await approval(admin0);
+  // Well-formed but malformed inside: v = 0x1d, and r = s = 0.
+  for (const bad of ["0x1234", `${good}00`, `x${good}`, good.slice(2), 42]) {
+    assert.is((await refusal([good, bad as Hex])).message, "Invalid approvals[1]: expected a 65-byte signature in hex (r, s, v)", String(bad));
+  }
+  for (const bad of [`${good.slice(0, -2)}1d`, `0x${"00".repeat(65)}`]) {
+    assert.is((await refusal([good, bad as Hex])).message, "Invalid approvals[1]: is not a valid signature", bad);
+  }
+  const error = await refusal([good, await approval(admin1)], { threshold: 3 });
+  assert.is(error.field, "approvals");
+  assert.is(error.message, "Invalid approvals: 2 distinct admins approved; 3 of 3 required");
+  assert.is((await refusal([])).message, "Invalid approvals: 0 distinct admins approved; 2 of 3 required");
 });
 
 test.run();

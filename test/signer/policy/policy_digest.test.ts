@@ -63,4 +63,27 @@ test("policyDigest() refuses what JSON cannot carry: a lone surrogate, NaN, a cy
   assert.throws(() => policyDigest(undefined), isInvalid);
 });
 
+test("canonicalPolicyJson() names the policy and the reason in its refusal (INVALID_PARAMS, field policy)", () => {
+  const refusal = (value: unknown): InvalidParamsError => {
+    try {
+      canonicalPolicyJson(value);
+    } catch (error) {
+      assert.instance(error, InvalidParamsError);
+      return error as InvalidParamsError;
+    }
+    throw new assert.Assertion({ message: "expected a refusal", generated: false, operator: "throws", expects: "", actual: "" });
+  };
+  const nan = refusal({ a: Number.NaN });
+  assert.is(nan.field, "policy");
+  assert.is(nan.code, "INVALID_PARAMS");
+  assert.is(nan.message, "Invalid policy: cannot be canonicalized (RFC 8785): NaN is not allowed");
+  assert.is(refusal({ a: "\ud800" }).message, "Invalid policy: cannot be canonicalized (RFC 8785): Lone surrogate is not allowed");
+  // A toJSON that throws something other than an Error: the reason is generic, not the thrown value.
+  assert.is(refusal({ toJSON: () => { throw "secret"; } }).message, "Invalid policy: cannot be canonicalized (RFC 8785): invalid value");
+  const undef = refusal(undefined);
+  assert.is(undef.field, "policy");
+  assert.is(undef.message, "Invalid policy: is not a JSON value");
+  assert.is(refusal(() => 1).message, "Invalid policy: is not a JSON value");
+});
+
 test.run();
