@@ -64,12 +64,12 @@ export const TARGETS = [
   {
     name: "verify_certificate_chain",
     mutate: ["signer/attestation/verify_certificate_chain.ts"],
-    tests: ["test/signer/attestation/verify_attestation_document.test.ts"],
+    tests: ["test/signer/attestation/verify_certificate_chain.test.ts", "test/signer/attestation/verify_attestation_document.test.ts"],
   },
   {
     name: "decode_cose_sign1",
     mutate: ["signer/attestation/decode_cose_sign1.ts"],
-    tests: ["test/signer/attestation/verify_attestation_document.test.ts"],
+    tests: ["test/signer/attestation/decode_cose_sign1.test.ts", "test/signer/attestation/verify_attestation_document.test.ts"],
   },
   {
     name: "accounts_digest",

@@ -3,6 +3,8 @@ import * as assert from "uvu/assert";
 import { hexToBytes, recoverMessageAddress, type Hex } from "viem";
 import { addressOf, createKeyStore } from "../../../signer/keys/key_store.ts";
 import { UnknownAccountError } from "../../../signer/signing/signing_errors.ts";
+import { WINDOW_KEY_LABEL } from "../../../signer/policy/derive_window_key.ts";
+import { createHmac } from "node:crypto";
 
 // The key store's own promises, through its public operations: which keys it accepts, that an account is found
 // in any case of its hex and only when held, what list/governance show, and that sign fails by rejecting.
@@ -68,6 +70,51 @@ test("sign() signs with the held key (any case) and rejects, never throws, for a
   } catch (error) {
     assert.instance(error, UnknownAccountError);
   }
+});
+
+test("windowKey() is HMAC-SHA-256(private key, label) for a held account in any case of its hex, and rejects once removed", async () => {
+  const store = createKeyStore();
+  store.add(hexToBytes(KEY));
+  // Independently: the window key is HMAC-SHA-256 keyed by the private key over WINDOW_KEY_LABEL; a tag under it
+  // is HMAC-SHA-256 keyed by that derived key.
+  const derived = createHmac("sha256", Buffer.from(KEY.slice(2), "hex")).update(WINDOW_KEY_LABEL).digest();
+  const data = new TextEncoder().encode("window record");
+  const expected = createHmac("sha256", derived).update(data).digest("hex");
+  for (const form of [address, lower, upper]) {
+    const key = await store.windowKey(form as Hex);
+    assert.is(Buffer.from(await crypto.subtle.sign("HMAC", key, data)).toString("hex"), expected, form);
+  }
+  for (const form of [STRANGER, upper]) {
+    if (form === upper) assert.ok(store.remove(lower));
+    try {
+      await store.windowKey(form as Hex);
+      assert.unreachable(`a window key for ${form}`);
+    } catch (error) {
+      assert.instance(error, UnknownAccountError, form);
+    }
+  }
+});
+
+test("add() derives the window key from a copy it zeroes, and leaves the caller's bytes (now the pool's) intact for signing", async () => {
+  // Uint8Array#slice makes its copy with the species constructor: a subclass sees every copy made.
+  const made: Uint8Array[] = [];
+  class Tracked extends Uint8Array {
+    constructor(...args: ConstructorParameters<typeof Uint8Array>) {
+      super(...(args as [number]));
+      made.push(this);
+    }
+  }
+  const key = new Tracked(hexToBytes(KEY));
+  made.length = 0;
+  const store = createKeyStore();
+  store.add(key);
+  await store.windowKey(address);
+  assert.ok(made.length >= 1, "add() copied the key");
+  for (const copy of made) assert.ok(copy.every((b) => b === 0), "every copy is zero once the window key exists");
+  assert.is(Buffer.from(key).toString("hex"), KEY.slice(2), "the pool's key is not the zeroed copy");
+  const message = new TextEncoder().encode("after the window key");
+  const signature = await store.sign(address, { kind: "message", message });
+  assert.is(await recoverMessageAddress({ message: { raw: message }, signature }), address);
 });
 
 test.run();
