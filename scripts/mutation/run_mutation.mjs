@@ -30,6 +30,15 @@ for (const target of selected) {
   runs.push({ target, status: r.status, seconds: Math.round((Date.now() - started) / 1000) });
 }
 
+/** The code a mutant replaces (Stryker locations: 1-based lines, 1-based columns, end exclusive), on one line. */
+function span(lines, { start, end }) {
+  const text = start.line === end.line
+    ? lines[start.line - 1]?.slice(start.column - 1, end.column - 1)
+    : [lines[start.line - 1]?.slice(start.column - 1), ...lines.slice(start.line, end.line - 1), lines[end.line - 1]?.slice(0, end.column - 1)].join(" ");
+  const flat = (text ?? "").replace(/\s+/g, " ").trim();
+  return flat.length > 100 ? `${flat.slice(0, 97)}...` : flat;
+}
+
 /** Per file of a Stryker JSON report (mutation-testing-report-schema): counts and the survivors. */
 function summarize(target) {
   const path = `${root}/reports/mutation/${target.name}.json`;
@@ -42,7 +51,7 @@ function summarize(target) {
     const lines = source.split("\n");
     const survivors = mutants
       .filter((m) => m.status === "Survived" || m.status === "NoCoverage")
-      .map((m) => `${file}:${m.location.start.line}:${m.location.start.column} ${m.mutatorName} — \`${lines[m.location.start.line - 1]?.trim()}\` → \`${m.replacement ?? ""}\``);
+      .map((m) => `${file}:${m.location.start.line}:${m.location.start.column} ${m.status === "NoCoverage" ? "(no coverage) " : ""}${m.mutatorName} — \`${span(lines, m.location)}\` → \`${m.replacement ?? ""}\` in \`${lines[m.location.start.line - 1]?.trim()}\``);
     return { file, killed, timeout, survived, noCoverage, errors: count("CompileError") + count("RuntimeError"), score: valid ? (100 * (killed + timeout)) / valid : 100, survivors };
   });
 }

@@ -149,7 +149,10 @@ function basicConstraints(
     throw new AttestationError("constraints", `${commonName(certificate)} has a malformed basicConstraints`);
   }
   const raw = value.pathLenConstraint;
-  const pathLen = raw === undefined ? undefined : typeof raw === "number" ? raw : raw.valueBlock.valueDec;
+  // pkijs gives a number for a short INTEGER but the asn1js Integer for a longer one (0x7fffffff already), whose
+  // valueDec is 0 (it read as "no CA below"): such a pathLen limits nothing a document's chain could hold, unless
+  // it is negative (not a pathLen, RFC 5280 §4.2.1.9: 0..MAX), which allows no CA below (found by mutation testing).
+  const pathLen = raw === undefined ? undefined : typeof raw === "number" ? raw : (raw.valueBlock.valueHexView[0]! & 0x80) !== 0 ? -1 : Number.MAX_SAFE_INTEGER;
   return { cA: value.cA === true, pathLen, critical: extension.critical };
 }
 

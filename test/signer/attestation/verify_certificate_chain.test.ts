@@ -4,6 +4,7 @@
 // mutants that survived).
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import * as pkijs from "pkijs";
 import {
   AttestationError,
   type AttestationCheck,
@@ -212,6 +213,38 @@ real("a real AWS chain is refused when its leaf is swapped for another real leaf
   const e = await refusal(verifyAttestationDocument(swapped, { at: a!.timestamp }));
   assert.is(e.check, "chain-signature");
   assert.match(e.reason, /was not issued by|Bad signature on/);
+});
+
+test("the root copy in cabundle[0] must be the pinned root byte for byte, also at the same length", async () => {
+  const chain = await issueChain(goodSpecs(FROM, TO));
+  // One bit flipped inside the root's signature: same length, same names, still parses.
+  const copy = chain[0]!.der.slice();
+  copy[copy.length - 2]! ^= 0x01;
+  const tampered = [{ ...chain[0]!, der: copy }, ...chain.slice(1)];
+  await refused(tampered, "cabundle-root", "cabundle[0] is not the pinned root certificate", { roots: [chain[0]!.der] });
+});
+
+test("certificates without any extension: a root is not a CA, a leaf lacks digitalSignature (refusals, not TypeErrors)", async () => {
+  await refused(await issueChain(specsWith(0, { basicConstraints: undefined, keyUsage: undefined })), "constraints", '"Test Root" is not marked as a CA (critical basicConstraints)');
+  await refused(await issueChain(specsWith(3, { basicConstraints: undefined, keyUsage: undefined })), "constraints", "The signing certificate lacks keyUsage digitalSignature");
+});
+
+test("constraints: a leaf key on P-384 but not id-ecPublicKey (id-ecDH) is refused as not EC P-384", async () => {
+  const keys = (await crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-384" }, true, ["sign"])) as CryptoKeyPair;
+  const spki = pkijs.PublicKeyInfo.fromBER(new Uint8Array(await crypto.subtle.exportKey("spki", keys.publicKey)));
+  spki.algorithm.algorithmId = "1.3.132.1.12"; // id-ecDH, parameters still secp384r1
+  const chain = await issueChain(specsWith(3, { spkiDer: new Uint8Array(spki.toSchema().toBER(false)) }));
+  await refused(chain, "constraints", "The signing certificate key is not EC P-384 (required by ES384)", { signer: chain[2] });
+});
+
+test("constraints: a pathLen too long for a number limits nothing; a negative one allows no CA below", async () => {
+  const raw = (integer: number[]) => new Uint8Array([0x30, 3 + 2 + integer.length, 0x01, 0x01, 0xff, 0x02, integer.length, ...integer]);
+  for (const integer of [[0x01, 0x00, 0x00], [0x7f, 0xff, 0xff, 0xff], [0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]]) {
+    await verify(await issueChain(specsWith(1, { basicConstraints: { cA: true, raw: raw(integer) } })));
+  }
+  for (const integer of [[0xff], [0x80, 0x00, 0x00, 0x00]]) {
+    await refused(await issueChain(specsWith(2, { basicConstraints: { cA: true, raw: raw(integer) } })), "constraints", '"Test Instance" allows -1 CAs below it, found 0');
+  }
 });
 
 test.run();
