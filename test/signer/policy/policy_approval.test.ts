@@ -128,7 +128,8 @@ test("verifyPolicyApprovals() says which check refused: not an array, not 65-byt
   assert.is((await refusal("0x" as never)).message, "Invalid approvals: expected an array of signatures");
   const good = await approval(admin0);
   // Well-formed but malformed inside: v = 0x1d, and r = s = 0.
-  for (const bad of ["0x1234", `${good}00`, `x${good}`, good.slice(2), 42]) {
+  // An object whose text is a good signature is still not a string.
+  for (const bad of ["0x1234", `${good}00`, `x${good}`, good.slice(2), 42, { toString: () => good }]) {
     assert.is((await refusal([good, bad as Hex])).message, "Invalid approvals[1]: expected a 65-byte signature in hex (r, s, v)", String(bad));
   }
   for (const bad of [`${good.slice(0, -2)}1d`, `0x${"00".repeat(65)}`]) {
