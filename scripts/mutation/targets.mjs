@@ -103,4 +103,15 @@ export const TARGETS = [
     mutate: ["signer/policy/policy_approval.ts"],
     tests: ["test/signer/policy/policy_approval.test.ts", "test/signer/policy/create_policy_engine.test.ts"],
   },
+  // The fleet's window records (issue 13): HMAC-authenticated state every instance trusts, and the key behind it.
+  {
+    name: "window_record",
+    mutate: ["signer/policy/window_record.ts"],
+    tests: ["test/signer/policy/window_record.test.ts", "test/signer/policy/create_fleet_windows.test.ts"],
+  },
+  {
+    name: "derive_window_key",
+    mutate: ["signer/policy/derive_window_key.ts"],
+    tests: ["test/signer/policy/window_record.test.ts"],
+  },
 ];

@@ -262,4 +262,107 @@ test("evaluatePolicy() with a 20-rule policy: timing reported, not asserted", ()
   console.log(`evaluatePolicy(): 20 rules, last one matching: ${us.toFixed(1)} µs per evaluation (${Math.round(1e6 / us)}/s)`);
 });
 
+// ── Exact reasons and edges (issue 20: mutants that survived) ──
+
+/** A transaction as a caller's object may leave facts out (no type, gas or fees): parseTransaction is not in the way. */
+const rawTx = (fields: Record<string, unknown>): PolicyRequest => ({ action: "transaction", transaction: { chainId: 31337, to: ALICE, value: 1n, ...fields } as never });
+const reasonOf = (decision: PolicyDecision) => (decision.allowed ? "(allowed)" : `${decision.rule}: ${decision.reason}`);
+
+test("evaluatePolicy() explains up to 3 missed allow rules, counts the rest, and never lists deny rules", () => {
+  const capped = (id: string) => ({ id, effect: "allow", action: "transaction", maxValue: "1" });
+  const request = rawTx({ value: 2n });
+  const miss = (id: string) => `${id}: value 2 wei is above maxValue 1`;
+  assert.is(reasonOf(evaluatePolicy(policy([capped("a")]), request, NOW)), `no-allow-rule: no allow rule matches this transaction request (${miss("a")})`);
+  assert.is(reasonOf(evaluatePolicy(policy(["a", "b", "c"].map(capped)), request, NOW)), `no-allow-rule: no allow rule matches this transaction request (${miss("a")}; ${miss("b")}; ${miss("c")})`);
+  assert.is(
+    reasonOf(evaluatePolicy(policy(["a", "b", "c", "d", "e"].map(capped)), request, NOW)),
+    `no-allow-rule: no allow rule matches this transaction request (${miss("a")}; ${miss("b")}; ${miss("c")}; and 2 more rules)`,
+  );
+  const withDeny = policy([{ id: "deny-bob", effect: "deny", action: "transaction", to: [BOB] }, capped("a")]);
+  assert.is(reasonOf(evaluatePolicy(withDeny, request, NOW)), `no-allow-rule: no allow rule matches this transaction request (${miss("a")})`);
+  assert.is(reasonOf(evaluatePolicy(policy([{ id: "m", effect: "deny", action: "message" }]), message("x"), NOW)), "m: deny rule m matches this message request");
+  assert.is(reasonOf(evaluatePolicy(policy([capped("a")]), typedData({}), NOW)), "no-allow-rule: no rule allows any typed data request");
+  assert.is(reasonOf(evaluatePolicy(policy([capped("a")]), message("x"), NOW)), "no-allow-rule: no rule allows any message request");
+});
+
+test("evaluatePolicy() lists one value as itself, up to 3 in full, more with an ellipsis", () => {
+  const request = rawTx({ chainId: 5 });
+  const chains = (ids: number[]) => reasonOf(evaluatePolicy(policy([{ id: "r", effect: "allow", action: "transaction", chainIds: ids }]), request, NOW));
+  assert.is(chains([1]), "no-allow-rule: no allow rule matches this transaction request (r: chain 5 is not 1)");
+  assert.is(chains([1, 2]), "no-allow-rule: no allow rule matches this transaction request (r: chain 5 is not one of the 2 listed (1, 2))");
+  assert.is(chains([1, 2, 3]), "no-allow-rule: no allow rule matches this transaction request (r: chain 5 is not one of the 3 listed (1, 2, 3))");
+  assert.is(chains([1, 2, 3, 4]), "no-allow-rule: no allow rule matches this transaction request (r: chain 5 is not one of the 4 listed (1, 2, 3, …))");
+});
+
+test("evaluatePolicy() fee caps: absent caps ask nothing; a cap on a fact the transaction leaves out refuses (allow) with its reason", () => {
+  const open = policy([{ id: "open", effect: "allow", action: "transaction" }]);
+  allowed(evaluatePolicy(open, rawTx({}), NOW), "open"); // no gas, no fees, no type
+  const rule = (caps: Record<string, unknown>) => policy([{ id: "cap", effect: "allow", action: "transaction", ...caps }]);
+  const why = (caps: Record<string, unknown>, fields: Record<string, unknown>) => reasonOf(evaluatePolicy(rule(caps), rawTx(fields), NOW));
+  const prefix = "no-allow-rule: no allow rule matches this transaction request (cap: ";
+  assert.is(why({ maxFeePerGas: "10" }, { gas: 21000n }), `${prefix}the transaction has no maxFeePerGas or gasPrice)`);
+  assert.is(why({ maxGas: "21000" }, { maxFeePerGas: 1n }), `${prefix}the transaction has no gas limit)`);
+  assert.is(why({ maxFee: "21000" }, { maxFeePerGas: 1n }), `${prefix}the transaction's maximum fee cannot be computed (gas or fees missing))`);
+  assert.is(why({ maxFee: "21000" }, { gas: 21000n }), `${prefix}the transaction's maximum fee cannot be computed (gas or fees missing))`);
+  // maxGas and maxFee are inclusive; a legacy gasPrice is the fee per gas.
+  assert.is(why({ maxGas: "21000" }, { gas: 21000n }), "(allowed)");
+  assert.is(why({ maxGas: "21000" }, { gas: 21001n }), `${prefix}gas 21001 is above maxGas 21000)`);
+  assert.is(why({ maxFee: "42000" }, { gas: 21000n, gasPrice: 2n }), "(allowed)");
+  assert.is(why({ maxFee: "41999" }, { gas: 21000n, gasPrice: 2n }), `${prefix}maximum fee 42000 wei (gas × fee per gas + blob gas × blob fee) is above maxFee 41999)`);
+});
+
+test("evaluatePolicy() knows a blob transaction by its type or by its hashes, and adds blob gas to the fee", () => {
+  const noBlobs = policy([{ id: "plain", effect: "allow", action: "transaction" }]);
+  const needs = "no-allow-rule: no allow rule matches this transaction request (plain: a blob transaction needs a rule with blobs: true)";
+  assert.is(reasonOf(evaluatePolicy(noBlobs, rawTx({ type: "eip4844" }), NOW)), needs);
+  assert.is(reasonOf(evaluatePolicy(noBlobs, rawTx({ blobVersionedHashes: [`0x01${"00".repeat(31)}`] }), NOW)), needs);
+  assert.is(reasonOf(evaluatePolicy(noBlobs, rawTx({ type: "eip1559" }), NOW)), "(allowed)");
+  const blobs = (maxFee: string) => policy([{ id: "blobs", effect: "allow", action: "transaction", blobs: true, maxFee }]);
+  const twoBlobs = { type: "eip4844", gas: 21000n, maxFeePerGas: 1n, blobVersionedHashes: [`0x01${"00".repeat(31)}`, `0x01${"11".repeat(31)}`] };
+  // 21000 × 1 + 2 × 131072 × 3 = 807432.
+  assert.is(reasonOf(evaluatePolicy(blobs("807432"), rawTx({ ...twoBlobs, maxFeePerBlobGas: 3n }), NOW)), "(allowed)");
+  assert.match(reasonOf(evaluatePolicy(blobs("807431"), rawTx({ ...twoBlobs, maxFeePerBlobGas: 3n }), NOW)), /maximum fee 807432 wei/);
+  assert.match(reasonOf(evaluatePolicy(blobs("807432"), rawTx(twoBlobs), NOW)), /blobs: the transaction's maximum fee cannot be computed/);
+});
+
+test("evaluatePolicy() message rules: no prefix allows any message; a prefix must match byte for byte from the start", () => {
+  allowed(evaluatePolicy(policy([{ id: "any", effect: "allow", action: "message" }]), message("hello"), NOW), "any");
+  const prefixed = policy([{ id: "login", effect: "allow", action: "message", prefix: "abc" }]);
+  allowed(evaluatePolicy(prefixed, message("abcdef"), NOW), "login");
+  allowed(evaluatePolicy(prefixed, message("abc"), NOW), "login");
+  for (const text of ["xyz123", "axx", "ab", "xabc"]) {
+    assert.is(reasonOf(evaluatePolicy(prefixed, message(text), NOW)), 'no-allow-rule: no allow rule matches this message request (login: the message does not start with "abc")', text);
+  }
+});
+
+test("evaluatePolicy() typed data: chainId as number, bigint, decimal or hex string; anything else is no chainId; reasons cut long names", () => {
+  const rule = policy([{ id: "t", effect: "allow", action: "typedData", domain: { chainId: 31337 } }]);
+  for (const chainId of [31337, 31337n, "31337", "0x7a69", "0x7A69"]) allowed(evaluatePolicy(rule, typedData({ chainId }), NOW), "t");
+  const noChainId = "no-allow-rule: no allow rule matches this typed data request (t: the typed data's domain has no chainId)";
+  for (const chainId of [undefined, 1.5, "abc", "x31337", "31337x", `0x${"0".repeat(65)}`, "1".repeat(79), "", true]) {
+    assert.is(reasonOf(evaluatePolicy(rule, typedData({ chainId }), NOW)), noChainId, String(chainId));
+  }
+  const contract = policy([{ id: "c", effect: "allow", action: "typedData", domain: { verifyingContract: PERMIT_CONTRACT } }]);
+  assert.is(reasonOf(evaluatePolicy(contract, typedData({}), NOW)), "no-allow-rule: no allow rule matches this typed data request (c: the typed data's domain has no verifyingContract)");
+  assert.is(
+    reasonOf(evaluatePolicy(contract, typedData({ verifyingContract: TOKEN }), NOW)),
+    `no-allow-rule: no allow rule matches this typed data request (c: domain.verifyingContract ${TOKEN.toLowerCase()} is not ${PERMIT_CONTRACT.toLowerCase()})`,
+  );
+  const long = "N".repeat(100);
+  const named = policy([{ id: "n", effect: "allow", action: "typedData", domain: { name: "USD Coin" }, primaryTypes: ["Permit"] }]);
+  assert.is(reasonOf(evaluatePolicy(named, typedData({ name: long }), NOW)), `no-allow-rule: no allow rule matches this typed data request (n: domain.name "${"N".repeat(59)} is not "USD Coin")`);
+  assert.is(
+    reasonOf(evaluatePolicy(named, typedData({ name: "USD Coin" }, long), NOW)),
+    `no-allow-rule: no allow rule matches this typed data request (n: primaryType "${"N".repeat(59)} is not Permit)`,
+  );
+});
+
+test("evaluatePolicy() an unlimited approval is above a deny rule's maxAmount (only allow rules take allowUnlimitedApproval)", () => {
+  const request = tx({ to: TOKEN, value: "0x0", data: approve(BOB, maxUint256) });
+  const allowUnlimited = { id: "ok", effect: "allow", action: "transaction", erc20: { allowUnlimitedApproval: true } };
+  const smallDeny = { id: "small", effect: "deny", action: "transaction", erc20: { maxAmount: "100" } };
+  allowed(evaluatePolicy(policy([smallDeny, allowUnlimited]), request, NOW), "ok");
+  refused(evaluatePolicy(policy([smallDeny, allowUnlimited]), tx({ to: TOKEN, value: "0x0", data: approve(BOB, 100n) }), NOW), "small");
+});
+
 test.run();
