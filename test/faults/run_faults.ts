@@ -1,5 +1,5 @@
 /**
- * The fault suite (issue 16): `npm run test:faults` (everything, ~15 min, including a 10-minute soak) or
+ * The fault suite (issue 16): `npm run test:faults` (everything, about 16 min, including a 10-minute soak) or
  * `tsx test/faults/run_faults.ts --short` (the cases `npm test` runs). Prints a table, then one JSON line with every
  * report; `--json FILE` also writes the reports there. Exits 1 when any case fails a check.
  *
