@@ -11,6 +11,8 @@ import { createSimulatedNsm, type SimulatedNsm } from "../../../signer/nsm/simul
 import { ErrorCode } from "../../../signer/protocol/error_codes.ts";
 import { BaseError } from "../../../signer/protocol/base_error.ts";
 import { flipInside, join, split, withPayload } from "./document_tools.ts";
+import { documentWithChain, goodSpecs, issueChain } from "./custom_chain.ts";
+import { AWS_NITRO_ROOT_G1_PEM, AWS_NITRO_ROOT_G1_SHA256 } from "../../../signer/attestation/aws_nitro_root_g1.ts";
 import { HAVE_NITRO_FIXTURES, readAwsRootPem, readRealDocument, REAL_DOCUMENTS } from "./fixtures.ts";
 
 const real = HAVE_NITRO_FIXTURES ? test : test.skip;
@@ -372,6 +374,36 @@ test("verifyAttestationDocument() takes a root as DER bytes, and does not keep o
   const before = der.slice();
   await verifyAttestationDocument(document, { roots: [der], at: T0 });
   assert.equal(der, before);
+});
+
+test("verifyAttestationDocument() copies the caller's root when called: changing it afterwards changes nothing", async () => {
+  const der = new Uint8Array(Buffer.from(roots[0]!.replace(/-----[^-]+-----|\s/g, ""), "base64"));
+  const pending = verifyAttestationDocument(document, { roots: [der], at: T0 });
+  der.fill(0);
+  await pending;
+});
+
+test("verifyAttestationDocument() refuses a leaf whose P-384 key is not a curve point (cose-signature, with the cause)", async () => {
+  // The leaf's key cannot be imported; the chain above it is intact (its signature does not cover the leaf's own key use).
+  const specs = goodSpecs(T0 - 60_000, T0 + 60_000);
+  const keys = (await crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-384" }, true, ["sign"])) as CryptoKeyPair;
+  const spki = new Uint8Array(await crypto.subtle.exportKey("spki", keys.publicKey));
+  spki[spki.length - 1]! ^= 0x01; // the point's last byte of y: no longer on the curve
+  specs[3] = { ...specs[3]!, spkiDer: spki };
+  const chain = await issueChain(specs);
+  const bad = await documentWithChain(document, chain, chain[2]);
+  const e = await rejects(verifyAttestationDocument(bad, { roots: [chain[0]!.der], at: T0 }), "cose-signature");
+  assert.is(e.reason, "Cannot verify the COSE signature with the leaf key");
+  assert.instance(e.cause, Error);
+});
+
+real("the embedded AWS root is the fixture's AWS root, and its pin is the SHA-256 AWS publishes for it", async () => {
+  const der = (pem: string) => Buffer.from(pem.replace(/-----[^-]+-----|\s/g, ""), "base64");
+  assert.equal(der(AWS_NITRO_ROOT_G1_PEM), der(readAwsRootPem()));
+  // AWS Nitro Enclaves documentation, "Verifying the root of trust": the root certificate's SHA-256 fingerprint.
+  const published = "641a0321a3e244efe456463195d606317ed7cdcc3c1756e09893f3c68f79bb5b";
+  assert.is(createHash("sha256").update(der(readAwsRootPem())).digest("hex"), published);
+  assert.is(AWS_NITRO_ROOT_G1_SHA256, published);
 });
 
 test.run();
