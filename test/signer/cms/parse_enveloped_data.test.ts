@@ -179,6 +179,10 @@ test("parseEnvelopedData() returns copies: changing the input afterwards changes
   const ber = envelope();
   const parsed = parseEnvelopedData(ber);
   ber.fill(0);
+  // Each field owns exactly its bytes: its ArrayBuffer (what WebCrypto or a transfer sees) holds nothing else.
+  for (const field of ["subjectKeyIdentifier", "encryptedKey", "iv", "encryptedContent"] as const) {
+    assert.is(parsed[field].buffer.byteLength, parsed[field].length, field);
+  }
   assert.equal(parsed.subjectKeyIdentifier, SKI);
   assert.equal(parsed.encryptedKey, new Uint8Array(256).fill(0xab));
   assert.equal(parsed.iv, IV);
