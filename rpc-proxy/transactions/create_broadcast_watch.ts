@@ -10,7 +10,8 @@ export type BroadcastWatch = {
   /**
    * Watches transactions of `from` the node just accepted and resolves with the hashes of those another sender's
    * transaction replaced at their nonce (its nonce mined, the node no longer knows it); the others are kept: seen
-   * in a block, or still held by the node after `graceMs` (or lost by it, then broadcast again). Kept ones stay
+   * in a block, or still held by the node after `graceMs` (stretched to three times the time blocks have taken to
+   * show a broadcast, while that is under a second) (or lost by it, then broadcast again). Kept ones stay
    * watched until mined (`keep`).
    */
   watch(from: Hex, sent: readonly Broadcast[], graceMs: number): Promise<Set<Hex>>;
@@ -51,6 +52,8 @@ type Tracked = {
   readonly raw: Hex;
   /** When last broadcast (or last found still held by the node). */
   since: number;
+  /** When the sender broadcast it. */
+  readonly sent: number;
   /** New blocks seen since then. */
   blocks: number;
   /** Consecutive lookups that found it not mined: the next one waits twice as long. */
@@ -63,8 +66,18 @@ type Block = { number: Hex; baseFeePerGas?: Hex; transactions?: unknown[] } | nu
 
 /** Blocks read back at most when catching up after a pause; older ones are left to the lookup by hash. */
 const MAX_CATCH_UP = 32;
-/** Polling while a sender waits: from 1 ms, doubling, up to this. */
+/** Polling while a sender waits: the first look (see `firstLookMs`), then from 1 ms, doubling, up to this. */
 const MAX_WAITING_POLL_MS = 50;
+/** The first look after a broadcast waits at most this. */
+const MAX_FIRST_LOOK_MS = 20;
+/**
+ * A sender's grace is stretched to three times the time blocks have taken to show a new broadcast, while that is
+ * within this: on a chain that mines fast (Anvil's automine, short block times) the block is seen a little later,
+ * in one read, instead of a lookup of every transaction of the group.
+ */
+const MAX_STRETCHED_GRACE_MS = 1000;
+/** How much of each new sample the estimate of that time takes (an exponential moving average). */
+const MINED_DELAY_WEIGHT = 0.3;
 /** Polling while only kept transactions are watched. */
 const IDLE_POLL_MS = 500;
 
@@ -110,8 +123,23 @@ export function createBroadcastWatch(options: CreateBroadcastWatchOptions): Broa
   }));
   const tracked = new Map<Hex, Tracked>();
   let running = false;
-  /** Reset to 1 ms by each new broadcast: a node that mines at once (Anvil) has the block within milliseconds. */
+  /** Reset by each new broadcast to the first look: a node that mines at once (Anvil) has the block within milliseconds. */
   let wait = 1;
+  /** The pause before the first look after the latest broadcast. */
+  let first = 1;
+  /**
+   * How long after a broadcast the block with it has been seen (a moving average; undefined before the first):
+   * the first look after a broadcast waits about that long, so a node that mines in a few milliseconds is asked
+   * once or twice per block rather than at 1, 2, 4… ms, and the grace is stretched to three times it (see above).
+   */
+  let minedDelay: number | undefined;
+  /** Ends the idle pause (only kept transactions watched) early: a new broadcast has a sender waiting. */
+  let wake: (() => void) | undefined;
+  /**
+   * Under the estimate, so it keeps being tested from below and follows a node that got faster; a look that
+   * comes too early is followed by looks 1, 2, 4… ms later, so the estimate follows a slower node too.
+   */
+  const firstLookMs = () => (minedDelay === undefined ? 1 : Math.min(MAX_FIRST_LOOK_MS, Math.max(1, minedDelay * 0.8)));
   let lastSeen: number | undefined;
   let latest: { block: LatestBlock; number: number; at: number } | undefined;
   let reading: Promise<Block> | undefined;
@@ -134,6 +162,10 @@ export function createBroadcastWatch(options: CreateBroadcastWatchOptions): Broa
     for (const hash of Array.isArray(block?.transactions) ? block.transactions : []) {
       const found = typeof hash === "string" ? tracked.get(hash.toLowerCase() as Hex) : undefined;
       if (!found) continue;
+      if (found.waiter) {
+        const delay = now() - found.sent;
+        minedDelay = minedDelay === undefined ? delay : minedDelay + MINED_DELAY_WEIGHT * (delay - minedDelay);
+      }
       tracked.delete(found.hash);
       found.waiter?.settle(false);
     }
@@ -250,14 +282,22 @@ export function createBroadcastWatch(options: CreateBroadcastWatchOptions): Broa
     running = true;
     try {
       while (tracked.size > 0) {
+        // A pause first: a broadcast is not in a block the moment the node acknowledges it.
+        const waiting = [...tracked.values()].some((t) => t.waiter);
+        if (waiting) {
+          const pause = wait;
+          wait = pause === first ? 1 : Math.min(MAX_WAITING_POLL_MS, wait * 2);
+          await sleep(pause, false);
+        } else {
+          const woken = new Promise<"woken">((resolve) => (wake = () => resolve("woken")));
+          const woke = await Promise.race([sleep(IDLE_POLL_MS, true), woken]);
+          wake = undefined;
+          if (woke === "woken") continue; // a sender waits now: its first look comes after its own pause
+        }
         await poll();
         const at = now();
         const list = [...tracked.values()].filter((t) => due(t, at));
         if (list.length > 0) await lookUp(list).catch(() => list.forEach((t) => tracked.has(t.hash) && settleKept(t)));
-        if (tracked.size === 0) break;
-        const waiting = [...tracked.values()].some((t) => t.waiter);
-        await sleep(waiting ? wait : IDLE_POLL_MS, !waiting);
-        wait = Math.min(MAX_WAITING_POLL_MS, wait * 2);
       }
     } finally {
       running = false;
@@ -267,12 +307,19 @@ export function createBroadcastWatch(options: CreateBroadcastWatchOptions): Broa
   const add = (from: Hex, sent: readonly Broadcast[], waiter?: (t: Broadcast) => Tracked["waiter"]) => {
     for (const s of sent) {
       const hash = s.hash.toLowerCase() as Hex;
-      const t: Tracked = { from, hash, nonce: s.nonce, raw: s.raw, since: now(), blocks: 0, looks: 0 };
+      const at = now();
+      const t: Tracked = { from, hash, nonce: s.nonce, raw: s.raw, since: at, sent: at, blocks: 0, looks: 0 };
       const waiting = waiter?.(s);
       if (waiting) t.waiter = waiting;
       tracked.set(hash, t);
     }
-    wait = 1;
+    // Blocks after the latest one seen before this broadcast (the sender's fees came from it) are read back.
+    if (lastSeen === undefined && latest) lastSeen = latest.number;
+    if (waiter) {
+      // Without a block seen yet, the first look is at once (it marks where reading back starts).
+      wait = first = lastSeen === undefined ? 0 : firstLookMs();
+      wake?.();
+    }
     void run();
   };
 
@@ -287,7 +334,9 @@ export function createBroadcastWatch(options: CreateBroadcastWatchOptions): Broa
       return new Promise((resolve) => {
         const replacedHashes = new Set<Hex>();
         let open = sent.length;
-        const until = now() + graceMs;
+        // Stretched on a chain whose blocks show a broadcast fast (see MAX_STRETCHED_GRACE_MS).
+        const stretched = minedDelay !== undefined && 3 * minedDelay <= MAX_STRETCHED_GRACE_MS ? 3 * minedDelay : 0;
+        const until = now() + Math.max(graceMs, stretched);
         add(from, sent, (s) => ({
           until,
           settle(isReplaced) {

@@ -167,6 +167,23 @@ test("latestBlock: the last block seen, read again only when older than asked", 
   assert.is(node.asked("eth_getBlockByNumber"), 2);
 });
 
+test("blocks that show a broadcast later than a sender's grace: the grace is stretched to wait for the block, no lookup per transaction", async () => {
+  const node = chain();
+  const { watch } = watchOn(node, { rebroadcastMs: 60_000 });
+  await watch.latestBlock(0);
+  const mineLater = (t: typeof A) => setTimeout(() => node.mine(t), 100);
+  // The first send learns how long this node takes to show a broadcast in a block…
+  node.accept(A);
+  mineLater(A);
+  assert.equal([...await watch.watch(from, [A], 5000)], []);
+  // …so a later one, whose sender asked for a 1 ms grace, waits for its block instead of being looked up.
+  node.accept(B);
+  mineLater(B);
+  assert.equal([...await watch.watch(from, [B], 1)], []);
+  assert.equal(watch.unmined(from), []);
+  assert.is(node.asked("eth_getTransactionByHash"), 0);
+});
+
 test("the node cannot be asked: kept (it accepted the transaction)", async () => {
   const node = chain();
   const { watch } = watchOn(node, { rebroadcastMs: 60_000 });
