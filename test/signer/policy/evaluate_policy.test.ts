@@ -339,7 +339,8 @@ test("evaluatePolicy() typed data: chainId as number, bigint, decimal or hex str
   const rule = policy([{ id: "t", effect: "allow", action: "typedData", domain: { chainId: 31337 } }]);
   for (const chainId of [31337, 31337n, "31337", "0x7a69", "0x7A69"]) allowed(evaluatePolicy(rule, typedData({ chainId }), NOW), "t");
   const noChainId = "no-allow-rule: no allow rule matches this typed data request (t: the typed data's domain has no chainId)";
-  for (const chainId of [undefined, 1.5, "abc", "x31337", "31337x", `0x${"0".repeat(65)}`, "1".repeat(79), "", true]) {
+  // ["31337"] reads as "31337" to String() and BigInt(): only a real string counts.
+  for (const chainId of [undefined, 1.5, "abc", "x31337", "31337x", `0x${"0".repeat(65)}`, "1".repeat(79), "", true, ["31337"]]) {
     assert.is(reasonOf(evaluatePolicy(rule, typedData({ chainId }), NOW)), noChainId, String(chainId));
   }
   const contract = policy([{ id: "c", effect: "allow", action: "typedData", domain: { verifyingContract: PERMIT_CONTRACT } }]);
