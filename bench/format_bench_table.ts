@@ -13,6 +13,9 @@ import type { BenchResult } from "./run_bench_node.ts";
 export function formatBenchTable(r: BenchResult): string {
   const rate = (x: number) => `${Math.round(x).toLocaleString("en-US")} /s`;
   const ms = (x: number) => `${x.toFixed(2)} ms`;
+  const calls = (x: number) => x.toFixed(2);
+  const byMethod = (name: string, c: Record<string, number>) =>
+    `| ${name} | ${Object.entries(c).sort(([, a], [, b]) => b - a).map(([method, n]) => `${method} ${n.toFixed(2)}`).join(", ")} |`;
   const forced = (blocks: number) => (blocks > 0 ? ` (${blocks} block${blocks > 1 ? "s" : ""} forced after the run: Anvil's automine left some ready)` : "");
   const rows: [string, string, string][] = [
     ["raw_sign_per_s", rate(r.raw_sign_per_s), `viem signTransaction, in-process, 1 core, Node (best of ${r.rounds} round${r.rounds === 1 ? "" : "s"})`],
@@ -28,6 +31,12 @@ export function formatBenchTable(r: BenchResult): string {
     ["anvil_raw_send_per_s", rate(r.anvil_raw_send_per_s), `eth_sendRawTransaction straight to Anvil, ${r.send_clients} clients, ${r.anvil_raw_send_mined}/${r.anvil_raw_send_count} mined${forced(r.anvil_raw_send_forced_blocks)}${r.anvil_raw_send_resent > 0 ? `, ${r.anvil_raw_send_resent} sent again after Anvil left them queued` : ""}`],
     ["proxy_send_per_s", rate(r.proxy_send_per_s), `eth_sendTransaction {to, value} through the proxy, ${r.send_clients} clients, ${r.proxy_send_mined}/${r.proxy_send_count} mined${forced(r.proxy_send_forced_blocks)}, ${r.proxy_send_nonce_gaps} nonce gaps`],
     ["proxy_send_per_s_many_accounts", rate(r.proxy_send_per_s_many_accounts), `for context: the same from ${r.send_clients} accounts (one per client, so each group holds one send), ${r.proxy_send_many_accounts_mined}/${r.proxy_send_many_accounts_count} mined, ${r.proxy_send_many_accounts_nonce_gaps} nonce gaps`],
+    ["viem_local_send_per_s", rate(r.viem_local_send_per_s), `what a team would do instead: viem's local account (privateKeyToAccount with a nonceManager) sending {to, value} straight to Anvil, ${r.send_clients} callers, one account, ${r.viem_local_send_mined}/${r.viem_local_send_count} mined, ${r.viem_local_send_nonce_gaps} nonce gaps`],
+    ["ethers_wallet_send_per_s", rate(r.ethers_wallet_send_per_s), `report only: ethers v6 Wallet + NonceManager, the same, ${r.ethers_wallet_send_mined}/${r.ethers_wallet_send_count} mined`],
+    ["node_calls_per_send", calls(r.node_calls_per_send), `node calls (batch entries one by one) per eth_sendTransaction through the proxy, ${r.send_clients} callers, counted by a middlebox in front of Anvil`],
+    ["node_calls_per_send_1_caller", calls(r.node_calls_per_send_1_caller), "the same, one caller"],
+    ["viem_node_calls_per_send", calls(r.viem_node_calls_per_send), `viem's local account through the same middlebox, ${r.send_clients} callers`],
+    ["viem_node_calls_per_send_1_caller", calls(r.viem_node_calls_per_send_1_caller), "the same, one caller"],
     ["passthrough_p50_ms", ms(r.passthrough_p50_ms), "eth_blockNumber through the proxy (alternating with direct)"],
     ["direct_p50_ms", ms(r.direct_p50_ms), "eth_blockNumber straight to Anvil"],
   ];
@@ -59,6 +68,14 @@ export function formatBenchTable(r: BenchResult): string {
     "|---|---|---:|",
     cpuRow("`anvil_raw_send`", r.cpu_ms_per_tx.anvil_raw_send),
     cpuRow("`proxy_send`", r.cpu_ms_per_tx.proxy_send),
+    "",
+    `| node calls per send, by method (${r.node_calls_sends.clients} sends at ${r.send_clients} callers, ${r.node_calls_sends.one_caller} at 1) | |`,
+    "|---|---|",
+    byMethod("proxy", r.node_calls.proxy),
+    byMethod("proxy, 1 caller", r.node_calls.proxy_1_caller),
+    byMethod("viem local account", r.node_calls.viem),
+    byMethod("viem local account, 1 caller", r.node_calls.viem_1_caller),
+    byMethod("ethers Wallet", r.node_calls.ethers),
     "",
     "| target | | measured |",
     "|---|---|---|",

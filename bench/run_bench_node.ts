@@ -8,17 +8,19 @@ import { privateKeyToAddress } from "viem/accounts";
 import { binaryPath, listeningEvent, type Service, spawnService, startAnvil, startSigner } from "../local/mod_node.ts";
 import { createSignerClient, signTransaction } from "../signer/mod.ts";
 import { nodeTransport } from "../signer/mod_node.ts";
-import { BENCH_KEY, RAW_SENDER_KEY } from "./bench_keys.ts";
+import { BENCH_KEY, ETHERS_SENDER_KEY, RAW_SENDER_KEY, VIEM_SENDER_KEY } from "./bench_keys.ts";
 import { approveBenchPolicy, benchAdmin, benchPolicyDocument, BENCH_POLICY_RULES } from "./bench_policy.ts";
 import { checkSends } from "./check_sends.ts";
 import { cpuPer } from "./cpu_per_node.ts";
 import { driveHttp, httpLatencyCall } from "./drive_http_node.ts";
+import { driveEthersWalletSends, driveViemLocalSends } from "./drive_library_sends_node.ts";
 import { driveSignerThroughput } from "./drive_signer_throughput_node.ts";
 import { benchTransferParams } from "./encode_sign_requests.ts";
 import { measureCurveSign } from "./measure_curve_sign.ts";
 import { BENCH_TRANSFER, measureRawSign } from "./measure_raw_sign.ts";
 import { measureSignLatency } from "./measure_sign_latency_node.ts";
 import { pairedLatency } from "./paired_latency.ts";
+import { startCountingMiddlebox, type CountingMiddlebox } from "./start_counting_middlebox_node.ts";
 import { startDenoRawSign, type DenoRawSign } from "./start_deno_raw_sign_node.ts";
 
 /** The metrics every run reports, each a positive number (the fast harness test checks exactly this list). */
@@ -36,6 +38,12 @@ export const BENCH_METRICS = [
   "anvil_raw_send_per_s",
   "proxy_send_per_s",
   "proxy_send_per_s_many_accounts",
+  "viem_local_send_per_s",
+  "ethers_wallet_send_per_s",
+  "node_calls_per_send",
+  "node_calls_per_send_1_caller",
+  "viem_node_calls_per_send",
+  "viem_node_calls_per_send_1_caller",
   "passthrough_p50_ms",
   "direct_p50_ms",
   "curve_noble_per_s",
@@ -75,6 +83,21 @@ export type BenchResult = Record<BenchMetric, number> & {
   proxy_send_many_accounts_count: number;
   proxy_send_many_accounts_mined: number;
   proxy_send_many_accounts_nonce_gaps: number;
+  viem_local_send_count: number;
+  viem_local_send_mined: number;
+  viem_local_send_nonce_gaps: number;
+  ethers_wallet_send_count: number;
+  ethers_wallet_send_mined: number;
+  /**
+   * Node calls per send by method (batch entries one by one, counted by a middlebox in front of Anvil), for the
+   * proxy and for viem's local account at `send_clients` callers and at 1, and ethers' Wallet at `send_clients`.
+   */
+  node_calls: Record<"proxy" | "proxy_1_caller" | "viem" | "viem_1_caller" | "ethers", Record<string, number>>;
+  /**
+   * Sends of each counted run (32 callers; 1 caller), every one checked mined without nonce gaps; and the blocks
+   * Anvil made per send in the proxy's 32-caller run (the proxy reads each new block once).
+   */
+  node_calls_sends: { clients: number; one_caller: number; all_mined: boolean; blocks_per_send: number };
   send_clients: number;
   /** Milliseconds of CPU per transaction, by process, during each send run (Linux /proc; empty elsewhere). */
   cpu_ms_per_tx: { anvil_raw_send: Record<string, number>; proxy_send: Record<string, number> };
@@ -130,13 +153,14 @@ export async function runBench(options: RunBenchOptions = {}): Promise<BenchResu
   const sends = quick ? 100 : 2000;
   const started = performance.now();
   const loadStart = loadavg()[0]!;
-  const steps = ["starting the signers", "secp256k1: noble vs WebAssembly", ...Array.from({ length: rounds }, (_, i) => `signing throughput, round ${i + 1}/${rounds}`), "starting Anvil and the proxies", "signing latency: signer vs proxy and bare proxy", "proxy: eth_signTransaction throughput", "Anvil: raw sends", "proxy: sends", `proxy: sends from ${SEND_CLIENTS} accounts`, "passthrough latency: proxy and bare proxy vs direct"];
+  const steps = ["starting the signers", "secp256k1: noble vs WebAssembly", ...Array.from({ length: rounds }, (_, i) => `signing throughput, round ${i + 1}/${rounds}`), "starting Anvil and the proxies", "signing latency: signer vs proxy and bare proxy", "proxy: eth_signTransaction throughput", "Anvil: raw sends", "proxy: sends", "viem local account: sends", "ethers Wallet: sends", `proxy: sends from ${SEND_CLIENTS} accounts`, "passthrough latency: proxy and bare proxy vs direct", "node calls per send: proxy and viem, through a counting middlebox"];
   let step = 0;
   const progress = () => options.progress?.(steps[step]!, ++step, steps.length);
 
   const dir = await mkdtemp(join(tmpdir(), "nitro-bench-"));
   const services: Service[] = [];
   let deno: DenoRawSign | undefined;
+  let box: CountingMiddlebox | undefined;
   try {
     progress();
     deno = await startDenoRawSign();
@@ -179,7 +203,8 @@ export async function runBench(options: RunBenchOptions = {}): Promise<BenchResu
     const bare = await startBareProxy(anvil.url, signer.socketPath);
     services.push(bare.service);
     const rawSender = privateKeyToAddress(RAW_SENDER_KEY);
-    for (const address of [signer.account, rawSender]) await rpc(anvil.url, "anvil_setBalance", [address, `0x${(10n ** 24n).toString(16)}`]);
+    const [viemSender, ethersSender] = [privateKeyToAddress(VIEM_SENDER_KEY), privateKeyToAddress(ETHERS_SENDER_KEY)];
+    for (const address of [signer.account, rawSender, viemSender, ethersSender]) await rpc(anvil.url, "anvil_setBalance", [address, `0x${(10n ** 24n).toString(16)}`]);
 
     progress();
     // Each latency is measured twice in turns: against the rpc-proxy and against the bare proxy, the floor.
@@ -213,6 +238,19 @@ export async function runBench(options: RunBenchOptions = {}): Promise<BenchResu
     }));
     const sendChecked = await checkSends(anvil.url, { address: signer.account, firstNonce: sendFirstNonce, hashes: [...proxySend.replies.values()].map((r) => r.result as Hex) });
 
+    // What users would pick instead (issue 14): the key in the application, viem's local account or ethers'
+    // Wallet sending straight to the same Anvil, from one account, with the same number of callers.
+    progress();
+    const library = { url: anvil.url, chainId: BENCH_TRANSFER.chainId, to: BENCH_TRANSFER.to as Hex, clients: SEND_CLIENTS, count: sends };
+    const viemFirstNonce = Number(await rpc(anvil.url, "eth_getTransactionCount", [viemSender, "pending"]));
+    const viemSend = await driveViemLocalSends({ ...library, key: VIEM_SENDER_KEY });
+    const viemChecked = await checkSends(anvil.url, { address: viemSender, firstNonce: viemFirstNonce, hashes: viemSend.hashes });
+    progress();
+    const ethersCount = quick ? 100 : 1000;
+    const ethersFirstNonce = Number(await rpc(anvil.url, "eth_getTransactionCount", [ethersSender, "pending"]));
+    const ethersSend = await driveEthersWalletSends({ ...library, count: ethersCount, key: ETHERS_SENDER_KEY });
+    const ethersChecked = await checkSends(anvil.url, { address: ethersSender, firstNonce: ethersFirstNonce, hashes: ethersSend.hashes });
+
     // For context (no target): the same sends spread over one account per client, so no account's sends are
     // grouped (each group holds one send); compare with the one-account run to see what grouping saves.
     progress();
@@ -242,6 +280,55 @@ export async function runBench(options: RunBenchOptions = {}): Promise<BenchResu
       .finally(() => Promise.all([toProxy, toBare, toAnvil].map((c) => c!.close())));
     const [[passthrough, direct], [barePassthrough, bareDirect]] = [httpLatency[0]!, httpLatency[1]!];
 
+    // Node calls per send, counted the same way for both: a middlebox in front of Anvil, a second proxy (and its
+    // own account) behind it, and viem's local account through it; at SEND_CLIENTS callers and at one.
+    progress();
+    box = await startCountingMiddlebox(anvil.url);
+    const counted = await startDenoProxy(box.url, signer.socketPath);
+    services.push(counted.service);
+    const [countedAccount] = await generateAccounts(signer.socketPath, 1);
+    await rpc(anvil.url, "anvil_setBalance", [countedAccount, `0x${(10n ** 24n).toString(16)}`]);
+    const countedSends = { clients: quick ? 64 : 640, one: quick ? 20 : 100 };
+    let allMined = true;
+    let blocksPerSend = 0;
+    const countProxy = async (clients: number, count: number) => {
+      const firstNonce = Number(await rpc(anvil.url, "eth_getTransactionCount", [countedAccount, "pending"]));
+      const firstBlock = Number(await rpc(anvil.url, "eth_blockNumber", []));
+      box!.reset();
+      const run = await driveHttp(counted.url, {
+        clients,
+        count,
+        body: (i) => JSON.stringify({ jsonrpc: "2.0", id: i, method: "eth_sendTransaction", params: [{ from: countedAccount, to: BENCH_TRANSFER.to, value: "0x1" }] }),
+      });
+      const calls = box!.counts();
+      blocksPerSend = (Number(await rpc(anvil.url, "eth_blockNumber", [])) - firstBlock) / count;
+      const checked = await checkSends(anvil.url, { address: countedAccount!, firstNonce, hashes: [...run.replies.values()].map((r) => r.result as Hex) });
+      allMined &&= checked.mined === count && checked.nonceGaps === 0;
+      return perSend(calls, count);
+    };
+    const countLibrary = async (drive: typeof driveViemLocalSends, key: Hex, clients: number, count: number) => {
+      const address = privateKeyToAddress(key);
+      const firstNonce = Number(await rpc(anvil.url, "eth_getTransactionCount", [address, "pending"]));
+      box!.reset();
+      const run = await drive({ ...library, url: box!.url, key, clients, count });
+      const calls = box!.counts();
+      const checked = await checkSends(anvil.url, { address, firstNonce, hashes: run.hashes });
+      allMined &&= checked.mined === count && checked.nonceGaps === 0;
+      return perSend(calls, count);
+    };
+    // One warm-up send each, uncounted: the proxy reads the chain id, the account's count and the tip once.
+    await countProxy(1, 1);
+    const proxyCalls = await countProxy(SEND_CLIENTS, countedSends.clients);
+    const proxyBlocksPerSend = blocksPerSend;
+    const nodeCalls = {
+      proxy: proxyCalls,
+      proxy_1_caller: await countProxy(1, countedSends.one),
+      viem: await countLibrary(driveViemLocalSends, VIEM_SENDER_KEY, SEND_CLIENTS, countedSends.clients),
+      viem_1_caller: await countLibrary(driveViemLocalSends, VIEM_SENDER_KEY, 1, countedSends.one),
+      ethers: await countLibrary(driveEthersWalletSends, ETHERS_SENDER_KEY, SEND_CLIENTS, countedSends.clients),
+    };
+    const total = (calls: Record<string, number>) => Object.values(calls).reduce((a, b) => a + b, 0);
+
     return {
       raw_sign_per_s: best.rawNode,
       raw_sign_per_s_deno: best.rawDeno,
@@ -258,6 +345,12 @@ export async function runBench(options: RunBenchOptions = {}): Promise<BenchResu
       anvil_raw_send_per_s: rawSend.perSecond,
       proxy_send_per_s: proxySend.perSecond,
       proxy_send_per_s_many_accounts: manySend.perSecond,
+      viem_local_send_per_s: viemSend.perSecond,
+      ethers_wallet_send_per_s: ethersSend.perSecond,
+      node_calls_per_send: total(nodeCalls.proxy),
+      node_calls_per_send_1_caller: total(nodeCalls.proxy_1_caller),
+      viem_node_calls_per_send: total(nodeCalls.viem),
+      viem_node_calls_per_send_1_caller: total(nodeCalls.viem_1_caller),
       passthrough_p50_ms: passthrough.p50,
       direct_p50_ms: direct.p50,
       curve_noble_per_s: curve.noble,
@@ -281,6 +374,13 @@ export async function runBench(options: RunBenchOptions = {}): Promise<BenchResu
       proxy_send_many_accounts_count: manyCount,
       proxy_send_many_accounts_mined: manyMined,
       proxy_send_many_accounts_nonce_gaps: manyGaps,
+      viem_local_send_count: sends,
+      viem_local_send_mined: viemChecked.mined,
+      viem_local_send_nonce_gaps: viemChecked.nonceGaps,
+      ethers_wallet_send_count: ethersCount,
+      ethers_wallet_send_mined: ethersChecked.mined,
+      node_calls: nodeCalls,
+      node_calls_sends: { clients: countedSends.clients, one_caller: countedSends.one, all_mined: allMined, blocks_per_send: Math.round(proxyBlocksPerSend * 1000) / 1000 },
       send_clients: SEND_CLIENTS,
       cpu_ms_per_tx: { anvil_raw_send: rawCpu, proxy_send: proxySendCpu },
       floors: {
@@ -303,6 +403,7 @@ export async function runBench(options: RunBenchOptions = {}): Promise<BenchResu
     };
   } finally {
     deno?.close();
+    await box?.close();
     await Promise.all(services.splice(0).map((s) => s.stop()));
     await rm(dir, { recursive: true, force: true });
   }
@@ -368,6 +469,11 @@ async function startDenoHttpService(name: string, script: string, args: string[]
 function sendRatioCeiling(rawCpu: Record<string, number>, signPerSecond: number): number | null {
   const raw = Object.values(rawCpu).reduce((a, b) => a + b, 0);
   return raw > 0 ? raw / (raw + 1000 / signPerSecond) : null;
+}
+
+/** Calls by method divided by `sends`, rounded to 3 decimals. */
+function perSend(calls: Record<string, number>, sends: number): Record<string, number> {
+  return Object.fromEntries(Object.entries(calls).map(([method, n]) => [method, Math.round((n / sends) * 1000) / 1000]));
 }
 
 /** `count` more memory-only keys in the signer. */

@@ -33,6 +33,20 @@ test("bench --quick --json prints one JSON object with every metric a positive n
     assert.is(result[`${kind}_mined`], result[`${kind}_count`], `${kind}: every transaction mined`);
     assert.is(result[`${kind}_nonce_gaps`], 0, `${kind}: no nonce gaps`);
   }
+  // Issue 14: what a team would use instead, sending from one account; every transaction mined, no gaps.
+  assert.ok((result.viem_local_send_count as number) > 0);
+  assert.is(result.viem_local_send_mined, result.viem_local_send_count, "viem local account: every transaction mined");
+  assert.is(result.viem_local_send_nonce_gaps, 0, "viem local account: no nonce gaps");
+  assert.is(result.ethers_wallet_send_mined, result.ethers_wallet_send_count, "ethers Wallet: every transaction mined");
+  // Node calls per send, counted by method through the middlebox, for the proxy and the libraries; each counted
+  // send mined with no nonce gap.
+  const nodeCalls = result.node_calls as Record<string, Record<string, number>>;
+  for (const run of ["proxy", "proxy_1_caller", "viem", "viem_1_caller", "ethers"]) {
+    assert.ok((nodeCalls[run]?.eth_sendRawTransaction ?? 0) >= 1, `${run}: at least one broadcast per send`);
+  }
+  const counted = result.node_calls_sends as { clients: number; one_caller: number; all_mined: boolean; blocks_per_send: number };
+  assert.ok(counted.clients > 0 && counted.one_caller > 0 && counted.blocks_per_send > 0);
+  assert.is(counted.all_mined, true, "the counted sends were all mined, without nonce gaps");
   assert.ok((result.anvil_raw_send_mined as number) > 0 && result.anvil_raw_send_nonce_gaps === 0, "raw sends were mined, without gaps");
   assert.is(result.curve_identical, true, "tiny-secp256k1 and @noble/curves sign alike (Node)");
   assert.is(result.curve_identical_deno, true, "tiny-secp256k1 and @noble/curves sign alike (Deno)");
