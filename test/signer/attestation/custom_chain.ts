@@ -13,9 +13,9 @@ export type CertificateSpec = {
   /** Subject CN; the subject is `O=Test, CN=<cn>` (or only `O=Test` when `cn` is null). */
   cn: string | null;
   /** basicConstraints: `undefined` leaves it out. */
-  basicConstraints?: { cA: boolean; pathLen?: number; critical?: boolean; raw?: Uint8Array };
+  basicConstraints?: { cA: boolean; pathLen?: number; critical?: boolean; raw?: Uint8Array } | undefined;
   /** KeyUsage named bits (0 = digitalSignature, 5 = keyCertSign, 6 = cRLSign); `undefined` leaves it out. */
-  keyUsage?: number[];
+  keyUsage?: number[] | undefined;
   keyUsageCritical?: boolean;
   extensions?: ExtensionSpec[];
   notBefore: number;
@@ -50,6 +50,7 @@ function keyUsage(bits: number[], critical: boolean): pkijs.Extension {
 }
 
 let serial = 1;
+const buffer = (bytes: Uint8Array): ArrayBuffer => bytes.slice().buffer as ArrayBuffer;
 
 /** Issues one certificate; `issuer` absent makes it self-signed. */
 export async function issue(spec: CertificateSpec, issuer?: IssuedCertificate): Promise<IssuedCertificate> {
@@ -69,12 +70,12 @@ export async function issue(spec: CertificateSpec, issuer?: IssuedCertificate): 
     const value = new pkijs.BasicConstraints(bc.pathLen === undefined ? { cA: bc.cA } : { cA: bc.cA, pathLenConstraint: bc.pathLen });
     extensions.push(
       bc.raw
-        ? new pkijs.Extension({ extnID: "2.5.29.19", critical: bc.critical ?? true, extnValue: bc.raw })
+        ? new pkijs.Extension({ extnID: "2.5.29.19", critical: bc.critical ?? true, extnValue: buffer(bc.raw) })
         : new pkijs.Extension({ extnID: "2.5.29.19", critical: bc.critical ?? true, extnValue: value.toSchema().toBER(false), parsedValue: value }),
     );
   }
   if (spec.keyUsage) extensions.push(keyUsage(spec.keyUsage, spec.keyUsageCritical ?? true));
-  for (const e of spec.extensions ?? []) extensions.push(new pkijs.Extension({ extnID: e.oid, critical: e.critical, extnValue: e.value }));
+  for (const e of spec.extensions ?? []) extensions.push(new pkijs.Extension({ extnID: e.oid, critical: e.critical, extnValue: buffer(e.value) }));
   if (extensions.length > 0) certificate.extensions = extensions;
   await certificate.sign(issuer?.privateKey ?? keys.privateKey, spec.hash ?? "SHA-384");
   const der = new Uint8Array(certificate.toSchema(true).toBER(false));

@@ -37,7 +37,7 @@ async function refusal(promise: Promise<unknown>): Promise<AttestationError> {
 }
 
 /** Verifies a document carrying `chain` against its own root (or `roots`) at `at`. */
-async function verify(chain: IssuedCertificate[], options: { at?: number; roots?: (string | Uint8Array)[]; signer?: IssuedCertificate } = {}) {
+async function verify(chain: IssuedCertificate[], options: { at?: number; roots?: (string | Uint8Array)[]; signer?: IssuedCertificate | undefined } = {}) {
   const document = await documentWithChain(template, chain, options.signer);
   return verifyAttestationDocument(document, { roots: options.roots ?? [chain[0]!.der], at: options.at ?? T0 });
 }
@@ -235,6 +235,10 @@ test("constraints: a leaf key on P-384 but not id-ecPublicKey (id-ecDH) is refus
   spki.algorithm.algorithmId = "1.3.132.1.12"; // id-ecDH, parameters still secp384r1
   const chain = await issueChain(specsWith(3, { spkiDer: new Uint8Array(spki.toSchema().toBER(false)) }));
   await refused(chain, "constraints", "The signing certificate key is not EC P-384 (required by ES384)", { signer: chain[2] });
+  // An Ed25519 leaf key: an algorithm without a curve parameter.
+  const ed = (await crypto.subtle.generateKey({ name: "Ed25519" }, true, ["sign", "verify"])) as CryptoKeyPair;
+  const edChain = await issueChain(specsWith(3, { spkiDer: new Uint8Array(await crypto.subtle.exportKey("spki", ed.publicKey)) }));
+  await refused(edChain, "constraints", "The signing certificate key is not EC P-384 (required by ES384)", { signer: edChain[2] });
 });
 
 test("constraints: a pathLen too long for a number limits nothing; a negative one allows no CA below", async () => {

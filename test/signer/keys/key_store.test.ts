@@ -99,8 +99,8 @@ test("add() derives the window key from a copy it zeroes, and leaves the caller'
   // Uint8Array#slice makes its copy with the species constructor: a subclass sees every copy made.
   const made: Uint8Array[] = [];
   class Tracked extends Uint8Array {
-    constructor(...args: ConstructorParameters<typeof Uint8Array>) {
-      super(...(args as [number]));
+    constructor(arg: number | ArrayLike<number>) {
+      super(arg as ArrayLike<number>);
       made.push(this);
     }
   }
