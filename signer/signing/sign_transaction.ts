@@ -2,7 +2,7 @@ import { bytesToHex, fromRlp, hexToBytes, keccak256, numberToBytes, serializeTra
 import type { Hex } from "../protocol/messages.ts";
 import type { SignOptions } from "./curve.ts";
 import { keccak256Bytes } from "./keccak256_bytes.ts";
-import { signDigest, type Signature } from "./sign_digest.ts";
+import { signDigestBytes, type SignatureBytes } from "./sign_digest_bytes.ts";
 
 export type SignTransactionReturnType = { raw: Hex; hash: Hex };
 
@@ -13,8 +13,8 @@ export type SignTransactionReturnType = { raw: Hex; hash: Hex };
  *
  * The transaction is serialized once, by viem's `serializeTransaction` (which also checks it); the signed
  * encoding is that list read back with viem's `fromRlp` and written again with the signature's fields by viem's
- * `toRlp`, all in bytes, so nothing is serialized twice and no field makes a second round trip through hex
- * (issue 19: this was most of a signature's cost besides the curve). Both hashes are `keccak256Bytes`, the
+ * `toRlp`, all in bytes (r and s too, from `signDigestBytes`), so nothing is serialized twice and no field makes
+ * a round trip through hex (issue 19: this was most of a signature's cost besides the curve). Both hashes are `keccak256Bytes`, the
  * same bytes as viem's `keccak256` at about a quarter of its cost. The result is byte-identical to
  * `serializeTransaction(transaction, signature)` (test/signer/signing/sign_transaction_known_answers.test.ts).
  * A transaction viem would serialize differently when signed (blob sidecars, or signature fields of its own)
@@ -27,10 +27,11 @@ export type SignTransactionReturnType = { raw: Hex; hash: Hex };
  */
 export function signTransaction(privateKey: Uint8Array, transaction: TransactionSerializable, options: SignOptions = {}): SignTransactionReturnType {
   const unsigned = toBytes(serializeTransaction(transaction));
-  const signature = signDigest(privateKey, keccak256Bytes(unsigned), options);
+  const signature = signDigestBytes(privateKey, keccak256Bytes(unsigned), options);
   const signed = appendSignature(transaction, unsigned, signature);
   if (signed === undefined) {
-    const raw = serializeTransaction(transaction, { ...signature, v: signature.yParity ? 28n : 27n });
+    const [r, s] = [bytesToHex(signature.signature.subarray(0, 32)), bytesToHex(signature.signature.subarray(32, 64))];
+    const raw = serializeTransaction(transaction, { r, s, yParity: signature.yParity, v: signature.yParity ? 28n : 27n });
     return { raw, hash: keccak256(raw) };
   }
   return { raw: toHex(signed), hash: toHex(keccak256Bytes(signed)) };
@@ -45,14 +46,14 @@ export function signTransaction(privateKey: Uint8Array, transaction: Transaction
  * - Legacy: the six fields, then `v` (EIP-155 `chainId * 2 + 35 + yParity` when the transaction has a chain id,
  *   else `27 + yParity`), `r` and `s`, replacing the unsigned encoding's `chainId, 0, 0` (EIP-155).
  */
-function appendSignature(transaction: TransactionSerializable, unsigned: Uint8Array, signature: Signature): Uint8Array | undefined {
+function appendSignature(transaction: TransactionSerializable, unsigned: Uint8Array, signature: SignatureBytes): Uint8Array | undefined {
   const t = transaction as Record<string, unknown>;
   // Signature fields on the transaction itself enter viem's unsigned encoding; sidecars (or blobs to make them
   // from) turn a blob transaction's encoding into a wrapper. Neither comes out of parseTransaction.
   if (t.r !== undefined || t.s !== undefined || t.v !== undefined || t.yParity !== undefined) return undefined;
   if (t.sidecars !== undefined || t.blobs !== undefined) return undefined;
-  const r = trimmed(toBytes(signature.r));
-  const s = trimmed(toBytes(signature.s));
+  const r = trimmed(signature.signature.subarray(0, 32));
+  const s = trimmed(signature.signature.subarray(32, 64));
   const typed = unsigned[0]! < 0x80; // EIP-2718: a typed transaction starts with its type (0x01…0x7f), a legacy one with a list (≥ 0xc0)
   if (typed) {
     const fields = fromRlp(unsigned.subarray(1), "bytes");

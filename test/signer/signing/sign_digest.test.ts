@@ -4,6 +4,7 @@ import { secp256k1 } from "@noble/curves/secp256k1";
 import { bytesToHex, hexToBytes, sha256, type Hex } from "viem";
 import { sign } from "viem/accounts";
 import { signDigest } from "../../../signer/signing/sign_digest.ts";
+import { signDigestBytes } from "../../../signer/signing/sign_digest_bytes.ts";
 import { selfTestCurve } from "../../../signer/signing/self_test_curve.ts";
 import { wasmCurve } from "../../../signer/signing/wasm_curve.ts";
 
@@ -22,6 +23,10 @@ const vectors: [string, Hex, Hex, 0 | 1][] = [
 for (const [message, r, s, yParity] of vectors) {
   test(`signDigest() known answer: key 1, sha256(${JSON.stringify(message.slice(0, 16))}…)`, () => {
     assert.equal(signDigest(one, sha256(new TextEncoder().encode(message), "bytes")), { r, s, yParity });
+  });
+  test(`signDigestBytes() known answer (r ‖ s in bytes, issue 19): key 1, sha256(${JSON.stringify(message.slice(0, 16))}…)`, () => {
+    const { signature, yParity: parity } = signDigestBytes(one, sha256(new TextEncoder().encode(message), "bytes"));
+    assert.equal([bytesToHex(signature.subarray(0, 32)), bytesToHex(signature.subarray(32)), signature.length, parity], [r, s, 64, yParity]);
   });
 }
 
