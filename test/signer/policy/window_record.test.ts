@@ -221,7 +221,7 @@ test("encodeWindowRecord() refuses a version below 1 or not an integer, more tha
   }
 });
 
-test("deriveWindowKey() refuses anything but 32 bytes with one message, and zeroes the derived key bytes once imported", async () => {
+test("deriveWindowKey() refuses anything but 32 bytes with one message, makes no exportable key, and zeroes the derived key bytes once imported", async () => {
   for (const input of [new Uint8Array(31), new Uint8Array(33), Array.from({ length: 32 }, () => 1), "0".repeat(32)]) {
     try {
       await deriveWindowKey(input as unknown as Uint8Array);
@@ -234,9 +234,14 @@ test("deriveWindowKey() refuses anything but 32 bytes with one message, and zero
   const subtle = crypto.subtle as SubtleCrypto & { importKey: SubtleCrypto["importKey"] };
   const original = subtle.importKey;
   const imported: Uint8Array[] = [];
-  subtle.importKey = ((format: KeyFormat, data: BufferSource, ...rest: unknown[]) => {
-    if (format === "raw") imported.push(data as Uint8Array);
-    return (original as (...a: unknown[]) => Promise<CryptoKey>).call(subtle, format, data, ...rest);
+  const keys: CryptoKey[] = [];
+  subtle.importKey = (async (format: KeyFormat, data: BufferSource, ...rest: unknown[]) => {
+    const made = await (original as (...a: unknown[]) => Promise<CryptoKey>).call(subtle, format, data, ...rest);
+    if (format === "raw") {
+      imported.push(data as Uint8Array);
+      keys.push(made);
+    }
+    return made;
   }) as SubtleCrypto["importKey"];
   let derivedKey: CryptoKey;
   try {
@@ -247,6 +252,8 @@ test("deriveWindowKey() refuses anything but 32 bytes with one message, and zero
   }
   assert.is(imported.length, 2, "the private key, then the derived key");
   assert.ok(imported[1]!.length === 32 && imported[1]!.every((b) => b === 0), "the derived bytes are zeroed");
+  // Neither the private key's HMAC key nor the derived one can be exported.
+  assert.equal(keys.map((k) => [k.extractable, [...k.usages].sort()]), [[false, ["sign"]], [false, ["sign", "verify"]]]);
   // Still the documented key: a tag it makes is HMAC-SHA-256 under HMAC-SHA-256(private key, label), recomputed here.
   const macKey = hmac(hexToBytes(ACCOUNT_KEY), new TextEncoder().encode("nitro-signer window-state v1"));
   const data = new TextEncoder().encode("probe");
