@@ -114,4 +114,10 @@ export const TARGETS = [
     mutate: ["signer/policy/derive_window_key.ts"],
     tests: ["test/signer/policy/window_record.test.ts"],
   },
+  {
+    // The limit arithmetic both window stores share (sums per window, pruning, merging past maxEntries).
+    name: "window_entries",
+    mutate: ["signer/policy/window_entries.ts"],
+    tests: ["test/signer/policy/create_policy_windows.test.ts", "test/signer/policy/create_fleet_windows.test.ts"],
+  },
 ];
