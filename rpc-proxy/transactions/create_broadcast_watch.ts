@@ -94,7 +94,8 @@ const NONCE_MINED = /nonce too low|OldNonce/i;
  *
  * Every transaction stays watched until it is seen in a block. One not seen by the end of its sender's grace,
  * or (once kept) after `rebroadcastBlocks` new blocks or `rebroadcastMs`, is looked up by hash, with its
- * account's mined count, in one batch:
+ * account's mined count, in one batch (a kept one by its account's mined and pending counts first, and by hash
+ * only once its nonce is mined or the node holds nothing at it):
  * - mined (a block the loop skipped): done;
  * - held by the node: kept, looked at again later (each time after twice as long);
  * - unknown, its nonce mined: another sender's transaction took the nonce — replaced (the waiting sender sends
@@ -202,8 +203,12 @@ export function createBroadcastWatch(options: CreateBroadcastWatchOptions): Broa
     return t.blocks >= rebroadcastBlocks * factor || at - t.since >= rebroadcastMs * factor;
   };
 
-  const lookUp = async (list: Tracked[]) => {
-    const accounts = [...new Set(list.map((t) => t.from))];
+  const lookUp = async (all: Tracked[]) => {
+    // A sender waits for these: each is looked up by hash. Kept ones (answered already) first go by their
+    // account's counts, and only those whose nonce is mined (by them, or by a rival) are looked up by hash.
+    const list = all.filter((t) => t.waiter);
+    const kept = all.filter((t) => !t.waiter);
+    const accounts = [...new Set(all.map((t) => t.from))];
     const calls: UpstreamCall[] = [
       ...list.map((t): UpstreamCall => ["eth_getTransactionByHash", [t.hash]]),
       ...accounts.flatMap((from): UpstreamCall[] => [["eth_getTransactionCount", [from, "latest"]], ["eth_getTransactionCount", [from, "pending"]]]),
@@ -229,6 +234,14 @@ export function createBroadcastWatch(options: CreateBroadcastWatchOptions): Broa
       else if (mined !== undefined) lost.push(t);
       else settleKept(t);
     });
+    for (const t of kept) {
+      if (!tracked.has(t.hash)) continue;
+      const { mined, pending } = counts.get(t.from)!;
+      if (mined === undefined || pending === undefined) settleKept(t); // cannot tell
+      else if (mined > t.nonce) replacedCandidates.push(t); // mined: by it (a block the loop skipped) or a rival
+      else if (pending > t.nonce) settleKept(t); // the node holds a transaction at its nonce
+      else lost.push(t); // the node holds nothing at its nonce: broadcast again ("already known" if it is there)
+    }
     // A node may count a nonce as mined a moment before it serves the transaction: look once more.
     if (replacedCandidates.length > 0) {
       const again = await upstream.batch(replacedCandidates.map((t) => ["eth_getTransactionByHash", [t.hash]] as const));

@@ -184,6 +184,21 @@ test("blocks that show a broadcast later than a sender's grace: the grace is str
   assert.is(node.asked("eth_getTransactionByHash"), 0);
 });
 
+test("kept and still in the pool: looked at again by the account's counts, not by hash, until mined", async () => {
+  const node = chain();
+  const { watch, events } = watchOn(node);
+  node.accept(A);
+  assert.equal([...await watch.watch(from, [A], 5)], []);
+  const byHash = node.asked("eth_getTransactionByHash");
+  assert.is(byHash, 1, "the sender's grace ended: looked up once by hash");
+  const counts = node.asked("eth_getTransactionCount");
+  await until(() => node.asked("eth_getTransactionCount") >= counts + 4); // two more looks (rebroadcastMs 30)
+  assert.is(node.asked("eth_getTransactionByHash"), byHash);
+  node.mine(A);
+  await until(() => watch.unmined(from).length === 0);
+  assert.equal(events, []);
+});
+
 test("the node cannot be asked: kept (it accepted the transaction)", async () => {
   const node = chain();
   const { watch } = watchOn(node, { rebroadcastMs: 60_000 });
