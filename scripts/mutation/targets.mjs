@@ -32,7 +32,7 @@ export const TARGETS = [
   {
     // Only the key messages (broadcast, addKey, removeKey, close): dispatch and batching are not key handling.
     name: "create_worker_signing_pool",
-    mutate: ["signer/workers/create_worker_signing_pool.ts:126-157", "signer/workers/create_worker_signing_pool.ts:174-179"],
+    mutate: ["signer/workers/create_worker_signing_pool.ts:128-159", "signer/workers/create_worker_signing_pool.ts:176-181"],
     tests: ["test/signer/workers/create_worker_signing_pool_keys.test.ts", "test/signer/keys/key_zeroing.test.ts", "test/signer/workers/create_worker_signing_pool.test.ts"],
   },
   // API-key authentication.
