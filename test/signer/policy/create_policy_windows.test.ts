@@ -153,4 +153,34 @@ test("createPolicyWindows() refuses a maxEntries below 2", () => {
   assert.throws(() => createPolicyWindows({ maxEntries: 1 }), (e: unknown) => e instanceof RangeError);
 });
 
+test("an entry leaves a shorter window at exactly its length even while a longer window still holds it", () => {
+  const clock = fakeClock(NOW + 400);
+  const windows = createPolicyWindows({ now: clock.now });
+  const minute: PolicyLimit = { id: "minute", window: 60, maxCount: 1 };
+  const hour: PolicyLimit = { id: "hour", window: 3600, maxCount: 100 };
+  windows.reserve(ACCOUNT, [minute, hour], msg); // counted at NOW + 1 s
+  clock.set(NOW + 60_999);
+  refusedBy(() => windows.reserve(ACCOUNT, [minute, hour], msg), "minute", /1 requests/);
+  clock.set(NOW + 61_000); // NOW + 1 s + 60 s: out of the minute, still in the hour
+  windows.reserve(ACCOUNT, [minute, hour], msg);
+  assert.equal(windows.usage(ACCOUNT, [minute, hour]).map((u) => u.count), [1, 2]);
+});
+
+test("expired entries are dropped before the list is capped, so merging never carries an expired request into a window", () => {
+  // maxEntries 2: if the entry of NOW + 1 s were still listed at NOW + 17 s, capping would merge it into the one of
+  // NOW + 16 s, and the 10-second window would count 3 requests where 2 were signed in it.
+  const clock = fakeClock(NOW + 500);
+  const windows = createPolicyWindows({ now: clock.now, maxEntries: 2 });
+  const limit: PolicyLimit = { id: "ten-seconds", window: 10, maxCount: 3 };
+  windows.reserve(ACCOUNT, [limit], msg); // NOW + 1 s
+  clock.set(NOW + 15_500);
+  windows.reserve(ACCOUNT, [limit], msg); // NOW + 16 s
+  clock.set(NOW + 16_500);
+  windows.reserve(ACCOUNT, [limit], msg); // NOW + 17 s
+  clock.set(NOW + 17_500);
+  assert.equal(windows.usage(ACCOUNT, [limit])[0], { id: "ten-seconds", window: 10, value: "0", count: 2 });
+  windows.reserve(ACCOUNT, [limit], msg); // the third in the window: allowed
+  refusedBy(() => windows.reserve(ACCOUNT, [limit], msg), "ten-seconds", /3 requests/);
+});
+
 test.run();
