@@ -181,6 +181,18 @@ test("expired entries are dropped before the list is capped, so merging never ca
   assert.equal(windows.usage(ACCOUNT, [limit])[0], { id: "ten-seconds", window: 10, value: "0", count: 2 });
   windows.reserve(ACCOUNT, [limit], msg); // the third in the window: allowed
   refusedBy(() => windows.reserve(ACCOUNT, [limit], msg), "ten-seconds", /3 requests/);
+
+  // The same at the edge: the entry of NOW + 1 s leaves the 10-second window at exactly NOW + 11 s.
+  const edge = fakeClock(NOW + 500);
+  const capped = createPolicyWindows({ now: edge.now, maxEntries: 2 });
+  capped.reserve(ACCOUNT, [limit], msg); // NOW + 1 s
+  edge.set(NOW + 9_500);
+  capped.reserve(ACCOUNT, [limit], msg); // NOW + 10 s
+  edge.set(NOW + 11_000);
+  capped.reserve(ACCOUNT, [limit], msg); // NOW + 11 s
+  edge.set(NOW + 11_500);
+  capped.reserve(ACCOUNT, [limit], msg); // NOW + 12 s: the third in the window
+  assert.equal(capped.usage(ACCOUNT, [limit])[0]!.count, 3);
 });
 
 test.run();
