@@ -47,6 +47,11 @@ function runFile(file) {
       // uvu's Total counts the tests that ran; skipped ones are counted apart.
       let failed = Math.max(0, total - passed);
       if (code !== 0 && failed === 0) failed = 1; // crashed, timed out or never reached test.run()
+      // A file that ran no test at all (none registered, or its suite never ran) checks nothing: it fails.
+      if (total === 0 && skipped === 0 && failed === 0) {
+        failed = 1;
+        out += `\n[run] ${file} ran no tests\n`;
+      }
       resolve({ file, code, out, passed, failed, skipped });
     });
   });
