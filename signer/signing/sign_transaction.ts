@@ -1,7 +1,7 @@
 import { bytesToHex, fromRlp, hexToBytes, keccak256, numberToBytes, serializeTransaction, toRlp, type TransactionSerializable } from "viem";
+import { keccak_256 } from "@noble/hashes/sha3.js";
 import type { Hex } from "../protocol/messages.ts";
 import type { SignOptions } from "./curve.ts";
-import { keccak256Bytes } from "./keccak256_bytes.ts";
 import { signDigestBytes, type SignatureBytes } from "./sign_digest_bytes.ts";
 
 export type SignTransactionReturnType = { raw: Hex; hash: Hex };
@@ -14,8 +14,8 @@ export type SignTransactionReturnType = { raw: Hex; hash: Hex };
  * The transaction is serialized once, by viem's `serializeTransaction` (which also checks it); the signed
  * encoding is that list read back with viem's `fromRlp` and written again with the signature's fields by viem's
  * `toRlp`, all in bytes (r and s too, from `signDigestBytes`), so nothing is serialized twice and no field makes
- * a round trip through hex (issue 19: this was most of a signature's cost besides the curve). Both hashes are `keccak256Bytes`, the
- * same bytes as viem's `keccak256` at about a quarter of its cost. The result is byte-identical to
+ * a round trip through hex (issue 19: this was most of a signature's cost besides the curve). Both hashes are `@noble/hashes`'
+ * `keccak_256` on the bytes (what viem's `keccak256` runs, without its hex conversions). The result is byte-identical to
  * `serializeTransaction(transaction, signature)` (test/signer/signing/sign_transaction_known_answers.test.ts).
  * A transaction viem would serialize differently when signed (blob sidecars, or signature fields of its own)
  * takes viem's second serialization instead.
@@ -27,14 +27,14 @@ export type SignTransactionReturnType = { raw: Hex; hash: Hex };
  */
 export function signTransaction(privateKey: Uint8Array, transaction: TransactionSerializable, options: SignOptions = {}): SignTransactionReturnType {
   const unsigned = toBytes(serializeTransaction(transaction));
-  const signature = signDigestBytes(privateKey, keccak256Bytes(unsigned), options);
+  const signature = signDigestBytes(privateKey, keccak_256(unsigned), options);
   const signed = appendSignature(transaction, unsigned, signature);
   if (signed === undefined) {
     const [r, s] = [bytesToHex(signature.signature.subarray(0, 32)), bytesToHex(signature.signature.subarray(32, 64))];
     const raw = serializeTransaction(transaction, { r, s, yParity: signature.yParity, v: signature.yParity ? 28n : 27n });
     return { raw, hash: keccak256(raw) };
   }
-  return { raw: toHex(signed), hash: toHex(keccak256Bytes(signed)) };
+  return { raw: toHex(signed), hash: toHex(keccak_256(signed)) };
 }
 
 /**
