@@ -5,6 +5,13 @@ import { spawnService, type Service } from "./spawn_service_node.ts";
 export const ANVIL_DEV_ACCOUNT = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266";
 
 /**
+ * How the local stack's Anvil mines: at once when a transaction arrives and also every second. Automine alone is
+ * known to leave ready transactions unmined (foundry-rs/foundry#10122, where the reporters' workaround is mixed or
+ * interval mining); the block every second picks them up.
+ */
+export const ANVIL_MIXED_MINING = ["--block-time", "1", "--mixed-mining"] as const;
+
+/**
  * Starts a real Anvil node on a free loopback port and resolves with its URL once it listens.
  *
  * @example

@@ -18,7 +18,7 @@ import { localKeyPolicy } from "./local_key_policy.ts";
 import { startKmsStandIn } from "./kms/start_kms_stand_in_node.ts";
 import { startSecretsManagerStandIn } from "./secrets_manager/start_secrets_manager_stand_in_node.ts";
 import { startVsockProxyStandIn } from "./vsock_proxy/start_vsock_proxy_stand_in_node.ts";
-import { ANVIL_DEV_ACCOUNT, startAnvil } from "./start_anvil_node.ts";
+import { ANVIL_DEV_ACCOUNT, ANVIL_MIXED_MINING, startAnvil } from "./start_anvil_node.ts";
 import { type LocalInstance, startLocalInstance } from "./start_local_instance_node.ts";
 import type { Service } from "./spawn_service_node.ts";
 
@@ -153,7 +153,7 @@ export async function startLocalStack(options: StartLocalStackOptions = {}): Pro
 
     let upstreamUrls = [...given];
     if (upstreamUrls.length === 0) {
-      const anvil = await startAnvil({ host: "127.0.0.1", args: ["--state", join(stateDir, "anvil-state.json")] });
+      const anvil = await startAnvil({ host: "127.0.0.1", args: ["--state", join(stateDir, "anvil-state.json"), ...ANVIL_MIXED_MINING] });
       services.push(anvil.service);
       upstreamUrls = [anvil.url];
       log(`anvil listening at ${anvil.url}`);

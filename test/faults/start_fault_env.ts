@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Hex } from "viem";
-import { binaryPath, listeningEvent, spawnService, startAnvil, type Service } from "../../local/mod_node.ts";
+import { ANVIL_MIXED_MINING, binaryPath, listeningEvent, spawnService, startAnvil, type Service } from "../../local/mod_node.ts";
 import { startTestStack } from "../helpers/test_stack.ts";
 import { tempDir } from "../helpers/temp_dir.ts";
 import { findPids } from "./process_stats.ts";
@@ -10,13 +10,6 @@ import { startSwallowingMiddlebox, type SwallowingMiddlebox } from "./start_swal
 import { startSupervisedSigner, type SupervisedSigner } from "./start_supervised_signer.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-
-/**
- * How the suite's Anvil mines: at once for each transaction, and also every second. Automine alone is known to
- * leave a ready transaction unmined (foundry-rs/foundry#10122, seen here under load: everything after it stuck);
- * the interval mines it, as the issue's reporters found. The proxy's own repairs are for what a node loses.
- */
-export const ANVIL_MINING = ["--block-time", "1", "--mixed-mining"];
 
 /** Everything a fault case acts on (see `startFaultEnv`). */
 export type FaultEnv = {
@@ -45,7 +38,7 @@ export type FaultEnv = {
 
 /**
  * The system under test, production-shaped: an external Anvil (own state file, so it can be stopped and started
- * on the same port; `ANVIL_MINING`), the signer — the local stack's (KMS and Secrets Manager stand-ins, the Deno
+ * on the same port; `ANVIL_MIXED_MINING`, as the local stack's), the signer — the local stack's (KMS and Secrets Manager stand-ins, the Deno
  * signer with its key loaded through KMS), or with `supervised: true` one run by the real host-agent daemon
  * (`startSupervisedSigner`) — and the rpc-proxy as its own process (`rpc-proxy/main_node.ts`, the production
  * entry point) whose upstream is Anvil behind two middleboxes: a TCP one (latency, down) and an HTTP one that
@@ -64,7 +57,7 @@ export async function startFaultEnv(options: { log?: (line: string) => void; sup
   const closers: (() => Promise<unknown>)[] = [];
   let anvil: Service | undefined;
   try {
-    const started = await startAnvil({ args: ["--state", stateFile, ...ANVIL_MINING] });
+    const started = await startAnvil({ args: ["--state", stateFile, ...ANVIL_MIXED_MINING] });
     anvil = started.service;
     const nodeUrl = started.url;
     const port = new URL(nodeUrl).port;
@@ -118,7 +111,7 @@ export async function startFaultEnv(options: { log?: (line: string) => void; sup
         anvil = undefined;
       },
       async startNode() {
-        const { service } = await spawnService("anvil", binaryPath("anvil"), ["--host", "127.0.0.1", "--port", port, "--state", stateFile, ...ANVIL_MINING], {
+        const { service } = await spawnService("anvil", binaryPath("anvil"), ["--host", "127.0.0.1", "--port", port, "--state", stateFile, ...ANVIL_MIXED_MINING], {
           ready: (line) => (/Listening on/.test(line) ? true : undefined),
         });
         anvil = service;

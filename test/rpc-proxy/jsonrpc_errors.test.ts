@@ -32,10 +32,12 @@ test("an unknown method is passed through and the node's error comes back as it 
 });
 
 test("eth_sendTransaction from an account the signer does not hold is 4100 and nothing is sent", async () => {
-  const before = await call(stack.url, "eth_blockNumber");
-  const { json } = await rpc(stack.url, { jsonrpc: "2.0", id: 1, method: "eth_sendTransaction", params: [{ from: "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266", to: stack.accounts[0], value: "0x1" }] });
+  const from = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266";
+  const nonce = () => call(stack.url, "eth_getTransactionCount", [from, "pending"]);
+  const before = await nonce();
+  const { json } = await rpc(stack.url, { jsonrpc: "2.0", id: 1, method: "eth_sendTransaction", params: [{ from, to: stack.accounts[0], value: "0x1" }] });
   assert.is(json.error.code, 4100);
-  assert.is(await call(stack.url, "eth_blockNumber"), before);
+  assert.is(await nonce(), before);
 });
 
 test("malformed transaction params are -32602", async () => {
