@@ -66,7 +66,7 @@ export async function startFaultEnv(options: { log?: (line: string) => void; sup
     let account: Hex;
     let supervised: SupervisedSigner | undefined;
     if (options.supervised) {
-      supervised = await startSupervisedSigner(dir.path, options.keySyncIntervalMs === undefined ? {} : { keySyncIntervalMs: options.keySyncIntervalMs });
+      supervised = await startSupervisedSigner(options.keySyncIntervalMs === undefined ? {} : { keySyncIntervalMs: options.keySyncIntervalMs });
       closers.push(() => supervised!.stop());
       ({ signerAddress, account } = supervised);
     } else {

@@ -41,14 +41,28 @@ export type DaemonFixture = {
   stop(): Promise<void>;
 };
 
+export type DaemonFixtureOptions = {
+  tempPrefix: string;
+  /** The PCR0 the KMS key's policy approves. @default the enclave's own */
+  keyPolicyPcr0?: string;
+  /** Something between the vsock-proxy and KMS (the signer's Decrypt path, TLS inside), given KMS's port. */
+  kmsFront?: (kmsPort: number) => Promise<{ port: number; close(): Promise<unknown> }>;
+  /** Something in front of Secrets Manager for the daemon, given its URL and CA. */
+  secretsFront?: (url: string, caPem: string) => Promise<{ url: string; close(): Promise<unknown> }>;
+  /** The daemon's timings. @default 100 ms watch, 50 ms restart backoff, no key sync */
+  watchIntervalMs?: number;
+  restartBackoffMs?: number;
+  keySyncIntervalMs?: number;
+};
+
 /**
  * `host-agent daemon` as a real process with IMDSv2 (the role credentials every other stand-in accepts), KMS with a
  * PCR0-bound key policy and attestation checks, Secrets Manager, the vsock-proxy (a TCP forwarder), and a fake
  * nitro-cli whose enclave is the real Deno signer (simulated NSM reporting the approved PCR0) on a Unix socket; the
- * signer's log lines come back to the daemon's receiver over a Unix socket. `keyPolicyPcr0`: the PCR0 the KMS key's
- * policy approves (default: the enclave's own).
+ * signer's log lines come back to the daemon's receiver over a Unix socket. `options` (DaemonFixtureOptions) can put
+ * a middlebox on the signer's KMS path or the daemon's Secrets Manager path, and change the key policy and timings.
  */
-export async function startDaemonFixture(options: { tempPrefix: string; keyPolicyPcr0?: string }): Promise<DaemonFixture> {
+export async function startDaemonFixture(options: DaemonFixtureOptions): Promise<DaemonFixture> {
   const closers: (() => Promise<unknown>)[] = [];
   const logs: string[] = [];
   const dir = await tempDir(options.tempPrefix);
@@ -64,8 +78,13 @@ export async function startDaemonFixture(options: { tempPrefix: string; keyPolic
     closers.push(() => kms.close());
     const sm = await startSecretsManagerStandIn({ stateDir, region: setup.region, credentials: accepted });
     closers.push(() => sm.close());
-    const vsockProxy = await startVsockProxyStandIn({ remoteHost: "127.0.0.1", remotePort: kms.port, allowlist: [{ address: "127.0.0.1", port: kms.port }] });
+    const kmsFront = options.kmsFront ? await options.kmsFront(kms.port) : undefined;
+    if (kmsFront) closers.push(() => kmsFront.close());
+    const kmsPort = kmsFront?.port ?? kms.port;
+    const vsockProxy = await startVsockProxyStandIn({ remoteHost: "127.0.0.1", remotePort: kmsPort, allowlist: [{ address: "127.0.0.1", port: kmsPort }] });
     closers.push(() => vsockProxy.close());
+    const secretsFront = options.secretsFront ? await options.secretsFront(sm.url, sm.caPem) : undefined;
+    if (secretsFront) closers.push(() => secretsFront.close());
     const caFile = join(stateDir, "ca", "ca.pem");
     const httpsAgent = new Agent({ ca: kms.caPem });
     const adminKms = new KMSClient({ region: setup.region, endpoint: kms.url, credentials: adminKeys, requestHandler: { httpsAgent } });
@@ -91,13 +110,14 @@ export async function startDaemonFixture(options: { tempPrefix: string; keyPolic
       "--memory-mib", "512",
       "--cid", "16",
       "--imds-endpoint", imds.url,
-      "--secrets-endpoint", sm.url,
+      "--secrets-endpoint", secretsFront?.url ?? sm.url,
       "--secret-prefix", prefix,
       "--status-file", statusFile,
       "--enclave-logs", `unix://${logSocket}`,
       "--enclave-log-file", signerLog,
-      "--watch-interval-ms", "100",
-      "--restart-backoff-ms", "50",
+      "--watch-interval-ms", String(options.watchIntervalMs ?? 100),
+      "--restart-backoff-ms", String(options.restartBackoffMs ?? 50),
+      ...(options.keySyncIntervalMs === undefined ? [] : ["--key-sync-interval-ms", String(options.keySyncIntervalMs)]),
     ], {
       cwd: ROOT,
       env: {
