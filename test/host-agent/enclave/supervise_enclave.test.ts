@@ -82,6 +82,15 @@ async function supervise(options: {
   };
 }
 
+/** Freezes the running enclave's signer (SIGSTOP) and waits until the daemon gives up on it after 2 failed health checks. */
+async function freezeUntilRestarting(h: Awaited<ReturnType<typeof supervise>>): Promise<{ ProcessID: number; EnclaveID: string }> {
+  const [running] = JSON.parse((await runCommand("nitro-cli", ["describe-enclaves"])).stdout) as { ProcessID: number; EnclaveID: string }[];
+  process.kill(running!.ProcessID, "SIGSTOP");
+  const down = await h.waitForStatus("restarting", (s) => s.state === "restarting");
+  assert.match(down.lastError!, /did not answer 2 health checks/);
+  return running!;
+}
+
 const stateSequence = (statuses: EnclaveStatus[]) => statuses.map((s) => s.state).filter((s, i, all) => s !== all[i - 1]);
 
 test("starts the enclave, waits for the signer, prepares it, then reports ready", async () => {
@@ -159,13 +168,10 @@ test("a signer that stops answering (process frozen) is terminated and restarted
   const h = await supervise({ timings: { unhealthyAfter: 2 } });
   try {
     await h.waitForStatus("ready", (s) => s.ready);
-    const [running] = JSON.parse((await runCommand("nitro-cli", ["describe-enclaves"])).stdout) as { ProcessID: number; EnclaveID: string }[];
-    process.kill(running!.ProcessID, "SIGSTOP");
-    const down = await h.waitForStatus("restarting", (s) => s.state === "restarting");
-    assert.match(down.lastError!, /did not answer 2 health checks/);
+    const running = await freezeUntilRestarting(h);
     await h.waitForStatus("ready again", (s) => s.ready && s.restarts === 1);
     const calls = await nitroCliCalls(h.stateDir);
-    assert.ok(calls.some((args) => args[0] === "terminate-enclave" && args.includes(running!.EnclaveID)), "the frozen enclave was terminated");
+    assert.ok(calls.some((args) => args[0] === "terminate-enclave" && args.includes(running.EnclaveID)), "the frozen enclave was terminated");
   } finally {
     await h.stop();
   }
@@ -175,10 +181,7 @@ test("a frozen signer is replaced on health-check timeouts, not the signer clien
   const h = await supervise({ clientTimeoutMs: 600_000, timings: { unhealthyAfter: 2, healthCheckTimeoutMs: 200 } });
   try {
     await h.waitForStatus("ready", (s) => s.ready);
-    const [running] = JSON.parse((await runCommand("nitro-cli", ["describe-enclaves"])).stdout) as { ProcessID: number; EnclaveID: string }[];
-    process.kill(running!.ProcessID, "SIGSTOP");
-    const down = await h.waitForStatus("restarting", (s) => s.state === "restarting");
-    assert.match(down.lastError!, /did not answer 2 health checks/);
+    await freezeUntilRestarting(h);
     assert.ok(h.events.some((e) => e.event === "signer-unhealthy" && /no answer within 200 ms/.test(String(e.error))));
     await h.waitForStatus("ready again", (s) => s.ready && s.restarts === 1);
   } finally {
@@ -194,10 +197,7 @@ test("a signer frozen between key syncs is health-checked before the next sync, 
   });
   try {
     await h.waitForStatus("ready", (s) => s.ready);
-    const [running] = JSON.parse((await runCommand("nitro-cli", ["describe-enclaves"])).stdout) as { ProcessID: number; EnclaveID: string }[];
-    process.kill(running!.ProcessID, "SIGSTOP");
-    const down = await h.waitForStatus("restarting", (s) => s.state === "restarting");
-    assert.match(down.lastError!, /did not answer 2 health checks/);
+    await freezeUntilRestarting(h);
     await h.waitForStatus("ready again", (s) => s.ready && s.restarts === 1);
   } finally {
     await h.stop();
