@@ -151,9 +151,16 @@ function basicConstraints(cA: boolean, pathLenConstraint?: number): pkijs.Extens
   return new pkijs.Extension({ extnID: "2.5.29.19", critical: true, extnValue: value.toSchema().toBER(false), parsedValue: value });
 }
 
-// RFC 5280 §4.2.1.3 KeyUsage: named bits, bit 0 = MSB of the first octet; DER drops trailing zero bits
-// (X.690 §11.2.2), so unusedBits counts the zero bits after the last set one.
-function keyUsage(bits: number[], critical: boolean): pkijs.Extension {
+/**
+ * An RFC 5280 §4.2.1.3 KeyUsage extension with the named `bits` set (bit 0 = MSB of the first octet). DER drops
+ * trailing zero bits (X.690 §11.2.2), so unusedBits counts the zero bits after the last set one.
+ *
+ * @example
+ * ```ts
+ * const caUsage = keyUsage([0, 5, 6], true); // digitalSignature, keyCertSign, cRLSign
+ * ```
+ */
+export function keyUsage(bits: number[], critical: boolean): pkijs.Extension {
   const last = Math.max(...bits);
   const octets = new Uint8Array((last >> 3) + 1);
   for (const bit of bits) octets[bit >> 3]! |= 0x80 >> (bit & 7);

@@ -5,6 +5,7 @@
 import * as asn1js from "asn1js";
 import * as pkijs from "pkijs";
 import { encode } from "cborg";
+import { keyUsage } from "../../../signer/nsm/simulated/simulated_certificates.ts";
 import { join, split } from "./document_tools.ts";
 
 export type ExtensionSpec = { oid: string; critical: boolean; value: Uint8Array };
@@ -39,14 +40,6 @@ function name(cn: string | null): pkijs.RelativeDistinguishedNames {
     new asn1js.Set({ value: [new pkijs.AttributeTypeAndValue({ type, value: new asn1js.Utf8String({ value }) }).toSchema()] })
   );
   return new pkijs.RelativeDistinguishedNames({ schema: asn1js.fromBER(new asn1js.Sequence({ value: rdns }).toBER(false)).result });
-}
-
-function keyUsage(bits: number[], critical: boolean): pkijs.Extension {
-  const last = Math.max(...bits);
-  const octets = new Uint8Array((last >> 3) + 1);
-  for (const bit of bits) octets[bit >> 3]! |= 0x80 >> (bit & 7);
-  const value = new asn1js.BitString({ valueHex: octets, unusedBits: 7 - (last & 7) });
-  return new pkijs.Extension({ extnID: "2.5.29.15", critical, extnValue: value.toBER(false), parsedValue: value });
 }
 
 let serial = 1;
