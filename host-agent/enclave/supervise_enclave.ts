@@ -167,13 +167,13 @@ export async function superviseEnclave(options: SuperviseEnclaveOptions): Promis
       }
     };
     while (!signal.aborted) {
-      const syncWanted = retryPending || keySyncIntervalMs > 0;
+      const syncDue = (retryPending || keySyncIntervalMs > 0) && clock() >= nextSync;
       // A sync on a signer that stopped answering would wait out the client's long timeout on every call:
       // a health check first, which a hung signer fails in healthCheckTimeoutMs.
-      if (syncWanted && clock() >= nextSync && !(await healthCheck()) && unhealthy >= unhealthyAfter) {
+      if (syncDue && !(await healthCheck()) && unhealthy >= unhealthyAfter) {
         return `the signer did not answer ${unhealthy} health checks`;
       }
-      if (syncWanted && clock() >= nextSync && unhealthy === 0) {
+      if (syncDue && unhealthy === 0) {
         try {
           const result = await options.prepare(signer);
           const { accounts } = await signer.request("describe", {});
