@@ -1,7 +1,7 @@
 import { bytesToHex } from "viem";
 import type { Hex } from "../protocol/messages.ts";
 import type { SignOptions } from "./curve.ts";
-import { signDigestBytes } from "./sign_digest_bytes.ts";
+import { signDigestBytes, type SignatureBytes } from "./sign_digest_bytes.ts";
 
 export type Signature = { r: Hex; s: Hex; yParity: 0 | 1 };
 
@@ -18,6 +18,17 @@ export type Signature = { r: Hex; s: Hex; yParity: 0 | 1 };
  * ```
  */
 export function signDigest(privateKey: Uint8Array, digest: Uint8Array, options: SignOptions = {}): Signature {
-  const { signature, yParity } = signDigestBytes(privateKey, digest, options);
+  return signatureToHex(signDigestBytes(privateKey, digest, options));
+}
+
+/**
+ * `signDigestBytes`' result as `signDigest` gives it: r and s as 32-byte hex.
+ *
+ * @example
+ * ```ts
+ * const { r, s, yParity } = signatureToHex(signDigestBytes(privateKey, digest));
+ * ```
+ */
+export function signatureToHex({ signature, yParity }: SignatureBytes): Signature {
   return { r: bytesToHex(signature.subarray(0, 32)), s: bytesToHex(signature.subarray(32, 64)), yParity };
 }

@@ -2,6 +2,7 @@ import { bytesToHex, fromRlp, hexToBytes, keccak256, numberToBytes, serializeTra
 import { keccak_256 } from "@noble/hashes/sha3.js";
 import type { Hex } from "../protocol/messages.ts";
 import type { SignOptions } from "./curve.ts";
+import { signatureToHex } from "./sign_digest.ts";
 import { signDigestBytes, type SignatureBytes } from "./sign_digest_bytes.ts";
 
 export type SignTransactionReturnType = { raw: Hex; hash: Hex };
@@ -30,8 +31,7 @@ export function signTransaction(privateKey: Uint8Array, transaction: Transaction
   const signature = signDigestBytes(privateKey, keccak_256(unsigned), options);
   const signed = appendSignature(transaction, unsigned, signature);
   if (signed === undefined) {
-    const [r, s] = [bytesToHex(signature.signature.subarray(0, 32)), bytesToHex(signature.signature.subarray(32, 64))];
-    const raw = serializeTransaction(transaction, { r, s, yParity: signature.yParity, v: signature.yParity ? 28n : 27n });
+    const raw = serializeTransaction(transaction, { ...signatureToHex(signature), v: signature.yParity ? 28n : 27n });
     return { raw, hash: keccak256(raw) };
   }
   return { raw: toHex(signed), hash: toHex(keccak_256(signed)) };
