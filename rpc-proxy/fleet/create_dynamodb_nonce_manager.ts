@@ -102,6 +102,7 @@ export function createDynamoDbNonceManager(options: CreateDynamoDbNonceManagerOp
   const backOff = (attempt: number) => sleep(Math.min(200, 2 ** attempt) * (0.5 + random()));
 
   return {
+    shared: true,
     take(account, pending, count) {
       const s = sequence(account);
       return serialized(s, async () => {

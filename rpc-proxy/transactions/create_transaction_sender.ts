@@ -160,10 +160,14 @@ export function createTransactionSender(options: CreateTransactionSenderOptions)
     return tip.value;
   };
 
-  /** The node forgot nonces below every one still unmined: they are given back, to be used or filled. */
+  /**
+   * The node forgot nonces below every one still unmined: they are given back, to be used or filled. Not with a
+   * shared nonce manager: there the nonces between are other instances' too (or a lagging node's view of them).
+   */
   const catchUp = async (account: Account) => {
     const pending = account.behind!;
     account.behind = undefined;
+    if (nonces.shared) return;
     const top = Math.min(nonces.next(account) ?? pending, watch.unmined(account.from)[0] ?? Infinity);
     if (top <= pending) return;
     account.pending = pending;

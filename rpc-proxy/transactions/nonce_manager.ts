@@ -24,6 +24,12 @@ export type NonceManager = {
   released(account: NonceAccount): number;
   /** The nonce past every one handed out (released ones on top excluded); undefined before the first. */
   next(account: NonceAccount): number | undefined;
+  /**
+   * Other instances hand out nonces of the same sequences (the fleet lease): below `next` lie nonces this
+   * instance never had, so when the node falls behind, the sender takes back only its own (its holes, and what it
+   * still watches, which the watch broadcasts again), never the range between. Absent: this instance is the only one.
+   */
+  readonly shared?: boolean;
 };
 
 /**
