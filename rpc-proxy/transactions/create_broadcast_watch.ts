@@ -78,8 +78,15 @@ const MAX_FIRST_LOOK_MS = 20;
 const MAX_STRETCHED_GRACE_MS = 1000;
 /** How much of each new sample the estimate of that time takes (an exponential moving average). */
 const MINED_DELAY_WEIGHT = 0.3;
-/** Polling while only kept transactions are watched. */
+/** Polling while only kept transactions are watched (or, on a slow chain, at all): at least this apart… */
 const IDLE_POLL_MS = 500;
+/** …and at most this, on a chain whose blocks come slower than senders wait (half its block time in between). */
+const MAX_IDLE_POLL_MS = 6000;
+/**
+ * A chain is slow when fewer than this share of recent senders saw their transaction mined while they waited
+ * (a moving average, same weight): its blocks come on their own clock (seconds), not when sent to.
+ */
+const SLOW_SEEN_SHARE = 0.5;
 
 /** Errors that say the node already holds the transaction (so a broadcast again changed nothing). */
 const ALREADY_KNOWN = /already known|known transaction|already imported|AlreadyKnown/i;
@@ -92,17 +99,25 @@ const NONCE_MINED = /nonce too low|OldNonce/i;
  * last one it saw, so one `eth_getBlockByNumber` per new block covers every send mined in it. The same reads keep
  * the latest block for the fees (`latestBlock`).
  *
- * Every transaction stays watched until it is seen in a block. One not seen by the end of its sender's grace,
- * or (once kept) after `rebroadcastBlocks` new blocks or `rebroadcastMs`, is looked up by hash, with its
- * account's mined count, in one batch (a kept one by its account's mined and pending counts first, and by hash
- * only once its nonce is mined or the node holds nothing at it):
- * - mined (a block the loop skipped): done;
- * - held by the node: kept, looked at again later (each time after twice as long);
- * - unknown, its nonce mined: another sender's transaction took the nonce — replaced (the waiting sender sends
- *   it again with a new nonce; one already answered is reported with `onLost`);
- * - unknown, its nonce not mined: the node lost it (evicted, restarted without its pool): the same bytes are
- *   broadcast again (`onRebroadcast`), and if the node's pending count is then below every nonce still watched,
- *   `onBehind` tells the sender the nonces it must fill.
+ * Every transaction stays watched until it is seen in a block. Those not seen by the end of their sender's
+ * grace, or (once kept) after `rebroadcastBlocks` new blocks or `rebroadcastMs`, are looked at by their
+ * accounts' mined and pending counts (two calls per account, however many are due), and by hash only where
+ * their nonce is mined:
+ * - nonce mined, and the node has it in a block (one the loop skipped): done;
+ * - nonce mined, unknown to the node: another sender's transaction took the nonce — replaced (the waiting
+ *   sender sends it again with a new nonce; one already answered is reported with `onLost`);
+ * - nonce not mined, the node holds a transaction at it: kept, looked at again later (each time after twice as
+ *   long);
+ * - the node holds nothing at its nonce: the node lost it (evicted, restarted without its pool): the same bytes
+ *   are broadcast again (`onRebroadcast`), and if the node's pending count is then below every nonce still
+ *   watched, `onBehind` tells the sender the nonces it must fill.
+ *
+ * A chain that mines when sent to (Anvil's automine) shows a broadcast in a block within milliseconds, so the
+ * loop reads the head every few milliseconds while a sender waits. On a chain whose blocks come on their own
+ * clock (when fewer than half of recent senders saw theirs mined while they waited) that would be a read per
+ * poll for nothing: there the head is read at half the block time (0.5–6 s), a waiting sender gets its verdict
+ * from the counts at the end of its grace, and a kept transaction is due no sooner than `rebroadcastBlocks`
+ * block times.
  *
  * When the node cannot be asked, nothing is concluded: a transaction counts as kept (the node accepted it).
  *
@@ -141,6 +156,16 @@ export function createBroadcastWatch(options: CreateBroadcastWatchOptions): Broa
    * comes too early is followed by looks 1, 2, 4… ms later, so the estimate follows a slower node too.
    */
   const firstLookMs = () => (minedDelay === undefined ? 1 : Math.min(MAX_FIRST_LOOK_MS, Math.max(1, minedDelay * 0.8)));
+  /** Share of recent waiting senders whose transaction was seen mined while they waited (see SLOW_SEEN_SHARE). */
+  let seenShare = 1;
+  const slow = () => seenShare < SLOW_SEEN_SHARE;
+  /** When each new head was first seen, and the time between them (a moving average): the pace on a slow chain. */
+  let headSeen: { number: number; at: number } | undefined;
+  let blockInterval: number | undefined;
+  let lastPoll = -Infinity;
+  const idlePollMs = () => slow() && blockInterval !== undefined
+    ? Math.min(MAX_IDLE_POLL_MS, Math.max(IDLE_POLL_MS, blockInterval / 2))
+    : IDLE_POLL_MS;
   let lastSeen: number | undefined;
   let latest: { block: LatestBlock; number: number; at: number } | undefined;
   let reading: Promise<Block> | undefined;
@@ -148,6 +173,13 @@ export function createBroadcastWatch(options: CreateBroadcastWatchOptions): Broa
   const see = (block: Block): number | undefined => {
     if (!block || typeof block.number !== "string") return undefined;
     const number = Number(block.number);
+    if (!headSeen || number > headSeen.number) {
+      if (headSeen) {
+        const sample = (now() - headSeen.at) / (number - headSeen.number);
+        blockInterval = blockInterval === undefined ? sample : blockInterval + MINED_DELAY_WEIGHT * (sample - blockInterval);
+      }
+      headSeen = { number, at: now() };
+    }
     if (!latest || number >= latest.number || lastSeen === undefined || number < lastSeen) {
       latest = { block: block.baseFeePerGas === undefined ? {} : { baseFeePerGas: block.baseFeePerGas }, number, at: now() };
     } else latest.at = now();
@@ -168,11 +200,12 @@ export function createBroadcastWatch(options: CreateBroadcastWatchOptions): Broa
         minedDelay = minedDelay === undefined ? delay : minedDelay + MINED_DELAY_WEIGHT * (delay - minedDelay);
       }
       tracked.delete(found.hash);
-      found.waiter?.settle(false);
+      answered(found, true);
     }
   };
 
   const poll = async () => {
+    lastPoll = now();
     let head: Block;
     try {
       head = await readLatest();
@@ -200,52 +233,41 @@ export function createBroadcastWatch(options: CreateBroadcastWatchOptions): Broa
   const due = (t: Tracked, at: number) => {
     if (t.waiter) return at >= t.waiter.until;
     const factor = 2 ** Math.min(t.looks, 6);
-    return t.blocks >= rebroadcastBlocks * factor || at - t.since >= rebroadcastMs * factor;
+    // On a slow chain, not before its blocks could have mined it (they are read anyway).
+    const ms = slow() && blockInterval !== undefined ? Math.max(rebroadcastMs, rebroadcastBlocks * blockInterval) : rebroadcastMs;
+    return t.blocks >= rebroadcastBlocks * factor || at - t.since >= ms * factor;
   };
 
   const lookUp = async (all: Tracked[]) => {
-    // A sender waits for these: each is looked up by hash. Kept ones (answered already) first go by their
-    // account's counts, and only those whose nonce is mined (by them, or by a rival) are looked up by hash.
-    const list = all.filter((t) => t.waiter);
-    const kept = all.filter((t) => !t.waiter);
+    // By the account's counts first, one pair per account however many of its transactions are due; by hash only
+    // those whose nonce is mined (by them, in a block the loop skipped, or by a rival). The hash is asked after the
+    // counts, so a node that counts a nonce as mined a moment before it serves the transaction is asked late enough.
     const accounts = [...new Set(all.map((t) => t.from))];
-    const calls: UpstreamCall[] = [
-      ...list.map((t): UpstreamCall => ["eth_getTransactionByHash", [t.hash]]),
-      ...accounts.flatMap((from): UpstreamCall[] => [["eth_getTransactionCount", [from, "latest"]], ["eth_getTransactionCount", [from, "pending"]]]),
-    ];
-    const outcomes = await upstream.batch(calls);
-    const counts = new Map(accounts.map((from, i) => [from, {
-      mined: count(outcomes[list.length + 2 * i]!),
-      pending: count(outcomes[list.length + 2 * i + 1]!),
-    }]));
-    const replacedCandidates: Tracked[] = [];
+    const outcomes = await upstream.batch(accounts.flatMap((from): UpstreamCall[] => [
+      ["eth_getTransactionCount", [from, "latest"]],
+      ["eth_getTransactionCount", [from, "pending"]],
+    ]));
+    const counts = new Map(accounts.map((from, i) => [from, { mined: count(outcomes[2 * i]!), pending: count(outcomes[2 * i + 1]!) }]));
+    const minedNonce: Tracked[] = [];
     const lost: Tracked[] = [];
-    list.forEach((t, i) => {
-      const outcome = outcomes[i]!;
-      if (!tracked.has(t.hash)) return; // seen mined meanwhile
-      if (!outcome.ok) return settleKept(t); // cannot tell: the node accepted it
-      const tx = outcome.result as { blockNumber?: Hex | null } | null;
-      if (tx && typeof tx === "object") {
-        if (tx.blockNumber) return done(t);
-        return settleKept(t);
-      }
-      const mined = counts.get(t.from)!.mined;
-      if (mined !== undefined && mined > t.nonce) replacedCandidates.push(t);
-      else if (mined !== undefined) lost.push(t);
-      else settleKept(t);
-    });
-    for (const t of kept) {
-      if (!tracked.has(t.hash)) continue;
+    for (const t of all) {
+      if (!tracked.has(t.hash)) continue; // seen mined meanwhile
       const { mined, pending } = counts.get(t.from)!;
-      if (mined === undefined || pending === undefined) settleKept(t); // cannot tell
-      else if (mined > t.nonce) replacedCandidates.push(t); // mined: by it (a block the loop skipped) or a rival
+      if (mined === undefined || pending === undefined) settleKept(t); // cannot tell: the node accepted it
+      else if (mined > t.nonce) minedNonce.push(t);
       else if (pending > t.nonce) settleKept(t); // the node holds a transaction at its nonce
       else lost.push(t); // the node holds nothing at its nonce: broadcast again ("already known" if it is there)
     }
-    // A node may count a nonce as mined a moment before it serves the transaction: look once more.
-    if (replacedCandidates.length > 0) {
-      const again = await upstream.batch(replacedCandidates.map((t) => ["eth_getTransactionByHash", [t.hash]] as const));
-      replacedCandidates.forEach((t, i) => (found(again[i]!) ? done(t) : replaced(t)));
+    if (minedNonce.length > 0) {
+      const found = await upstream.batch(minedNonce.map((t) => ["eth_getTransactionByHash", [t.hash]] as const));
+      minedNonce.forEach((t, i) => {
+        if (!tracked.has(t.hash)) return;
+        const outcome = found[i]!;
+        const result = outcome.ok ? outcome.result as { blockNumber?: Hex | null } | null : undefined;
+        if (!outcome.ok || (result && typeof result === "object" && !result.blockNumber)) settleKept(t); // cannot tell yet
+        else if (result && typeof result === "object") done(t);
+        else replaced(t); // unknown to the node, its nonce mined: another transaction took it
+      });
     }
     if (lost.length > 0) await rebroadcast(lost.sort((a, b) => a.nonce - b.nonce));
     for (const from of accounts) {
@@ -264,8 +286,7 @@ export function createBroadcastWatch(options: CreateBroadcastWatchOptions): Broa
         t.since = now();
         t.blocks = 0;
         t.looks = 0;
-        t.waiter?.settle(false);
-        delete t.waiter;
+        answered(t, false);
         return;
       }
       if (outcome.error instanceof UpstreamRpcError && NONCE_MINED.test(outcome.error.error.message)) return replaced(t);
@@ -273,9 +294,16 @@ export function createBroadcastWatch(options: CreateBroadcastWatchOptions): Broa
     });
   };
 
+  /** A waiting sender's verdict came: whether its transaction was seen mined while it waited. */
+  const answered = (t: Tracked, mined: boolean) => {
+    if (!t.waiter) return;
+    seenShare += MINED_DELAY_WEIGHT * ((mined ? 1 : 0) - seenShare);
+    t.waiter.settle(false);
+    delete t.waiter;
+  };
   const done = (t: Tracked) => {
     tracked.delete(t.hash);
-    t.waiter?.settle(false);
+    answered(t, true);
   };
   const replaced = (t: Tracked) => {
     tracked.delete(t.hash);
@@ -283,8 +311,7 @@ export function createBroadcastWatch(options: CreateBroadcastWatchOptions): Broa
     else options.onLost?.(t.from, t.hash);
   };
   const settleKept = (t: Tracked) => {
-    t.waiter?.settle(false);
-    delete t.waiter;
+    answered(t, false);
     t.since = now();
     t.blocks = 0;
     t.looks++;
@@ -295,19 +322,25 @@ export function createBroadcastWatch(options: CreateBroadcastWatchOptions): Broa
     running = true;
     try {
       while (tracked.size > 0) {
-        // A pause first: a broadcast is not in a block the moment the node acknowledges it.
-        const waiting = [...tracked.values()].some((t) => t.waiter);
-        if (waiting) {
+        const waiters = [...tracked.values()].filter((t) => t.waiter);
+        if (waiters.length > 0 && !slow()) {
+          // A pause first: a broadcast is not in a block the moment the node acknowledges it.
           const pause = wait;
           wait = pause === first ? 1 : Math.min(MAX_WAITING_POLL_MS, wait * 2);
           await sleep(pause, false);
+          await poll();
         } else {
+          // Only kept transactions, or a slow chain: the next block read at the idle pace, and a waiting sender's
+          // verdict at the end of its grace from its account's counts (a block within it is unlikely).
+          const at = now();
+          const nextPoll = lastPoll + idlePollMs();
+          const nextVerdict = Math.min(...waiters.map((t) => t.waiter!.until));
           const woken = new Promise<"woken">((resolve) => (wake = () => resolve("woken")));
-          const woke = await Promise.race([sleep(IDLE_POLL_MS, true), woken]);
+          const woke = await Promise.race([sleep(Math.max(0, Math.min(nextPoll, nextVerdict) - at), waiters.length === 0), woken]);
           wake = undefined;
           if (woke === "woken") continue; // a sender waits now: its first look comes after its own pause
+          if (now() >= lastPoll + idlePollMs()) await poll();
         }
-        await poll();
         const at = now();
         const list = [...tracked.values()].filter((t) => due(t, at));
         if (list.length > 0) await lookUp(list).catch(() => list.forEach((t) => tracked.has(t.hash) && settleKept(t)));
@@ -331,7 +364,7 @@ export function createBroadcastWatch(options: CreateBroadcastWatchOptions): Broa
     if (waiter) {
       // Without a block seen yet, the first look is at once (it marks where reading back starts).
       wait = first = lastSeen === undefined ? 0 : firstLookMs();
-      wake?.();
+      wake?.(); // ends an idle pause (on a slow chain, to time the new sender's verdict)
     }
     void run();
   };
@@ -348,7 +381,7 @@ export function createBroadcastWatch(options: CreateBroadcastWatchOptions): Broa
         const replacedHashes = new Set<Hex>();
         let open = sent.length;
         // Stretched on a chain whose blocks show a broadcast fast (see MAX_STRETCHED_GRACE_MS).
-        const stretched = minedDelay !== undefined && 3 * minedDelay <= MAX_STRETCHED_GRACE_MS ? 3 * minedDelay : 0;
+        const stretched = !slow() && minedDelay !== undefined && 3 * minedDelay <= MAX_STRETCHED_GRACE_MS ? 3 * minedDelay : 0;
         const until = now() + Math.max(graceMs, stretched);
         add(from, sent, (s) => ({
           until,
@@ -371,9 +404,4 @@ export function createBroadcastWatch(options: CreateBroadcastWatchOptions): Broa
 
 function count(outcome: UpstreamOutcome): number | undefined {
   return outcome.ok && typeof outcome.result === "string" ? Number(outcome.result) : undefined;
-}
-
-/** The node returned an object, or could not be asked (then assume it is there). */
-function found(outcome: UpstreamOutcome): boolean {
-  return !outcome.ok || (outcome.result !== null && typeof outcome.result === "object");
 }

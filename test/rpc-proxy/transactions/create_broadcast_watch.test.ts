@@ -184,19 +184,72 @@ test("blocks that show a broadcast later than a sender's grace: the grace is str
   assert.is(node.asked("eth_getTransactionByHash"), 0);
 });
 
-test("kept and still in the pool: looked at again by the account's counts, not by hash, until mined", async () => {
+test("still in the pool at the end of the grace, and later: looked at by the account's counts, never by hash, until mined", async () => {
   const node = chain();
   const { watch, events } = watchOn(node);
   node.accept(A);
   assert.equal([...await watch.watch(from, [A], 5)], []);
-  const byHash = node.asked("eth_getTransactionByHash");
-  assert.is(byHash, 1, "the sender's grace ended: looked up once by hash");
+  assert.is(node.asked("eth_getTransactionCount"), 2, "the sender's grace ended: the account's mined and pending counts");
   const counts = node.asked("eth_getTransactionCount");
   await until(() => node.asked("eth_getTransactionCount") >= counts + 4); // two more looks (rebroadcastMs 30)
-  assert.is(node.asked("eth_getTransactionByHash"), byHash);
+  assert.is(node.asked("eth_getTransactionByHash"), 0);
   node.mine(A);
   await until(() => watch.unmined(from).length === 0);
   assert.equal(events, []);
+});
+
+test("a whole group past its grace costs one pair of counts, not a lookup per transaction", async () => {
+  const node = chain();
+  const { watch } = watchOn(node, { rebroadcastMs: 60_000 });
+  const group = Array.from({ length: 20 }, (_, i) => tx(5 + i));
+  node.accept(...group);
+  assert.equal([...await watch.watch(from, group, 10)], []);
+  assert.is(node.asked("eth_getTransactionCount"), 2);
+  assert.is(node.asked("eth_getTransactionByHash"), 0);
+  assert.is(watch.unmined(from).length, 20);
+});
+
+test("its block skipped (the node no longer serves it): its nonce mined, found by hash, done without a rebroadcast", async () => {
+  const node = chain();
+  const { watch, events } = watchOn(node);
+  await watch.latestBlock(0);
+  node.accept(A);
+  const verdict = watch.watch(from, [A], 20);
+  node.mine(A);
+  for (let i = 0; i < 40; i++) node.emptyBlock(); // more than the loop reads back
+  assert.equal([...await verdict], []);
+  assert.equal(watch.unmined(from), []);
+  assert.is(node.asked("eth_getTransactionByHash"), 1);
+  assert.equal(events, []);
+});
+
+test("a chain whose blocks come on their own clock: senders get their verdict from the counts, without reading the head while they wait", async () => {
+  const node = chain();
+  const { watch } = watchOn(node, { rebroadcastMs: 60_000 });
+  // Blocks every 300 ms, never in time for a sender's 20 ms grace.
+  const timer = setInterval(() => node.mine(...[...node.pool].map(([hash, nonce]) => ({ hash, nonce }))), 300);
+  try {
+    let nonce = 5;
+    for (let i = 0; i < 8; i++) {
+      const t = tx(nonce++);
+      node.accept(t);
+      assert.equal([...await watch.watch(from, [t], 20)], []);
+    }
+    // Slow now: the next senders' graces pass with no head read at all.
+    const reads = node.asked("eth_getBlockByNumber");
+    const started = performance.now();
+    for (let i = 0; i < 3; i++) {
+      const t = tx(nonce++);
+      node.accept(t);
+      assert.equal([...await watch.watch(from, [t], 20)], []);
+    }
+    const elapsed = performance.now() - started;
+    // At most the idle pace (every 500 ms) read the head meanwhile.
+    assert.ok(node.asked("eth_getBlockByNumber") - reads <= 1 + Math.floor(elapsed / 500), `${node.asked("eth_getBlockByNumber") - reads} head reads in ${elapsed.toFixed(0)} ms`);
+    await until(() => watch.unmined(from).length === 0);
+  } finally {
+    clearInterval(timer);
+  }
 });
 
 test("the node cannot be asked: kept (it accepted the transaction)", async () => {
