@@ -25,7 +25,7 @@ export function benchTargets(r: BenchResult): BenchTarget[] {
     {
       name: "signer_sign_per_s ≥ 1.5 × signer_sign_per_s_1w",
       holds: r.signer_sign_per_s >= 1.5 * r.signer_sign_per_s_1w,
-      detail: `${ratio(r.signer_sign_per_s, r.signer_sign_per_s_1w)} with ${r.signer_workers} workers`,
+      detail: `${ratio(r.signer_sign_per_s, r.signer_sign_per_s_1w)} with ${r.signer_workers} workers${r.floors.workers_ratio_ceiling === null ? "" : `; this machine allows at most ${ratio(r.floors.workers_ratio_ceiling, 1)}: the one-worker run already kept ${up(r.signer_cores_used.one_worker!)} of its ${r.machine.cpus} vCPUs busy (signer and load generator), the default one ${up(r.signer_cores_used.default_workers!)}`}`,
     },
     {
       // Issue 19: the native curve leaves the default signer bounded by parsing, serializing and hashing.
@@ -54,12 +54,12 @@ export function benchTargets(r: BenchResult): BenchTarget[] {
     {
       name: "node_calls_per_send ≤ 1.5 (32 callers)",
       holds: r.node_calls_per_send <= 1.5,
-      detail: `${up(r.node_calls_per_send)} (viem's local account: ${up(r.viem_node_calls_per_send)}; Anvil made ${up(r.node_calls_sends.blocks_per_send)} blocks per send, each read once)`,
+      detail: `${up(r.node_calls_per_send)} (viem's local account: ${up(r.viem_node_calls_per_send)}; Anvil's automine made ${up(r.node_calls_sends.blocks_per_send)} blocks per send, each read once, so the floor of a watch by block was ${up(1 + r.node_calls_sends.blocks_per_send)}; on a chain with ${r.node_calls_sends.block_time_s} s blocks: ${up(r.node_calls_per_send_block_time)}, viem ${up(r.viem_node_calls_per_send_block_time)})`,
     },
     {
       name: "node_calls_per_send_1_caller ≤ viem_node_calls_per_send_1_caller",
       holds: r.node_calls_per_send_1_caller <= r.viem_node_calls_per_send_1_caller,
-      detail: `${up(r.node_calls_per_send_1_caller)} vs ${up(r.viem_node_calls_per_send_1_caller)}`,
+      detail: `${up(r.node_calls_per_send_1_caller)} vs ${up(r.viem_node_calls_per_send_1_caller)} (on a chain with ${r.node_calls_sends.block_time_s} s blocks: ${up(r.node_calls_per_send_block_time_1_caller)} vs ${up(r.viem_node_calls_per_send_block_time_1_caller)})`,
     },
     {
       name: "every proxy send mined, no nonce gaps",

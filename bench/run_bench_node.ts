@@ -44,6 +44,10 @@ export const BENCH_METRICS = [
   "node_calls_per_send_1_caller",
   "viem_node_calls_per_send",
   "viem_node_calls_per_send_1_caller",
+  "node_calls_per_send_block_time",
+  "node_calls_per_send_block_time_1_caller",
+  "viem_node_calls_per_send_block_time",
+  "viem_node_calls_per_send_block_time_1_caller",
   "passthrough_p50_ms",
   "direct_p50_ms",
   "curve_noble_per_s",
@@ -90,14 +94,21 @@ export type BenchResult = Record<BenchMetric, number> & {
   ethers_wallet_send_mined: number;
   /**
    * Node calls per send by method (batch entries one by one, counted by a middlebox in front of Anvil), for the
-   * proxy and for viem's local account at `send_clients` callers and at 1, and ethers' Wallet at `send_clients`.
+   * proxy and for viem's local account at `send_clients` callers and at 1, and ethers' Wallet at `send_clients`;
+   * `…_block_time`: the proxy and viem's local account again on a second Anvil that mines a block every
+   * `block_time_s` seconds on its own clock, as a real chain does, instead of at every transaction.
    */
-  node_calls: Record<"proxy" | "proxy_1_caller" | "viem" | "viem_1_caller" | "ethers", Record<string, number>>;
+  node_calls: Record<"proxy" | "proxy_1_caller" | "viem" | "viem_1_caller" | "ethers" | "proxy_block_time" | "proxy_block_time_1_caller" | "viem_block_time" | "viem_block_time_1_caller", Record<string, number>>;
   /**
    * Sends of each counted run (32 callers; 1 caller), every one checked mined without nonce gaps; and the blocks
    * Anvil made per send in the proxy's 32-caller run (the proxy reads each new block once).
    */
-  node_calls_sends: { clients: number; one_caller: number; all_mined: boolean; blocks_per_send: number };
+  node_calls_sends: { clients: number; one_caller: number; all_mined: boolean; blocks_per_send: number; block_time_s: number };
+  /**
+   * vCPUs kept busy (signer and load generator, from /proc) in the best round of each signing run: the one-worker
+   * signer and the default one (null without /proc).
+   */
+  signer_cores_used: { one_worker: number | null; default_workers: number | null };
   send_clients: number;
   /** Milliseconds of CPU per transaction, by process, during each send run (Linux /proc; empty elsewhere). */
   cpu_ms_per_tx: { anvil_raw_send: Record<string, number>; proxy_send: Record<string, number> };
@@ -105,9 +116,11 @@ export type BenchResult = Record<BenchMetric, number> & {
    * What this machine allows, measured in the same run (see `bench/bare_proxy_deno.ts`): the latency a bare
    * Deno proxy (no checks, no metrics, straight to the signer or node) adds over the signer and over the node,
    * each alternating request by request like the targets' own pairs; and the highest `proxy_send_per_s` ratio
-   * the machine's CPU allows even for a proxy that cost nothing (null without /proc).
+   * the machine's CPU allows even for a proxy that cost nothing; and the highest `signer_sign_per_s` /
+   * `signer_sign_per_s_1w` its vCPUs allow, when the one-worker run already keeps `signer_cores_used.one_worker`
+   * of them busy (null without /proc).
    */
-  floors: { sign_ms: number; passthrough_ms: number; send_ratio_ceiling: number | null };
+  floors: { sign_ms: number; passthrough_ms: number; send_ratio_ceiling: number | null; workers_ratio_ceiling: number | null };
   /** Rounds of the signing throughputs (each metric is its best round). */
   rounds: number;
   quick: boolean;
@@ -124,6 +137,8 @@ export type RunBenchOptions = {
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const SEND_CLIENTS = 32;
+/** The second Anvil's block time (`--block-time`): a chain whose blocks come on their own clock. */
+const BLOCK_TIME_S = 1;
 
 /**
  * Runs every measurement of issue 7 in one go on this machine, so their ratios are meaningful: raw signing
@@ -153,14 +168,14 @@ export async function runBench(options: RunBenchOptions = {}): Promise<BenchResu
   const sends = quick ? 100 : 2000;
   const started = performance.now();
   const loadStart = loadavg()[0]!;
-  const steps = ["starting the signers", "secp256k1: noble vs WebAssembly", ...Array.from({ length: rounds }, (_, i) => `signing throughput, round ${i + 1}/${rounds}`), "starting Anvil and the proxies", "signing latency: signer vs proxy and bare proxy", "proxy: eth_signTransaction throughput", "Anvil: raw sends", "proxy: sends", "viem local account: sends", "ethers Wallet: sends", `proxy: sends from ${SEND_CLIENTS} accounts`, "passthrough latency: proxy and bare proxy vs direct", "node calls per send: proxy and viem, through a counting middlebox"];
+  const steps = ["starting the signers", "secp256k1: noble vs WebAssembly", ...Array.from({ length: rounds }, (_, i) => `signing throughput, round ${i + 1}/${rounds}`), "starting Anvil and the proxies", "signing latency: signer vs proxy and bare proxy", "proxy: eth_signTransaction throughput", "Anvil: raw sends", "proxy: sends", "viem local account: sends", "ethers Wallet: sends", `proxy: sends from ${SEND_CLIENTS} accounts`, "passthrough latency: proxy and bare proxy vs direct", "node calls per send: proxy and viem, through a counting middlebox", `node calls per send on a chain with ${BLOCK_TIME_S} s blocks`];
   let step = 0;
   const progress = () => options.progress?.(steps[step]!, ++step, steps.length);
 
   const dir = await mkdtemp(join(tmpdir(), "nitro-bench-"));
   const services: Service[] = [];
   let deno: DenoRawSign | undefined;
-  let box: CountingMiddlebox | undefined;
+  const boxes: CountingMiddlebox[] = [];
   try {
     progress();
     deno = await startDenoRawSign();
@@ -177,15 +192,18 @@ export async function runBench(options: RunBenchOptions = {}): Promise<BenchResu
     const curveDeno = await deno.curve(quick ? 400 : 2000);
 
     const best = { rawNode: 0, rawDeno: 0, signer1w: 0, policy1w: 0, signer: 0 };
+    const cores: { oneWorker: number | null; defaultWorkers: number | null } = { oneWorker: null, defaultWorkers: null };
     for (let round = 0; round < rounds; round++) {
       progress();
       // The first round warms everything up (JIT, workers); later ones only briefly.
       const warmupMs = round === 0 ? roundMs : roundMs / 5;
       best.rawNode = Math.max(best.rawNode, await measureRawSign({ durationMs: roundMs, warmupMs, privateKey: BENCH_KEY }));
       best.rawDeno = Math.max(best.rawDeno, await deno.raw(roundMs, warmupMs));
-      best.signer1w = Math.max(best.signer1w, await driveSignerThroughput({ socketPath: oneWorker.socketPath, account: oneWorker.account, durationMs: roundMs, warmupMs }));
+      const one = await coresUsed(oneWorker.service.child.pid, () => driveSignerThroughput({ socketPath: oneWorker.socketPath, account: oneWorker.account, durationMs: roundMs, warmupMs }));
+      if (one.result > best.signer1w) [best.signer1w, cores.oneWorker] = [one.result, one.cores];
       best.policy1w = Math.max(best.policy1w, await driveSignerThroughput({ socketPath: governed.socketPath, account: governed.account, durationMs: roundMs, warmupMs }));
-      best.signer = Math.max(best.signer, await driveSignerThroughput({ socketPath: signer.socketPath, account: signer.account, durationMs: roundMs, warmupMs }));
+      const all = await coresUsed(signer.service.child.pid, () => driveSignerThroughput({ socketPath: signer.socketPath, account: signer.account, durationMs: roundMs, warmupMs }));
+      if (all.result > best.signer) [best.signer, cores.defaultWorkers] = [all.result, all.cores];
     }
     deno.close();
     deno = undefined;
@@ -283,49 +301,70 @@ export async function runBench(options: RunBenchOptions = {}): Promise<BenchResu
     // Node calls per send, counted the same way for both: a middlebox in front of Anvil, a second proxy (and its
     // own account) behind it, and viem's local account through it; at SEND_CLIENTS callers and at one.
     progress();
-    box = await startCountingMiddlebox(anvil.url);
-    const counted = await startDenoProxy(box.url, signer.socketPath);
-    services.push(counted.service);
-    const [countedAccount] = await generateAccounts(signer.socketPath, 1);
-    await rpc(anvil.url, "anvil_setBalance", [countedAccount, `0x${(10n ** 24n).toString(16)}`]);
     const countedSends = { clients: quick ? 64 : 640, one: quick ? 20 : 100 };
     let allMined = true;
-    let blocksPerSend = 0;
-    const countProxy = async (clients: number, count: number) => {
-      const firstNonce = Number(await rpc(anvil.url, "eth_getTransactionCount", [countedAccount, "pending"]));
-      const firstBlock = Number(await rpc(anvil.url, "eth_blockNumber", []));
-      box!.reset();
-      const run = await driveHttp(counted.url, {
-        clients,
-        count,
-        body: (i) => JSON.stringify({ jsonrpc: "2.0", id: i, method: "eth_sendTransaction", params: [{ from: countedAccount, to: BENCH_TRANSFER.to, value: "0x1" }] }),
-      });
-      const calls = box!.counts();
-      blocksPerSend = (Number(await rpc(anvil.url, "eth_blockNumber", [])) - firstBlock) / count;
-      const checked = await checkSends(anvil.url, { address: countedAccount!, firstNonce, hashes: [...run.replies.values()].map((r) => r.result as Hex) });
-      allMined &&= checked.mined === count && checked.nonceGaps === 0;
-      return perSend(calls, count);
+    /** A counting middlebox in front of the node at `nodeUrl`, an rpc-proxy behind it, and one more signer account. */
+    const countedOn = async (nodeUrl: string) => {
+      const box = await startCountingMiddlebox(nodeUrl);
+      boxes.push(box);
+      const counted = await startDenoProxy(box.url, signer.socketPath);
+      services.push(counted.service);
+      const [account] = await generateAccounts(signer.socketPath, 1);
+      await rpcBatch(nodeUrl, [account!, viemSender, ethersSender].map((address) => ["anvil_setBalance", [address, `0x${(10n ** 24n).toString(16)}`]]));
+      const proxySends = async (clients: number, count: number) => {
+        const firstNonce = Number(await rpc(nodeUrl, "eth_getTransactionCount", [account, "pending"]));
+        const firstBlock = Number(await rpc(nodeUrl, "eth_blockNumber", []));
+        box.reset();
+        const run = await driveHttp(counted.url, {
+          clients,
+          count,
+          body: (i) => JSON.stringify({ jsonrpc: "2.0", id: i, method: "eth_sendTransaction", params: [{ from: account, to: BENCH_TRANSFER.to, value: "0x1" }] }),
+        });
+        const calls = box.counts();
+        const blocksPerSend = (Number(await rpc(nodeUrl, "eth_blockNumber", [])) - firstBlock) / count;
+        const checked = await checkSends(nodeUrl, { address: account!, firstNonce, hashes: [...run.replies.values()].map((r) => r.result as Hex) });
+        allMined &&= checked.mined === count && checked.nonceGaps === 0;
+        return { calls: perSend(calls, count), blocksPerSend };
+      };
+      const librarySends = async (drive: typeof driveViemLocalSends, key: Hex, clients: number, count: number) => {
+        const address = privateKeyToAddress(key);
+        const firstNonce = Number(await rpc(nodeUrl, "eth_getTransactionCount", [address, "pending"]));
+        box.reset();
+        const run = await drive({ ...library, url: box.url, key, clients, count });
+        const calls = box.counts();
+        const checked = await checkSends(nodeUrl, { address, firstNonce, hashes: run.hashes });
+        allMined &&= checked.mined === count && checked.nonceGaps === 0;
+        return perSend(calls, count);
+      };
+      return { proxySends, librarySends };
     };
-    const countLibrary = async (drive: typeof driveViemLocalSends, key: Hex, clients: number, count: number) => {
-      const address = privateKeyToAddress(key);
-      const firstNonce = Number(await rpc(anvil.url, "eth_getTransactionCount", [address, "pending"]));
-      box!.reset();
-      const run = await drive({ ...library, url: box!.url, key, clients, count });
-      const calls = box!.counts();
-      const checked = await checkSends(anvil.url, { address, firstNonce, hashes: run.hashes });
-      allMined &&= checked.mined === count && checked.nonceGaps === 0;
-      return perSend(calls, count);
+    const automine = await countedOn(anvil.url);
+    // One warm-up send, uncounted: the proxy reads the chain id, the account's count and the tip once.
+    await automine.proxySends(1, 1);
+    const proxy32 = await automine.proxySends(SEND_CLIENTS, countedSends.clients);
+    const nodeCallsAutomine = {
+      proxy: proxy32.calls,
+      proxy_1_caller: (await automine.proxySends(1, countedSends.one)).calls,
+      viem: await automine.librarySends(driveViemLocalSends, VIEM_SENDER_KEY, SEND_CLIENTS, countedSends.clients),
+      viem_1_caller: await automine.librarySends(driveViemLocalSends, VIEM_SENDER_KEY, 1, countedSends.one),
+      ethers: await automine.librarySends(driveEthersWalletSends, ETHERS_SENDER_KEY, SEND_CLIENTS, countedSends.clients),
     };
-    // One warm-up send each, uncounted: the proxy reads the chain id, the account's count and the tip once.
-    await countProxy(1, 1);
-    const proxyCalls = await countProxy(SEND_CLIENTS, countedSends.clients);
-    const proxyBlocksPerSend = blocksPerSend;
+
+    // The same on a chain whose blocks come on their own clock, as on a real network: Anvil with a block time.
+    progress();
+    const timed = await startAnvil({ args: ["--block-time", String(BLOCK_TIME_S)] });
+    services.push(timed.service);
+    await rpc(timed.url, "anvil_setLoggingEnabled", [false]);
+    const blockTime = await countedOn(timed.url);
+    // Warm-up, uncounted: besides the reads above, the proxy learns from its first senders' waits that blocks
+    // come on the chain's clock (see createBroadcastWatch).
+    await blockTime.proxySends(1, 4);
     const nodeCalls = {
-      proxy: proxyCalls,
-      proxy_1_caller: await countProxy(1, countedSends.one),
-      viem: await countLibrary(driveViemLocalSends, VIEM_SENDER_KEY, SEND_CLIENTS, countedSends.clients),
-      viem_1_caller: await countLibrary(driveViemLocalSends, VIEM_SENDER_KEY, 1, countedSends.one),
-      ethers: await countLibrary(driveEthersWalletSends, ETHERS_SENDER_KEY, SEND_CLIENTS, countedSends.clients),
+      ...nodeCallsAutomine,
+      proxy_block_time: (await blockTime.proxySends(SEND_CLIENTS, countedSends.clients)).calls,
+      proxy_block_time_1_caller: (await blockTime.proxySends(1, countedSends.one)).calls,
+      viem_block_time: await blockTime.librarySends(driveViemLocalSends, VIEM_SENDER_KEY, SEND_CLIENTS, countedSends.clients),
+      viem_block_time_1_caller: await blockTime.librarySends(driveViemLocalSends, VIEM_SENDER_KEY, 1, countedSends.one),
     };
     const total = (calls: Record<string, number>) => Object.values(calls).reduce((a, b) => a + b, 0);
 
@@ -351,6 +390,10 @@ export async function runBench(options: RunBenchOptions = {}): Promise<BenchResu
       node_calls_per_send_1_caller: total(nodeCalls.proxy_1_caller),
       viem_node_calls_per_send: total(nodeCalls.viem),
       viem_node_calls_per_send_1_caller: total(nodeCalls.viem_1_caller),
+      node_calls_per_send_block_time: total(nodeCalls.proxy_block_time),
+      node_calls_per_send_block_time_1_caller: total(nodeCalls.proxy_block_time_1_caller),
+      viem_node_calls_per_send_block_time: total(nodeCalls.viem_block_time),
+      viem_node_calls_per_send_block_time_1_caller: total(nodeCalls.viem_block_time_1_caller),
       passthrough_p50_ms: passthrough.p50,
       direct_p50_ms: direct.p50,
       curve_noble_per_s: curve.noble,
@@ -380,13 +423,15 @@ export async function runBench(options: RunBenchOptions = {}): Promise<BenchResu
       ethers_wallet_send_count: ethersCount,
       ethers_wallet_send_mined: ethersChecked.mined,
       node_calls: nodeCalls,
-      node_calls_sends: { clients: countedSends.clients, one_caller: countedSends.one, all_mined: allMined, blocks_per_send: Math.round(proxyBlocksPerSend * 1000) / 1000 },
+      node_calls_sends: { clients: countedSends.clients, one_caller: countedSends.one, all_mined: allMined, blocks_per_send: Math.round(proxy32.blocksPerSend * 1000) / 1000, block_time_s: BLOCK_TIME_S },
+      signer_cores_used: { one_worker: cores.oneWorker, default_workers: cores.defaultWorkers },
       send_clients: SEND_CLIENTS,
       cpu_ms_per_tx: { anvil_raw_send: rawCpu, proxy_send: proxySendCpu },
       floors: {
         sign_ms: bareSign.proxy.p50 - bareSign.signer.p50,
         passthrough_ms: barePassthrough.p50 - bareDirect.p50,
         send_ratio_ceiling: sendRatioCeiling(rawCpu, Math.max(best.rawDeno, best.signer1w)),
+        workers_ratio_ceiling: cores.oneWorker === null ? null : cpus().length / cores.oneWorker,
       },
       rounds,
       quick,
@@ -403,7 +448,7 @@ export async function runBench(options: RunBenchOptions = {}): Promise<BenchResu
     };
   } finally {
     deno?.close();
-    await box?.close();
+    await Promise.all(boxes.map((b) => b.close()));
     await Promise.all(services.splice(0).map((s) => s.stop()));
     await rm(dir, { recursive: true, force: true });
   }
@@ -469,6 +514,17 @@ async function startDenoHttpService(name: string, script: string, args: string[]
 function sendRatioCeiling(rawCpu: Record<string, number>, signPerSecond: number): number | null {
   const raw = Object.values(rawCpu).reduce((a, b) => a + b, 0);
   return raw > 0 ? raw / (raw + 1000 / signPerSecond) : null;
+}
+
+/**
+ * The vCPUs the signer (`pid`) and this process, its load generator, keep busy while `run` runs: their CPU time
+ * over the wall time (null without /proc).
+ */
+async function coresUsed<T>(pid: number | undefined, run: () => Promise<T>): Promise<{ result: T; cores: number | null }> {
+  const started = performance.now();
+  const { result, cpu } = await cpuPer(1, { signer: pid }, run);
+  const wall = performance.now() - started;
+  return { result, cores: cpu.signer === undefined ? null : (cpu.signer + cpu.load_generator!) / wall };
 }
 
 /** Calls by method divided by `sends`, rounded to 3 decimals. */

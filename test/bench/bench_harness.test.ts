@@ -41,7 +41,7 @@ test("bench --quick --json prints one JSON object with every metric a positive n
   // Node calls per send, counted by method through the middlebox, for the proxy and the libraries; each counted
   // send mined with no nonce gap.
   const nodeCalls = result.node_calls as Record<string, Record<string, number>>;
-  for (const run of ["proxy", "proxy_1_caller", "viem", "viem_1_caller", "ethers"]) {
+  for (const run of ["proxy", "proxy_1_caller", "viem", "viem_1_caller", "ethers", "proxy_block_time", "proxy_block_time_1_caller", "viem_block_time", "viem_block_time_1_caller"]) {
     assert.ok((nodeCalls[run]?.eth_sendRawTransaction ?? 0) >= 1, `${run}: at least one broadcast per send`);
   }
   const counted = result.node_calls_sends as { clients: number; one_caller: number; all_mined: boolean; blocks_per_send: number };
@@ -58,9 +58,13 @@ test("bench --quick --json prints one JSON object with every metric a positive n
   // policy_sign_per_s (issue 12) comes with its ratio to the one-worker signer and the size of its policy.
   assert.is(result.policy_sign_ratio, (result.policy_sign_per_s as number) / (result.signer_sign_per_s_1w as number));
   assert.is(result.policy_rules, 20);
-  const floors = result.floors as { sign_ms: number; passthrough_ms: number; send_ratio_ceiling: number | null };
+  const floors = result.floors as { sign_ms: number; passthrough_ms: number; send_ratio_ceiling: number | null; workers_ratio_ceiling: number | null };
   assert.ok(Number.isFinite(floors.sign_ms) && Number.isFinite(floors.passthrough_ms), "the bare proxy's latencies");
   assert.ok(floors.send_ratio_ceiling === null || (floors.send_ratio_ceiling > 0 && floors.send_ratio_ceiling < 1), "the send ratio ceiling");
+  // The workers' ceiling: this machine's vCPUs over those the one-worker signer run kept busy (Linux /proc here).
+  const cores = result.signer_cores_used as { one_worker: number | null; default_workers: number | null };
+  assert.ok(cores.one_worker !== null && cores.one_worker > 0 && cores.default_workers !== null && cores.default_workers > 0, "vCPUs busy in the signing runs");
+  assert.is(floors.workers_ratio_ceiling, (result.machine as { cpus: number }).cpus / cores.one_worker);
   assert.ok(Array.isArray(result.targets) && (result.targets as unknown[]).length > 0);
   assert.match(stderr, /bench \[1\/\d+\]/, "progress on stderr");
 });

@@ -24,13 +24,18 @@ test("benchTargets() shows ratios rounded towards failing: 1.4999× is a miss sh
     proxy_send_per_s: 85, anvil_raw_send_per_s: 100, proxy_send_mined: 10, proxy_send_count: 10, proxy_send_nonce_gaps: 0,
     viem_local_send_per_s: 85, viem_local_send_mined: 10, viem_local_send_count: 10, viem_local_send_nonce_gaps: 0, ethers_wallet_send_per_s: 40,
     node_calls_per_send: 1.501, node_calls_per_send_1_caller: 2, viem_node_calls_per_send: 2.07, viem_node_calls_per_send_1_caller: 3,
-    node_calls_sends: { clients: 64, one_caller: 20, all_mined: true, blocks_per_send: 0.5 },
-    floors: { sign_ms: 0.8, passthrough_ms: 0.35, send_ratio_ceiling: 0.7 },
+    node_calls_per_send_block_time: 1.125, node_calls_per_send_block_time_1_caller: 2.25, viem_node_calls_per_send_block_time: 2.01, viem_node_calls_per_send_block_time_1_caller: 3,
+    node_calls_sends: { clients: 64, one_caller: 20, all_mined: true, blocks_per_send: 0.5, block_time_s: 1 },
+    signer_cores_used: { one_worker: 1.6, default_workers: 1.97 },
+    floors: { sign_ms: 0.8, passthrough_ms: 0.35, send_ratio_ceiling: 0.7, workers_ratio_ceiling: 1.25 },
+    machine: { cpus: 2 },
   } as unknown as BenchResult;
   const byName = Object.fromEntries(benchTargets(result).map((t) => [t.name, t]));
   const workers = byName["signer_sign_per_s ≥ 1.5 × signer_sign_per_s_1w"]!;
   assert.is(workers.holds, false);
   assert.match(workers.detail, /^1\.49×/);
+  // …and what the machine allows beside it: its vCPUs over those the one-worker run already kept busy.
+  assert.match(workers.detail, /this machine allows at most 1\.25×: the one-worker run already kept 1\.60 of its 2 vCPUs busy \(signer and load generator\), the default one 1\.97$/);
   assert.is(byName["signer_sign_per_s_1w ≥ 0.9 × raw_sign_per_s_deno"]!.holds, true);
   // Issue 14: the latencies are judged over the bare proxy's (the floor measured in the same run).
   const sign = byName["proxy_sign_p50_ms ≤ the bare proxy's signing p50 + 0.3 ms"]!;
@@ -45,8 +50,10 @@ test("benchTargets() shows ratios rounded towards failing: 1.4999× is a miss sh
   // 1.501 calls per send is a miss, shown rounded up.
   const calls = byName["node_calls_per_send ≤ 1.5 (32 callers)"]!;
   assert.is(calls.holds, false);
-  assert.match(calls.detail, /^1\.51 \(viem's local account: 2\.07; Anvil made 0\.50 blocks per send, each read once\)$/);
-  assert.is(byName["node_calls_per_send_1_caller ≤ viem_node_calls_per_send_1_caller"]!.holds, true);
+  assert.match(calls.detail, /^1\.51 \(viem's local account: 2\.07; Anvil's automine made 0\.50 blocks per send, each read once, so the floor of a watch by block was 1\.50; on a chain with 1 s blocks: 1\.13, viem 2\.01\)$/);
+  const one = byName["node_calls_per_send_1_caller ≤ viem_node_calls_per_send_1_caller"]!;
+  assert.is(one.holds, true);
+  assert.is(one.detail, "2.00 vs 3.00 (on a chain with 1 s blocks: 2.25 vs 3.00)");
   assert.is(byName["every proxy send mined, no nonce gaps"]!.holds, true);
 });
 
@@ -100,9 +107,11 @@ test("formatBenchTable() shows policy_sign_per_s next to signer_sign_per_s_1w, w
     proxy_send_count: 1, proxy_send_mined: 1, proxy_send_nonce_gaps: 0, proxy_send_forced_blocks: 0,
     proxy_send_many_accounts_count: 1, proxy_send_many_accounts_mined: 1, proxy_send_many_accounts_nonce_gaps: 0, send_clients: 32,
     viem_local_send_count: 1, viem_local_send_mined: 1, viem_local_send_nonce_gaps: 0, ethers_wallet_send_count: 1, ethers_wallet_send_mined: 1,
-    node_calls: { proxy: { eth_sendRawTransaction: 1 }, proxy_1_caller: { eth_sendRawTransaction: 1 }, viem: { eth_sendRawTransaction: 1 }, viem_1_caller: { eth_sendRawTransaction: 1 }, ethers: { eth_sendRawTransaction: 1 } },
-    node_calls_sends: { clients: 64, one_caller: 20, all_mined: true, blocks_per_send: 0.5 },
-    cpu_ms_per_tx: { anvil_raw_send: {}, proxy_send: {} }, floors: { sign_ms: 0.1, passthrough_ms: 0.1, send_ratio_ceiling: null },
+    node_calls: { proxy: { eth_sendRawTransaction: 1 }, proxy_1_caller: { eth_sendRawTransaction: 1 }, viem: { eth_sendRawTransaction: 1 }, viem_1_caller: { eth_sendRawTransaction: 1 }, ethers: { eth_sendRawTransaction: 1 },
+      proxy_block_time: { eth_sendRawTransaction: 1 }, proxy_block_time_1_caller: { eth_sendRawTransaction: 1 }, viem_block_time: { eth_sendRawTransaction: 1 }, viem_block_time_1_caller: { eth_sendRawTransaction: 1 } },
+    node_calls_sends: { clients: 64, one_caller: 20, all_mined: true, blocks_per_send: 0.5, block_time_s: 1 },
+    signer_cores_used: { one_worker: null, default_workers: null },
+    cpu_ms_per_tx: { anvil_raw_send: {}, proxy_send: {} }, floors: { sign_ms: 0.1, passthrough_ms: 0.1, send_ratio_ceiling: null, workers_ratio_ceiling: null },
     rounds: 4, quick: false, duration_s: 90,
     machine: { cpus: 4, cpu_model: "test", memory_gib: 8, load_1m_start: 0, load_1m_end: 0, node: "v20", deno: "2" },
   } as unknown as BenchResult;
