@@ -101,16 +101,17 @@ const NONCE_MINED = /nonce too low|OldNonce/i;
  *
  * Every transaction stays watched until it is seen in a block. Those not seen by the end of their sender's
  * grace, or (once kept) after `rebroadcastBlocks` new blocks or `rebroadcastMs`, are looked at by their
- * accounts' mined and pending counts (two calls per account, however many are due), and by hash only where
- * their nonce is mined:
+ * accounts' counts (one or two calls per account, however many are due: the mined count, and for kept ones
+ * the pending count), and by hash only where their nonce is mined and the blocks since the last one read do not
+ * hold them:
  * - nonce mined, and the node has it in a block (one the loop skipped): done;
  * - nonce mined, unknown to the node: another sender's transaction took the nonce — replaced (the waiting
  *   sender sends it again with a new nonce; one already answered is reported with `onLost`);
- * - nonce not mined, the node holds a transaction at it: kept, looked at again later (each time after twice as
- *   long);
- * - the node holds nothing at its nonce: the node lost it (evicted, restarted without its pool): the same bytes
- *   are broadcast again (`onRebroadcast`), and if the node's pending count is then below every nonce still
- *   watched, `onBehind` tells the sender the nonces it must fill.
+ * - nonce not mined: kept (the waiting sender is answered), and looked at again later, each time after twice
+ *   as long, by both counts: while the node holds a transaction at its nonce it stays kept; when the node holds
+ *   nothing at it, the node lost it (evicted, restarted without its pool): the same bytes are broadcast again
+ *   (`onRebroadcast`), and if the node's pending count is then below every nonce still watched, `onBehind`
+ *   tells the sender the nonces it must fill.
  *
  * A chain that mines when sent to (Anvil's automine) shows a broadcast in a block within milliseconds, so the
  * loop reads the head every few milliseconds while a sender waits. On a chain whose blocks come on their own
@@ -192,8 +193,10 @@ export function createBroadcastWatch(options: CreateBroadcastWatchOptions): Broa
   };
 
   const minedIn = (block: Block) => {
-    for (const hash of Array.isArray(block?.transactions) ? block.transactions : []) {
-      const found = typeof hash === "string" ? tracked.get(hash.toLowerCase() as Hex) : undefined;
+    const hashes = (Array.isArray(block?.transactions) ? block.transactions : []).filter((h): h is string => typeof h === "string").map((h) => h.toLowerCase() as Hex);
+    remember(Number(block?.number), hashes);
+    for (const hash of hashes) {
+      const found = tracked.get(hash);
       if (!found) continue;
       if (found.waiter) {
         const delay = now() - found.sent;
@@ -202,6 +205,23 @@ export function createBroadcastWatch(options: CreateBroadcastWatchOptions): Broa
       tracked.delete(found.hash);
       answered(found, true);
     }
+  };
+
+  /**
+   * The hashes of the last MAX_CATCH_UP blocks read: a sender adds its transactions once the node has answered
+   * its broadcast, and a block with them may have been read in between (Anvil's automine mines at once).
+   */
+  const recentBlocks: { number: number; hashes: Hex[] }[] = [];
+  const recentHashes = new Set<Hex>();
+  const remember = (number: number, hashes: Hex[]) => {
+    if (!Number.isSafeInteger(number)) return;
+    while (recentBlocks.length > 0 && (recentBlocks.length >= MAX_CATCH_UP || recentBlocks.at(-1)!.number >= number)) {
+      // The oldest goes; a block number read again (the chain went back) replaces everything after it.
+      const gone = recentBlocks.at(-1)!.number >= number ? recentBlocks.pop()! : recentBlocks.shift()!;
+      for (const hash of gone.hashes) recentHashes.delete(hash);
+    }
+    recentBlocks.push({ number, hashes });
+    for (const hash of hashes) recentHashes.add(hash);
   };
 
   const poll = async () => {
@@ -239,24 +259,38 @@ export function createBroadcastWatch(options: CreateBroadcastWatchOptions): Broa
   };
 
   const lookUp = async (all: Tracked[]) => {
-    // By the account's counts first, one pair per account however many of its transactions are due; by hash only
-    // those whose nonce is mined (by them, in a block the loop skipped, or by a rival). The hash is asked after the
-    // counts, so a node that counts a nonce as mined a moment before it serves the transaction is asked late enough.
+    // By the accounts' counts first, however many of their transactions are due: a waiting sender needs only the
+    // mined count (is its nonce taken?), a kept transaction the pending count too (does the node still hold one
+    // at its nonce?). By hash only those whose nonce is mined, and asked after the counts, so a node that counts
+    // a nonce as mined a moment before it serves the transaction is asked late enough.
     const accounts = [...new Set(all.map((t) => t.from))];
-    const outcomes = await upstream.batch(accounts.flatMap((from): UpstreamCall[] => [
-      ["eth_getTransactionCount", [from, "latest"]],
-      ["eth_getTransactionCount", [from, "pending"]],
-    ]));
-    const counts = new Map(accounts.map((from, i) => [from, { mined: count(outcomes[2 * i]!), pending: count(outcomes[2 * i + 1]!) }]));
-    const minedNonce: Tracked[] = [];
+    const keptOf = new Set(all.filter((t) => !t.waiter).map((t) => t.from));
+    const calls: UpstreamCall[] = [];
+    const at = new Map(accounts.map((from) => [from, {
+      mined: calls.push(["eth_getTransactionCount", [from, "latest"]]) - 1,
+      pending: keptOf.has(from) ? calls.push(["eth_getTransactionCount", [from, "pending"]]) - 1 : undefined,
+    }]));
+    const outcomes = await upstream.batch(calls);
+    const counts = new Map(accounts.map((from) => {
+      const { mined, pending } = at.get(from)!;
+      return [from, { mined: count(outcomes[mined]!), pending: pending === undefined ? undefined : count(outcomes[pending]!) }];
+    }));
+    let minedNonce: Tracked[] = [];
     const lost: Tracked[] = [];
     for (const t of all) {
       if (!tracked.has(t.hash)) continue; // seen mined meanwhile
       const { mined, pending } = counts.get(t.from)!;
-      if (mined === undefined || pending === undefined) settleKept(t); // cannot tell: the node accepted it
+      if (mined === undefined) settleKept(t); // cannot tell: the node accepted it
       else if (mined > t.nonce) minedNonce.push(t);
+      // Its nonce not taken: kept (the node accepted it; whether it still holds it is looked at with the kept ones).
+      else if (t.waiter || pending === undefined) settleKept(t);
       else if (pending > t.nonce) settleKept(t); // the node holds a transaction at its nonce
       else lost.push(t); // the node holds nothing at its nonce: broadcast again ("already known" if it is there)
+    }
+    if (minedNonce.length > 0) {
+      // Mostly mined in blocks newer than the last one read: those are read first (they would be anyway).
+      await poll();
+      minedNonce = minedNonce.filter((t) => tracked.has(t.hash));
     }
     if (minedNonce.length > 0) {
       const found = await upstream.batch(minedNonce.map((t) => ["eth_getTransactionByHash", [t.hash]] as const));
@@ -357,7 +391,8 @@ export function createBroadcastWatch(options: CreateBroadcastWatchOptions): Broa
       const t: Tracked = { from, hash, nonce: s.nonce, raw: s.raw, since: at, sent: at, blocks: 0, looks: 0 };
       const waiting = waiter?.(s);
       if (waiting) t.waiter = waiting;
-      tracked.set(hash, t);
+      if (recentHashes.has(hash)) answered(t, true); // in a block read while the node's answer was on its way
+      else tracked.set(hash, t);
     }
     // Blocks after the latest one seen before this broadcast (the sender's fees came from it) are read back.
     if (lastSeen === undefined && latest) lastSeen = latest.number;
