@@ -1,4 +1,4 @@
-import { keccak256, type Hex } from "viem";
+import { formatTransaction, keccak256, serializeTransaction, type Hex, type RpcTransaction } from "viem";
 
 export type CheckSendsResult = {
   /** Transactions of the run found in a block. */
@@ -19,9 +19,10 @@ export type CheckSendsResult = {
  * (Anvil's; at most 20) and counted in `forcedBlocks`. This happens after the timed part, so it changes no
  * rate; a transaction the node really lost stays unmined and is counted so. Anvil's pool also sometimes keeps
  * transactions "queued" although their nonce is the account's next (seen with raw sends: nonces 551…1999
- * queued, 551 mined up to 550), and they are then never mined: given the run's signed transactions (`raws`),
- * the unmined ones are dropped from the pool (`anvil_dropTransaction`) and sent again in nonce order after
- * five forced blocks, and counted in `resent`.
+ * queued, 551 mined up to 550; and with viem's local account), and they are then never mined: after five
+ * forced blocks the unmined ones are dropped from the pool (`anvil_dropTransaction`) and sent again, the same
+ * signed bytes, in nonce order, and counted in `resent`. The bytes are the run's (`raws`) or, for a library
+ * that signs internally, serialized again from the node's own copy of each (checked against its hash).
  *
  * @example
  * ```ts
@@ -45,7 +46,7 @@ export async function checkSends(
     // Automine gets a second; then what is still pooled is mined by hand (a block holds ~1,400 transfers).
     const now = Date.now();
     if (now - started > 1000 && now - lastForced > 300 && forcedBlocks < 20) {
-      if (forcedBlocks === 5 && run.raws) resent = await resendUnmined(nodeUrl, run.raws);
+      if (forcedBlocks === 5) resent = await resendUnmined(nodeUrl, run.raws ?? await rawsFromNode(nodeUrl, run.hashes));
       await rpcBatch(nodeUrl, [["evm_mine", []]]);
       forcedBlocks++;
       lastForced = Date.now();
@@ -69,6 +70,21 @@ export async function checkSends(
   let nonceGaps = 0;
   for (let n = run.firstNonce; n <= highest; n++) if (!nonces.has(n)) nonceGaps++;
   return { mined, forcedBlocks, nonceGaps, resent };
+}
+
+/** The signed bytes of each of `hashes` the node holds unmined, serialized from its copy (those that hash back). */
+export async function rawsFromNode(nodeUrl: string, hashes: readonly Hex[]): Promise<Hex[]> {
+  const raws: { nonce: number; raw: Hex }[] = [];
+  for (let i = 0; i < hashes.length; i += 200) {
+    const txs = await rpcBatch<RpcTransaction | null>(nodeUrl, hashes.slice(i, i + 200).map((hash) => ["eth_getTransactionByHash", [hash]]));
+    for (const [j, rpcTx] of txs.entries()) {
+      if (!rpcTx || rpcTx.blockNumber) continue;
+      const tx = formatTransaction(rpcTx);
+      const raw = serializeTransaction(tx as never, { r: tx.r, s: tx.s, ...(tx.yParity === undefined ? { v: tx.v } : { yParity: tx.yParity }) } as never);
+      if (keccak256(raw) === hashes[i + j]!.toLowerCase()) raws.push({ nonce: tx.nonce, raw });
+    }
+  }
+  return raws.sort((a, b) => a.nonce - b.nonce).map((r) => r.raw);
 }
 
 /** Drops each unmined one of `raws` (in nonce order) from Anvil's pool and sends them again, in order. */
