@@ -105,6 +105,12 @@ export type BenchResult = Record<BenchMetric, number> & {
    */
   node_calls_sends: { clients: number; one_caller: number; all_mined: boolean; blocks_per_send: number; block_time_s: number };
   /**
+   * For context (no target): sends per second of the counted runs on the chain with a block time. Through the
+   * proxy each caller waits until its transaction is kept (a short grace, see createBroadcastWatch); viem's local
+   * account answers as soon as the node has the transaction.
+   */
+  send_per_s_block_time: Record<"proxy" | "proxy_1_caller" | "viem" | "viem_1_caller", number>;
+  /**
    * vCPUs kept busy (signer and load generator, from /proc) in the best round of each signing run: the one-worker
    * signer and the default one (null without /proc).
    */
@@ -324,7 +330,7 @@ export async function runBench(options: RunBenchOptions = {}): Promise<BenchResu
         const blocksPerSend = (Number(await rpc(nodeUrl, "eth_blockNumber", [])) - firstBlock) / count;
         const checked = await checkSends(nodeUrl, { address: account!, firstNonce, hashes: [...run.replies.values()].map((r) => r.result as Hex) });
         allMined &&= checked.mined === count && checked.nonceGaps === 0;
-        return { calls: perSend(calls, count), blocksPerSend };
+        return { calls: perSend(calls, count), blocksPerSend, perSecond: run.perSecond };
       };
       // Each library run sends from a fresh account: Anvil's automine sometimes leaves an account's transactions
       // queued for good (see checkSends), and a library's nonce manager would trip over them in a later run.
@@ -338,7 +344,7 @@ export async function runBench(options: RunBenchOptions = {}): Promise<BenchResu
         const calls = box.counts();
         const checked = await checkSends(nodeUrl, { address, firstNonce, hashes: run.hashes });
         allMined &&= checked.mined === count && checked.nonceGaps === 0;
-        return perSend(calls, count);
+        return { calls: perSend(calls, count), perSecond: run.perSecond };
       };
       return { proxySends, librarySends };
     };
@@ -349,9 +355,9 @@ export async function runBench(options: RunBenchOptions = {}): Promise<BenchResu
     const nodeCallsAutomine = {
       proxy: proxy32.calls,
       proxy_1_caller: (await automine.proxySends(1, countedSends.one)).calls,
-      viem: await automine.librarySends(driveViemLocalSends, SEND_CLIENTS, countedSends.clients),
-      viem_1_caller: await automine.librarySends(driveViemLocalSends, 1, countedSends.one),
-      ethers: await automine.librarySends(driveEthersWalletSends, SEND_CLIENTS, countedSends.clients),
+      viem: (await automine.librarySends(driveViemLocalSends, SEND_CLIENTS, countedSends.clients)).calls,
+      viem_1_caller: (await automine.librarySends(driveViemLocalSends, 1, countedSends.one)).calls,
+      ethers: (await automine.librarySends(driveEthersWalletSends, SEND_CLIENTS, countedSends.clients)).calls,
     };
 
     // The same on a chain whose blocks come on their own clock, as on a real network: Anvil with a block time.
@@ -363,12 +369,18 @@ export async function runBench(options: RunBenchOptions = {}): Promise<BenchResu
     // Warm-up, uncounted: besides the reads above, the proxy learns from its first senders' waits that blocks
     // come on the chain's clock (see createBroadcastWatch).
     await blockTime.proxySends(1, 4);
+    const onBlockTime = {
+      proxy: await blockTime.proxySends(SEND_CLIENTS, countedSends.clients),
+      proxy_1_caller: await blockTime.proxySends(1, countedSends.one),
+      viem: await blockTime.librarySends(driveViemLocalSends, SEND_CLIENTS, countedSends.clients),
+      viem_1_caller: await blockTime.librarySends(driveViemLocalSends, 1, countedSends.one),
+    };
     const nodeCalls = {
       ...nodeCallsAutomine,
-      proxy_block_time: (await blockTime.proxySends(SEND_CLIENTS, countedSends.clients)).calls,
-      proxy_block_time_1_caller: (await blockTime.proxySends(1, countedSends.one)).calls,
-      viem_block_time: await blockTime.librarySends(driveViemLocalSends, SEND_CLIENTS, countedSends.clients),
-      viem_block_time_1_caller: await blockTime.librarySends(driveViemLocalSends, 1, countedSends.one),
+      proxy_block_time: onBlockTime.proxy.calls,
+      proxy_block_time_1_caller: onBlockTime.proxy_1_caller.calls,
+      viem_block_time: onBlockTime.viem.calls,
+      viem_block_time_1_caller: onBlockTime.viem_1_caller.calls,
     };
     const total = (calls: Record<string, number>) => Object.values(calls).reduce((a, b) => a + b, 0);
 
@@ -428,6 +440,7 @@ export async function runBench(options: RunBenchOptions = {}): Promise<BenchResu
       ethers_wallet_send_mined: ethersChecked.mined,
       node_calls: nodeCalls,
       node_calls_sends: { clients: countedSends.clients, one_caller: countedSends.one, all_mined: allMined, blocks_per_send: Math.round(proxy32.blocksPerSend * 1000) / 1000, block_time_s: BLOCK_TIME_S },
+      send_per_s_block_time: Object.fromEntries(Object.entries(onBlockTime).map(([run, { perSecond }]) => [run, perSecond])) as BenchResult["send_per_s_block_time"],
       signer_cores_used: { one_worker: cores.oneWorker, default_workers: cores.defaultWorkers },
       send_clients: SEND_CLIENTS,
       cpu_ms_per_tx: { anvil_raw_send: rawCpu, proxy_send: proxySendCpu },

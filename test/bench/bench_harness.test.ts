@@ -47,6 +47,8 @@ test("bench --quick --json prints one JSON object with every metric a positive n
   const counted = result.node_calls_sends as { clients: number; one_caller: number; all_mined: boolean; blocks_per_send: number };
   assert.ok(counted.clients > 0 && counted.one_caller > 0 && counted.blocks_per_send > 0);
   assert.is(counted.all_mined, true, "the counted sends were all mined, without nonce gaps");
+  const perSecond = result.send_per_s_block_time as Record<string, number>;
+  for (const run of ["proxy", "proxy_1_caller", "viem", "viem_1_caller"]) assert.ok(perSecond[run]! > 0, `${run} on the chain with a block time: sends/s`);
   assert.ok((result.anvil_raw_send_mined as number) > 0 && result.anvil_raw_send_nonce_gaps === 0, "raw sends were mined, without gaps");
   assert.is(result.curve_identical, true, "tiny-secp256k1 and @noble/curves sign alike (Node)");
   assert.is(result.curve_identical_deno, true, "tiny-secp256k1 and @noble/curves sign alike (Deno)");

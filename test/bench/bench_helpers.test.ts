@@ -110,6 +110,7 @@ test("formatBenchTable() shows policy_sign_per_s next to signer_sign_per_s_1w, w
     node_calls: { proxy: { eth_sendRawTransaction: 1 }, proxy_1_caller: { eth_sendRawTransaction: 1 }, viem: { eth_sendRawTransaction: 1 }, viem_1_caller: { eth_sendRawTransaction: 1 }, ethers: { eth_sendRawTransaction: 1 },
       proxy_block_time: { eth_sendRawTransaction: 1 }, proxy_block_time_1_caller: { eth_sendRawTransaction: 1 }, viem_block_time: { eth_sendRawTransaction: 1 }, viem_block_time_1_caller: { eth_sendRawTransaction: 1 } },
     node_calls_sends: { clients: 64, one_caller: 20, all_mined: true, blocks_per_send: 0.5, block_time_s: 1 },
+    send_per_s_block_time: { proxy: 450, proxy_1_caller: 38, viem: 1200, viem_1_caller: 300 },
     signer_cores_used: { one_worker: null, default_workers: null },
     cpu_ms_per_tx: { anvil_raw_send: {}, proxy_send: {} }, floors: { sign_ms: 0.1, passthrough_ms: 0.1, send_ratio_ceiling: null, workers_ratio_ceiling: null },
     rounds: 4, quick: false, duration_s: 90,
