@@ -212,6 +212,20 @@ test("a body over the limit is HTTP 413; a batch over the limit is -32600; the p
   const big = await p.post({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: ["x".repeat(2000)] });
   assert.is(big.status, 413);
   assert.is(big.json.error.code, -32600);
+  // A declared length is judged from the header, before the body is read; a body without one as it streams in.
+  for (const length of ["2000", "1001", "1e3", "-1"]) {
+    const declared = await p.post({ jsonrpc: "2.0", id: 1, method: "eth_chainId" }, { "content-length": length });
+    assert.is(declared.status, 413, `content-length ${length}`);
+  }
+  const fits = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: ["x".repeat(900)] });
+  assert.is((await p.post(JSON.parse(fits), { "content-length": String(fits.length) })).status, 200);
+  const chunked = await p.app.request("/", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: new ReadableStream({ start(c) { c.enqueue(new TextEncoder().encode(JSON.stringify({ id: 1, params: ["x".repeat(2000)] }))); c.close(); } }),
+    duplex: "half",
+  } as RequestInit);
+  assert.is(chunked.status, 413);
   const batch = await p.post([1, 2, 3, 4].map((id) => ({ jsonrpc: "2.0", id, method: "eth_chainId" })));
   assert.is(batch.status, 200);
   assert.equal(batch.json.error.code, -32600);
