@@ -123,8 +123,8 @@ export type BenchResult = Record<BenchMetric, number> & {
    * Deno proxy (no checks, no metrics, straight to the signer or node) adds over the signer and over the node,
    * each alternating request by request like the targets' own pairs; and the highest `proxy_send_per_s` ratio
    * the machine's CPU allows even for a proxy that cost nothing; and the highest `signer_sign_per_s` /
-   * `signer_sign_per_s_1w` its vCPUs allow, when the one-worker run already keeps `signer_cores_used.one_worker`
-   * of them busy (null without /proc).
+   * `signer_sign_per_s_1w` its vCPUs allow: the default run's rate were it to keep every vCPU busy at the CPU
+   * per signature it measured (it keeps `signer_cores_used.default_workers` busy), null without /proc.
    */
   floors: { sign_ms: number; passthrough_ms: number; send_ratio_ceiling: number | null; workers_ratio_ceiling: number | null };
   /** Rounds of the signing throughputs (each metric is its best round). */
@@ -448,7 +448,7 @@ export async function runBench(options: RunBenchOptions = {}): Promise<BenchResu
         sign_ms: bareSign.proxy.p50 - bareSign.signer.p50,
         passthrough_ms: barePassthrough.p50 - bareDirect.p50,
         send_ratio_ceiling: sendRatioCeiling(rawCpu, Math.max(best.rawDeno, best.signer1w)),
-        workers_ratio_ceiling: cores.oneWorker === null ? null : cpus().length / cores.oneWorker,
+        workers_ratio_ceiling: cores.defaultWorkers === null ? null : (best.signer / best.signer1w) * (cpus().length / cores.defaultWorkers),
       },
       rounds,
       quick,

@@ -63,10 +63,11 @@ test("bench --quick --json prints one JSON object with every metric a positive n
   const floors = result.floors as { sign_ms: number; passthrough_ms: number; send_ratio_ceiling: number | null; workers_ratio_ceiling: number | null };
   assert.ok(Number.isFinite(floors.sign_ms) && Number.isFinite(floors.passthrough_ms), "the bare proxy's latencies");
   assert.ok(floors.send_ratio_ceiling === null || (floors.send_ratio_ceiling > 0 && floors.send_ratio_ceiling < 1), "the send ratio ceiling");
-  // The workers' ceiling: this machine's vCPUs over those the one-worker signer run kept busy (Linux /proc here).
+  // The workers' ceiling: the default run's ratio scaled to every vCPU busy at its CPU per signature (Linux /proc here).
   const cores = result.signer_cores_used as { one_worker: number | null; default_workers: number | null };
   assert.ok(cores.one_worker !== null && cores.one_worker > 0 && cores.default_workers !== null && cores.default_workers > 0, "vCPUs busy in the signing runs");
-  assert.is(floors.workers_ratio_ceiling, (result.machine as { cpus: number }).cpus / cores.one_worker);
+  const measured = (result.signer_sign_per_s as number) / (result.signer_sign_per_s_1w as number);
+  assert.is(floors.workers_ratio_ceiling, measured * ((result.machine as { cpus: number }).cpus / cores.default_workers));
   assert.ok(Array.isArray(result.targets) && (result.targets as unknown[]).length > 0);
   assert.match(stderr, /bench \[1\/\d+\]/, "progress on stderr");
 });
