@@ -25,7 +25,7 @@ export function benchTargets(r: BenchResult): BenchTarget[] {
     {
       name: "signer_sign_per_s ≥ 1.5 × signer_sign_per_s_1w",
       holds: r.signer_sign_per_s >= 1.5 * r.signer_sign_per_s_1w,
-      detail: `${ratio(r.signer_sign_per_s, r.signer_sign_per_s_1w)} with ${r.signer_workers} workers${r.floors.workers_ratio_ceiling === null ? "" : `; this machine allows at most ${ratio(r.floors.workers_ratio_ceiling, 1)}: the default run kept ${up(r.signer_cores_used.default_workers!)} of its ${r.machine.cpus} vCPUs busy (signer and load generator; the one-worker run ${up(r.signer_cores_used.one_worker!)}), and all ${r.machine.cpus} at its CPU per signature would give that`}`,
+      detail: `${ratio(r.signer_sign_per_s, r.signer_sign_per_s_1w)} with ${r.signer_workers} workers${workersCeiling(r, up, ratio)}`,
     },
     {
       // Issue 19: the native curve leaves the default signer bounded by parsing, serializing and hashing.
@@ -67,4 +67,11 @@ export function benchTargets(r: BenchResult): BenchTarget[] {
       detail: `${r.proxy_send_mined}/${r.proxy_send_count} mined, ${r.proxy_send_nonce_gaps} gaps; the counted runs ${r.node_calls_sends.all_mined ? "all mined, no gaps" : "NOT all mined"}`,
     },
   ];
+}
+
+/** What the machine allows the worker ratio, from the vCPUs the default signer's run kept busy ("" without /proc). */
+function workersCeiling(r: BenchResult, up: (x: number) => string, ratio: (a: number, b: number) => string): string {
+  const cores = r.signer_cores_used.default_workers;
+  if (!cores || r.floors.workers_ratio_ceiling === null || r.floors.workers_ratio_ceiling_signer_alone === null) return "";
+  return `; this machine allows at most ${ratio(r.floors.workers_ratio_ceiling, 1)}: the default run kept ${up(cores.signer + cores.load_generator)} of its ${r.machine.cpus} vCPUs busy (the signer ${up(cores.signer)}, the load generator ${up(cores.load_generator)}), and all ${r.machine.cpus} at its CPU per signature would give that; the signer alone on them, as in an enclave, ${ratio(r.floors.workers_ratio_ceiling_signer_alone, 1)}`;
 }

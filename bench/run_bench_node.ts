@@ -111,10 +111,10 @@ export type BenchResult = Record<BenchMetric, number> & {
    */
   send_per_s_block_time: Record<"proxy" | "proxy_1_caller" | "viem" | "viem_1_caller", number>;
   /**
-   * vCPUs kept busy (signer and load generator, from /proc) in the best round of each signing run: the one-worker
-   * signer and the default one (null without /proc).
+   * vCPUs kept busy in the best round of each signing run, the one-worker signer's and the default one's: by the
+   * signer process and by the load generator (this process), from /proc (null without it).
    */
-  signer_cores_used: { one_worker: number | null; default_workers: number | null };
+  signer_cores_used: Record<"one_worker" | "default_workers", { signer: number; load_generator: number } | null>;
   send_clients: number;
   /** Milliseconds of CPU per transaction, by process, during each send run (Linux /proc; empty elsewhere). */
   cpu_ms_per_tx: { anvil_raw_send: Record<string, number>; proxy_send: Record<string, number> };
@@ -124,9 +124,11 @@ export type BenchResult = Record<BenchMetric, number> & {
    * each alternating request by request like the targets' own pairs; and the highest `proxy_send_per_s` ratio
    * the machine's CPU allows even for a proxy that cost nothing; and the highest `signer_sign_per_s` /
    * `signer_sign_per_s_1w` its vCPUs allow: the default run's rate were it to keep every vCPU busy at the CPU
-   * per signature it measured (it keeps `signer_cores_used.default_workers` busy), null without /proc.
+   * per signature it measured (see `signer_cores_used.default_workers`); and the same were the signer alone on
+   * them, as in an enclave, whose vCPUs the client does not share (`workers_ratio_ceiling_signer_alone`). Null
+   * without /proc.
    */
-  floors: { sign_ms: number; passthrough_ms: number; send_ratio_ceiling: number | null; workers_ratio_ceiling: number | null };
+  floors: { sign_ms: number; passthrough_ms: number; send_ratio_ceiling: number | null; workers_ratio_ceiling: number | null; workers_ratio_ceiling_signer_alone: number | null };
   /** Rounds of the signing throughputs (each metric is its best round). */
   rounds: number;
   quick: boolean;
@@ -198,7 +200,7 @@ export async function runBench(options: RunBenchOptions = {}): Promise<BenchResu
     const curveDeno = await deno.curve(quick ? 400 : 2000);
 
     const best = { rawNode: 0, rawDeno: 0, signer1w: 0, policy1w: 0, signer: 0 };
-    const cores: { oneWorker: number | null; defaultWorkers: number | null } = { oneWorker: null, defaultWorkers: null };
+    const cores: Record<"oneWorker" | "defaultWorkers", { signer: number; load_generator: number } | null> = { oneWorker: null, defaultWorkers: null };
     for (let round = 0; round < rounds; round++) {
       progress();
       // The first round warms everything up (JIT, workers); later ones only briefly.
@@ -448,7 +450,8 @@ export async function runBench(options: RunBenchOptions = {}): Promise<BenchResu
         sign_ms: bareSign.proxy.p50 - bareSign.signer.p50,
         passthrough_ms: barePassthrough.p50 - bareDirect.p50,
         send_ratio_ceiling: sendRatioCeiling(rawCpu, Math.max(best.rawDeno, best.signer1w)),
-        workers_ratio_ceiling: cores.defaultWorkers === null ? null : (best.signer / best.signer1w) * (cpus().length / cores.defaultWorkers),
+        workers_ratio_ceiling: cores.defaultWorkers && (best.signer / best.signer1w) * (cpus().length / (cores.defaultWorkers.signer + cores.defaultWorkers.load_generator)),
+        workers_ratio_ceiling_signer_alone: cores.defaultWorkers && (best.signer / best.signer1w) * (cpus().length / cores.defaultWorkers.signer),
       },
       rounds,
       quick,
@@ -534,14 +537,14 @@ function sendRatioCeiling(rawCpu: Record<string, number>, signPerSecond: number)
 }
 
 /**
- * The vCPUs the signer (`pid`) and this process, its load generator, keep busy while `run` runs: their CPU time
- * over the wall time (null without /proc).
+ * The vCPUs the signer (`pid`) and this process, its load generator, each keep busy while `run` runs: CPU time
+ * over wall time (null without /proc).
  */
-async function coresUsed<T>(pid: number | undefined, run: () => Promise<T>): Promise<{ result: T; cores: number | null }> {
+async function coresUsed<T>(pid: number | undefined, run: () => Promise<T>): Promise<{ result: T; cores: { signer: number; load_generator: number } | null }> {
   const started = performance.now();
   const { result, cpu } = await cpuPer(1, { signer: pid }, run);
   const wall = performance.now() - started;
-  return { result, cores: cpu.signer === undefined ? null : (cpu.signer + cpu.load_generator!) / wall };
+  return { result, cores: cpu.signer === undefined ? null : { signer: cpu.signer / wall, load_generator: cpu.load_generator! / wall } };
 }
 
 /** Calls by method divided by `sends`, rounded to 3 decimals. */

@@ -60,14 +60,17 @@ test("bench --quick --json prints one JSON object with every metric a positive n
   // policy_sign_per_s (issue 12) comes with its ratio to the one-worker signer and the size of its policy.
   assert.is(result.policy_sign_ratio, (result.policy_sign_per_s as number) / (result.signer_sign_per_s_1w as number));
   assert.is(result.policy_rules, 20);
-  const floors = result.floors as { sign_ms: number; passthrough_ms: number; send_ratio_ceiling: number | null; workers_ratio_ceiling: number | null };
+  const floors = result.floors as { sign_ms: number; passthrough_ms: number; send_ratio_ceiling: number | null; workers_ratio_ceiling: number | null; workers_ratio_ceiling_signer_alone: number | null };
   assert.ok(Number.isFinite(floors.sign_ms) && Number.isFinite(floors.passthrough_ms), "the bare proxy's latencies");
   assert.ok(floors.send_ratio_ceiling === null || (floors.send_ratio_ceiling > 0 && floors.send_ratio_ceiling < 1), "the send ratio ceiling");
   // The workers' ceiling: the default run's ratio scaled to every vCPU busy at its CPU per signature (Linux /proc here).
-  const cores = result.signer_cores_used as { one_worker: number | null; default_workers: number | null };
-  assert.ok(cores.one_worker !== null && cores.one_worker > 0 && cores.default_workers !== null && cores.default_workers > 0, "vCPUs busy in the signing runs");
+  type Cores = { signer: number; load_generator: number } | null;
+  const { one_worker: one, default_workers: all } = result.signer_cores_used as { one_worker: Cores; default_workers: Cores };
+  assert.ok(one && one.signer > 0 && one.load_generator > 0 && all && all.signer > 0 && all.load_generator > 0, "vCPUs busy in the signing runs");
   const measured = (result.signer_sign_per_s as number) / (result.signer_sign_per_s_1w as number);
-  assert.is(floors.workers_ratio_ceiling, measured * ((result.machine as { cpus: number }).cpus / cores.default_workers));
+  const cpus = (result.machine as { cpus: number }).cpus;
+  assert.is(floors.workers_ratio_ceiling, measured * (cpus / (all.signer + all.load_generator)));
+  assert.is(floors.workers_ratio_ceiling_signer_alone, measured * (cpus / all.signer));
   assert.ok(Array.isArray(result.targets) && (result.targets as unknown[]).length > 0);
   assert.match(stderr, /bench \[1\/\d+\]/, "progress on stderr");
 });

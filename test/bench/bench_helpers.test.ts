@@ -26,8 +26,8 @@ test("benchTargets() shows ratios rounded towards failing: 1.4999× is a miss sh
     node_calls_per_send: 1.501, node_calls_per_send_1_caller: 2, viem_node_calls_per_send: 2.07, viem_node_calls_per_send_1_caller: 3,
     node_calls_per_send_block_time: 1.125, node_calls_per_send_block_time_1_caller: 2.25, viem_node_calls_per_send_block_time: 2.01, viem_node_calls_per_send_block_time_1_caller: 3,
     node_calls_sends: { clients: 64, one_caller: 20, all_mined: true, blocks_per_send: 0.5, block_time_s: 1 },
-    signer_cores_used: { one_worker: 1.6, default_workers: 1.97 },
-    floors: { sign_ms: 0.8, passthrough_ms: 0.35, send_ratio_ceiling: 0.7, workers_ratio_ceiling: 1.25 },
+    signer_cores_used: { one_worker: { signer: 1.25, load_generator: 0.35 }, default_workers: { signer: 1.5, load_generator: 0.47 } },
+    floors: { sign_ms: 0.8, passthrough_ms: 0.35, send_ratio_ceiling: 0.7, workers_ratio_ceiling: 1.25, workers_ratio_ceiling_signer_alone: 1.6 },
     machine: { cpus: 2 },
   } as unknown as BenchResult;
   const byName = Object.fromEntries(benchTargets(result).map((t) => [t.name, t]));
@@ -35,7 +35,7 @@ test("benchTargets() shows ratios rounded towards failing: 1.4999× is a miss sh
   assert.is(workers.holds, false);
   assert.match(workers.detail, /^1\.49×/);
   // …and what the machine allows beside it: the default run's ratio with every vCPU busy at its CPU per signature.
-  assert.match(workers.detail, /this machine allows at most 1\.25×: the default run kept 1\.97 of its 2 vCPUs busy \(signer and load generator; the one-worker run 1\.60\), and all 2 at its CPU per signature would give that$/);
+  assert.match(workers.detail, /this machine allows at most 1\.25×: the default run kept 1\.97 of its 2 vCPUs busy \(the signer 1\.50, the load generator 0\.47\), and all 2 at its CPU per signature would give that; the signer alone on them, as in an enclave, 1\.60×$/);
   assert.is(byName["signer_sign_per_s_1w ≥ 0.9 × raw_sign_per_s_deno"]!.holds, true);
   // Issue 14: the latencies are judged over the bare proxy's (the floor measured in the same run).
   const sign = byName["proxy_sign_p50_ms ≤ the bare proxy's signing p50 + 0.3 ms"]!;
@@ -112,7 +112,7 @@ test("formatBenchTable() shows policy_sign_per_s next to signer_sign_per_s_1w, w
     node_calls_sends: { clients: 64, one_caller: 20, all_mined: true, blocks_per_send: 0.5, block_time_s: 1 },
     send_per_s_block_time: { proxy: 450, proxy_1_caller: 38, viem: 1200, viem_1_caller: 300 },
     signer_cores_used: { one_worker: null, default_workers: null },
-    cpu_ms_per_tx: { anvil_raw_send: {}, proxy_send: {} }, floors: { sign_ms: 0.1, passthrough_ms: 0.1, send_ratio_ceiling: null, workers_ratio_ceiling: null },
+    cpu_ms_per_tx: { anvil_raw_send: {}, proxy_send: {} }, floors: { sign_ms: 0.1, passthrough_ms: 0.1, send_ratio_ceiling: null, workers_ratio_ceiling: null, workers_ratio_ceiling_signer_alone: null },
     rounds: 4, quick: false, duration_s: 90,
     machine: { cpus: 4, cpu_model: "test", memory_gib: 8, load_1m_start: 0, load_1m_end: 0, node: "v20", deno: "2" },
   } as unknown as BenchResult;
