@@ -49,7 +49,7 @@ export function benchTargets(r: BenchResult): BenchTarget[] {
       name: "proxy_send_per_s ≥ 1.0 × viem_local_send_per_s, every send mined, no nonce gaps",
       holds: r.proxy_send_per_s >= r.viem_local_send_per_s && r.proxy_send_mined === r.proxy_send_count && r.proxy_send_nonce_gaps === 0
         && r.viem_local_send_mined === r.viem_local_send_count && r.viem_local_send_nonce_gaps === 0,
-      detail: `${ratio(r.proxy_send_per_s, r.viem_local_send_per_s)} (ethers' Wallet: ${ratio(r.ethers_wallet_send_per_s, r.viem_local_send_per_s)}; the proxy over raw sends to Anvil: ${ratio(r.proxy_send_per_s, r.anvil_raw_send_per_s)})`,
+      detail: `${ratio(r.proxy_send_per_s, r.viem_local_send_per_s)} (ethers' Wallet: ${ratio(r.ethers_wallet_send_per_s, r.viem_local_send_per_s)}; the proxy over raw sends to Anvil: ${ratio(r.proxy_send_per_s, r.anvil_raw_send_per_s)})${r.viem_local_send_mined === r.viem_local_send_count && r.viem_local_send_nonce_gaps === 0 ? "" : `; Anvil mined only ${r.viem_local_send_mined}/${r.viem_local_send_count} of viem's sends (${r.viem_local_send_nonce_gaps} nonce gaps), so the comparison does not count`}`,
     },
     {
       name: "node_calls_per_send ≤ 1.5 (32 callers)",

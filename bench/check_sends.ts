@@ -87,16 +87,16 @@ export async function rawsFromNode(nodeUrl: string, hashes: readonly Hex[]): Pro
   return raws.sort((a, b) => a.nonce - b.nonce).map((r) => r.raw);
 }
 
-/** Drops each unmined one of `raws` (in nonce order) from Anvil's pool and sends them again, in order. */
+/** Drops each unmined one of `raws` (in nonce order) from Anvil's pool and sends them again, one by one, in order. */
 async function resendUnmined(nodeUrl: string, raws: readonly Hex[]): Promise<number> {
   const hashes = raws.map((raw) => keccak256(raw));
   const known = await rpcBatch<{ blockNumber: Hex | null } | null>(nodeUrl, hashes.map((hash) => ["eth_getTransactionByHash", [hash]]));
   const stuck = raws.map((raw, i) => ({ raw, hash: hashes[i]! })).filter((_, i) => !known[i]?.blockNumber);
   if (stuck.length === 0) return 0;
   await rpcBatch(nodeUrl, stuck.map(({ hash }) => ["anvil_dropTransaction", [hash]]), { ignoreErrors: true });
-  for (let i = 0; i < stuck.length; i += 25) {
-    await rpcBatch(nodeUrl, stuck.slice(i, i + 25).map(({ raw }) => ["eth_sendRawTransaction", [raw]]), { ignoreErrors: true });
-  }
+  // One at a time: Anvil answers a batch's entries concurrently, so they can reach its pool out of nonce order
+  // again (sent 25 to a batch, 1,890 raw sends stayed queued).
+  for (const { raw } of stuck) await rpcBatch(nodeUrl, [["eth_sendRawTransaction", [raw]]], { ignoreErrors: true });
   return stuck.length;
 }
 

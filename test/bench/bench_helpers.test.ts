@@ -47,6 +47,10 @@ test("benchTargets() shows ratios rounded towards failing: 1.4999× is a miss sh
   const sends = byName["proxy_send_per_s ≥ 1.0 × viem_local_send_per_s, every send mined, no nonce gaps"]!;
   assert.is(sends.holds, true);
   assert.match(sends.detail, /^1\.00× \(ethers' Wallet: 0\.47×; the proxy over raw sends to Anvil: 0\.85×\)$/);
+  // The baseline must be whole too: viem's sends that Anvil left unmined make the comparison void, and say so.
+  const stranded = benchTargets({ ...result, viem_local_send_mined: 7 }).find((t) => t.name === sends.name)!;
+  assert.is(stranded.holds, false);
+  assert.match(stranded.detail, /; Anvil mined only 7\/10 of viem's sends \(0 nonce gaps\), so the comparison does not count$/);
   // 1.501 calls per send is a miss, shown rounded up.
   const calls = byName["node_calls_per_send ≤ 1.5 (32 callers)"]!;
   assert.is(calls.holds, false);
