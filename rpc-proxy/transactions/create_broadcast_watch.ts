@@ -10,9 +10,9 @@ export type BroadcastWatch = {
   /**
    * Watches transactions of `from` the node just accepted and resolves with the hashes of those another sender's
    * transaction replaced at their nonce (its nonce mined, the node no longer knows it); the others are kept: seen
-   * in a block, or still held by the node after `graceMs` (stretched to three times the time blocks have taken to
-   * show a broadcast, while that is under a second) (or lost by it, then broadcast again). Kept ones stay
-   * watched until mined (`keep`).
+   * in a block, or their nonce still not mined after `graceMs` (stretched to three times the time blocks have
+   * taken to show a broadcast, while that is under a second and the chain is not slow). Kept ones stay watched
+   * until mined (`keep`), and are broadcast again if the node loses them.
    */
   watch(from: Hex, sent: readonly Broadcast[], graceMs: number): Promise<Set<Hex>>;
   /** Keeps each of `sent` until it is seen in a block, broadcasting the same bytes again if the node loses it. */
