@@ -10,9 +10,9 @@ export type BroadcastWatch = {
   /**
    * Watches transactions of `from` the node just accepted and resolves with the hashes of those another sender's
    * transaction replaced at their nonce (its nonce mined, the node no longer knows it); the others are kept: seen
-   * in a block, or their nonce still not mined after `graceMs` (stretched to three times the time blocks have
-   * taken to show a broadcast, while that is under a second and the chain is not slow). Kept ones stay watched
-   * until mined (`keep`), and are broadcast again if the node loses them.
+   * in a block, or still held by the node after `graceMs` (stretched to three times the time blocks have taken
+   * to show a broadcast, while that is under a second and the chain is not slow) (or lost by it, then broadcast
+   * again). Kept ones stay watched until mined (`keep`), and are broadcast again if the node loses them.
    */
   watch(from: Hex, sent: readonly Broadcast[], graceMs: number): Promise<Set<Hex>>;
   /** Keeps each of `sent` until it is seen in a block, broadcasting the same bytes again if the node loses it. */
@@ -101,17 +101,16 @@ const NONCE_MINED = /nonce too low|OldNonce/i;
  *
  * Every transaction stays watched until it is seen in a block. Those not seen by the end of their sender's
  * grace, or (once kept) after `rebroadcastBlocks` new blocks or `rebroadcastMs`, are looked at by their
- * accounts' counts (one or two calls per account, however many are due: the mined count, and for kept ones
- * the pending count), and by hash only where their nonce is mined and the blocks since the last one read do not
- * hold them:
+ * accounts' mined and pending counts (two calls per account, however many are due), and by hash only where
+ * their nonce is mined and the blocks since the last one read do not hold them:
  * - nonce mined, and the node has it in a block (one the loop skipped): done;
  * - nonce mined, unknown to the node: another sender's transaction took the nonce — replaced (the waiting
  *   sender sends it again with a new nonce; one already answered is reported with `onLost`);
- * - nonce not mined: kept (the waiting sender is answered), and looked at again later, each time after twice
- *   as long, by both counts: while the node holds a transaction at its nonce it stays kept; when the node holds
- *   nothing at it, the node lost it (evicted, restarted without its pool): the same bytes are broadcast again
- *   (`onRebroadcast`), and if the node's pending count is then below every nonce still watched, `onBehind`
- *   tells the sender the nonces it must fill.
+ * - nonce not mined, the node holds a transaction at it: kept (the waiting sender is answered), looked at again
+ *   later, each time after twice as long;
+ * - the node holds nothing at its nonce: the node lost it (evicted, restarted without its pool): the same bytes
+ *   are broadcast again (`onRebroadcast`), and if the node's pending count is then below every nonce still
+ *   watched, `onBehind` tells the sender the nonces it must fill.
  *
  * A chain that mines when sent to (Anvil's automine) shows a broadcast in a block within milliseconds, so the
  * loop reads the head every few milliseconds while a sender waits. On a chain whose blocks come on their own
@@ -259,31 +258,25 @@ export function createBroadcastWatch(options: CreateBroadcastWatchOptions): Broa
   };
 
   const lookUp = async (all: Tracked[]) => {
-    // By the accounts' counts first, however many of their transactions are due: a waiting sender needs only the
-    // mined count (is its nonce taken?), a kept transaction the pending count too (does the node still hold one
-    // at its nonce?). By hash only those whose nonce is mined, and asked after the counts, so a node that counts
-    // a nonce as mined a moment before it serves the transaction is asked late enough.
+    // By the accounts' mined and pending counts first (two calls per account, however many of its transactions
+    // are due): is its nonce taken, and does the node hold a transaction at it? By hash only those whose nonce is
+    // mined, and asked after the counts, so a node that counts a nonce as mined a moment before it serves the
+    // transaction is asked late enough. A waiting sender needs the pending count too: a broadcast the node lost
+    // right after acknowledging it (evicted, swallowed on the way) is sent again before its caller is answered;
+    // left to the later looks at kept transactions, a fault run lost 1,218 acknowledged sends.
     const accounts = [...new Set(all.map((t) => t.from))];
-    const keptOf = new Set(all.filter((t) => !t.waiter).map((t) => t.from));
-    const calls: UpstreamCall[] = [];
-    const at = new Map(accounts.map((from) => [from, {
-      mined: calls.push(["eth_getTransactionCount", [from, "latest"]]) - 1,
-      pending: keptOf.has(from) ? calls.push(["eth_getTransactionCount", [from, "pending"]]) - 1 : undefined,
-    }]));
-    const outcomes = await upstream.batch(calls);
-    const counts = new Map(accounts.map((from) => {
-      const { mined, pending } = at.get(from)!;
-      return [from, { mined: count(outcomes[mined]!), pending: pending === undefined ? undefined : count(outcomes[pending]!) }];
-    }));
+    const outcomes = await upstream.batch(accounts.flatMap((from): UpstreamCall[] => [
+      ["eth_getTransactionCount", [from, "latest"]],
+      ["eth_getTransactionCount", [from, "pending"]],
+    ]));
+    const counts = new Map(accounts.map((from, i) => [from, { mined: count(outcomes[2 * i]!), pending: count(outcomes[2 * i + 1]!) }]));
     let minedNonce: Tracked[] = [];
     const lost: Tracked[] = [];
     for (const t of all) {
       if (!tracked.has(t.hash)) continue; // seen mined meanwhile
       const { mined, pending } = counts.get(t.from)!;
-      if (mined === undefined) settleKept(t); // cannot tell: the node accepted it
+      if (mined === undefined || pending === undefined) settleKept(t); // cannot tell: the node accepted it
       else if (mined > t.nonce) minedNonce.push(t);
-      // Its nonce not taken: kept (the node accepted it; whether it still holds it is looked at with the kept ones).
-      else if (t.waiter || pending === undefined) settleKept(t);
       else if (pending > t.nonce) settleKept(t); // the node holds a transaction at its nonce
       else lost.push(t); // the node holds nothing at its nonce: broadcast again ("already known" if it is there)
     }

@@ -107,7 +107,7 @@ type Account = {
  *   was used or a transaction was replaced (another sender is about); in between the nonce manager's own
  *   bookkeeping hands out nonces, with the last count read as its floor.
  * - Every transaction sent is watched by block (`createBroadcastWatch`) until it is mined: the callers of a
- *   group are answered once theirs is seen in a block or, after a grace, its nonce is still not mined; one the node
+ *   group are answered once theirs is seen in a block or still held by the node after a grace; one the node
  *   loses (evicted, a restart without its pool) is broadcast again, the same bytes, so a hash a caller holds is
  *   mined (`onRebroadcast`); and when the node's pending count falls below every nonce still unmined, the nonces
  *   between are filled (issue 16).

@@ -121,13 +121,12 @@ test("its nonce mined by another transaction and unknown to the node: replaced",
   assert.equal([...await verdict], [B.hash]);
 });
 
-test("acknowledged, then lost (the node forgot it, its nonce not mined): the caller keeps its hash, the same bytes are broadcast again, and it is mined", async () => {
+test("acknowledged, then lost (the node forgot it, its nonce not mined): the same bytes are broadcast again before the caller is answered, and it is mined", async () => {
   const node = chain();
   const { watch, events } = watchOn(node);
   node.accept(A, B);
   node.pool.clear(); // swallowed after the acknowledgement
   assert.equal([...await watch.watch(from, [A, B], 20)], []);
-  await until(() => events.length === 2);
   assert.equal(events, ["rebroadcast", "rebroadcast"]);
   assert.ok(node.pool.has(A.hash) && node.pool.has(B.hash), "back in the pool, same hashes");
   node.mine(A, B);
@@ -190,7 +189,7 @@ test("still in the pool at the end of the grace, and later: looked at by the acc
   const { watch, events } = watchOn(node);
   node.accept(A);
   assert.equal([...await watch.watch(from, [A], 5)], []);
-  assert.is(node.asked("eth_getTransactionCount"), 1, "the sender's grace ended: the account's mined count");
+  assert.is(node.asked("eth_getTransactionCount"), 2, "the sender's grace ended: the account's mined and pending counts");
   const counts = node.asked("eth_getTransactionCount");
   await until(() => node.asked("eth_getTransactionCount") >= counts + 4); // two more looks (rebroadcastMs 30)
   assert.is(node.asked("eth_getTransactionByHash"), 0);
@@ -199,13 +198,13 @@ test("still in the pool at the end of the grace, and later: looked at by the acc
   assert.equal(events, []);
 });
 
-test("a whole group past its grace costs one count, not a lookup per transaction", async () => {
+test("a whole group past its grace costs one pair of counts, not a lookup per transaction", async () => {
   const node = chain();
   const { watch } = watchOn(node, { rebroadcastMs: 60_000 });
   const group = Array.from({ length: 20 }, (_, i) => tx(5 + i));
   node.accept(...group);
   assert.equal([...await watch.watch(from, group, 10)], []);
-  assert.is(node.asked("eth_getTransactionCount"), 1);
+  assert.is(node.asked("eth_getTransactionCount"), 2);
   assert.is(node.asked("eth_getTransactionByHash"), 0);
   assert.is(watch.unmined(from).length, 20);
 });
