@@ -264,7 +264,24 @@ export function createBroadcastWatch(options: CreateBroadcastWatchOptions): Broa
     // transaction is asked late enough. A waiting sender needs the pending count too: a broadcast the node lost
     // right after acknowledging it (evicted, swallowed on the way) is sent again before its caller is answered;
     // left to the later looks at kept transactions, a fault run lost 1,218 acknowledged sends.
-    const accounts = [...new Set(all.map((t) => t.from))];
+    // An account whose only transaction due is a waiting sender's (one caller): by hash first, one call instead of
+    // two counts; the counts follow only where the node does not know it.
+    const dueOf = new Map<Hex, number>();
+    for (const t of all) dueOf.set(t.from, (dueOf.get(t.from) ?? 0) + 1);
+    const alone = all.filter((t) => t.waiter && dueOf.get(t.from) === 1);
+    if (alone.length > 0) {
+      const found = await upstream.batch(alone.map((t) => ["eth_getTransactionByHash", [t.hash]] as const));
+      alone.forEach((t, i) => {
+        const outcome = found[i]!;
+        const result = outcome.ok ? outcome.result as { blockNumber?: Hex | null } | null : undefined;
+        if (!tracked.has(t.hash) || result === null) return; // seen mined meanwhile; or unknown: to the counts
+        if (result && typeof result === "object" && result.blockNumber) done(t);
+        else settleKept(t); // held by the node, or it cannot be asked
+      });
+    }
+    const rest = all.filter((t) => tracked.has(t.hash) && (t.waiter || !alone.includes(t)));
+    if (rest.length === 0) return;
+    const accounts = [...new Set(rest.map((t) => t.from))];
     const outcomes = await upstream.batch(accounts.flatMap((from): UpstreamCall[] => [
       ["eth_getTransactionCount", [from, "latest"]],
       ["eth_getTransactionCount", [from, "pending"]],
@@ -272,7 +289,7 @@ export function createBroadcastWatch(options: CreateBroadcastWatchOptions): Broa
     const counts = new Map(accounts.map((from, i) => [from, { mined: count(outcomes[2 * i]!), pending: count(outcomes[2 * i + 1]!) }]));
     let minedNonce: Tracked[] = [];
     const lost: Tracked[] = [];
-    for (const t of all) {
+    for (const t of rest) {
       if (!tracked.has(t.hash)) continue; // seen mined meanwhile
       const { mined, pending } = counts.get(t.from)!;
       if (mined === undefined || pending === undefined) settleKept(t); // cannot tell: the node accepted it

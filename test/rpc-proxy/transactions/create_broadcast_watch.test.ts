@@ -133,6 +133,16 @@ test("acknowledged, then lost (the node forgot it, its nonce not mined): the sam
   await until(() => watch.unmined(from).length === 0);
 });
 
+test("one sender's broadcast lost right after the acknowledgement: unknown by hash, its nonce not mined, so broadcast again before the caller is answered", async () => {
+  const node = chain();
+  const { watch, events } = watchOn(node);
+  node.accept(A);
+  node.pool.clear();
+  assert.equal([...await watch.watch(from, [A], 20)], []);
+  assert.equal(events, ["rebroadcast"]);
+  assert.ok(node.pool.has(A.hash));
+});
+
 test("kept, then dropped from the pool later (a node restarted without it): found after a few blocks or a while, and broadcast again", async () => {
   const node = chain();
   const { watch, events } = watchOn(node);
@@ -184,15 +194,14 @@ test("blocks that show a broadcast later than a sender's grace: the grace is str
   assert.is(node.asked("eth_getTransactionByHash"), 0);
 });
 
-test("still in the pool at the end of the grace, and later: looked at by the account's counts, never by hash, until mined", async () => {
+test("still in the pool at the end of the grace: one sender's looked up by hash (one call), and later by the account's counts until mined", async () => {
   const node = chain();
   const { watch, events } = watchOn(node);
   node.accept(A);
   assert.equal([...await watch.watch(from, [A], 5)], []);
-  assert.is(node.asked("eth_getTransactionCount"), 2, "the sender's grace ended: the account's mined and pending counts");
-  const counts = node.asked("eth_getTransactionCount");
-  await until(() => node.asked("eth_getTransactionCount") >= counts + 4); // two more looks (rebroadcastMs 30)
-  assert.is(node.asked("eth_getTransactionByHash"), 0);
+  assert.equal([node.asked("eth_getTransactionByHash"), node.asked("eth_getTransactionCount")], [1, 0], "the sender's grace ended: by hash alone");
+  await until(() => node.asked("eth_getTransactionCount") >= 4); // two more looks (rebroadcastMs 30), kept: by the counts
+  assert.is(node.asked("eth_getTransactionByHash"), 1);
   node.mine(A);
   await until(() => watch.unmined(from).length === 0);
   assert.equal(events, []);
