@@ -62,7 +62,9 @@ type Tracked = {
   waiter?: { until: number; settle(replaced: boolean): void };
 };
 
-type Block = { number: Hex; baseFeePerGas?: Hex; transactions?: unknown[] } | null;
+type Block = { number: Hex; hash?: Hex; parentHash?: Hex; baseFeePerGas?: Hex; transactions?: unknown[] } | null;
+/** A block read lately: its transactions' hashes, and this watch's transactions seen mined in it. */
+type Recent = { number: number; hash: string | undefined; hashes: Hex[]; ours: Tracked[] };
 
 /** Blocks read back at most when catching up after a pause; older ones are left to the lookup by hash. */
 const MAX_CATCH_UP = 32;
@@ -193,7 +195,7 @@ export function createBroadcastWatch(options: CreateBroadcastWatchOptions): Broa
 
   const minedIn = (block: Block) => {
     const hashes = (Array.isArray(block?.transactions) ? block.transactions : []).filter((h): h is string => typeof h === "string").map((h) => h.toLowerCase() as Hex);
-    remember(Number(block?.number), hashes);
+    const recent = remember(Number(block?.number), block?.hash, hashes);
     for (const hash of hashes) {
       const found = tracked.get(hash);
       if (!found) continue;
@@ -203,24 +205,39 @@ export function createBroadcastWatch(options: CreateBroadcastWatchOptions): Broa
       }
       tracked.delete(found.hash);
       answered(found, true);
+      recent?.ours.push(found);
     }
   };
 
   /**
-   * The hashes of the last MAX_CATCH_UP blocks read: a sender adds its transactions once the node has answered
-   * its broadcast, and a block with them may have been read in between (Anvil's automine mines at once).
+   * The last MAX_CATCH_UP blocks read. A sender adds its transactions once the node has answered its broadcast,
+   * and a block with them may have been read in between (Anvil's automine mines at once): they are found here.
+   * And when those blocks leave the chain (a node restarted from an older state, a reorg), this watch's
+   * transactions seen mined in them are watched again (`watchAgain`), so a hash a caller holds is not lost.
    */
-  const recentBlocks: { number: number; hashes: Hex[] }[] = [];
-  const recentHashes = new Set<Hex>();
-  const remember = (number: number, hashes: Hex[]) => {
-    if (!Number.isSafeInteger(number)) return;
+  const recentBlocks: Recent[] = [];
+  const recentHashes = new Map<Hex, Recent>();
+  const remember = (number: number, hash: string | undefined, hashes: Hex[]): Recent | undefined => {
+    if (!Number.isSafeInteger(number)) return undefined;
     while (recentBlocks.length > 0 && (recentBlocks.length >= MAX_CATCH_UP || recentBlocks.at(-1)!.number >= number)) {
-      // The oldest goes; a block number read again (the chain went back) replaces everything after it.
       const gone = recentBlocks.at(-1)!.number >= number ? recentBlocks.pop()! : recentBlocks.shift()!;
-      for (const hash of gone.hashes) recentHashes.delete(hash);
+      for (const h of gone.hashes) recentHashes.delete(h);
     }
-    recentBlocks.push({ number, hashes });
-    for (const hash of hashes) recentHashes.add(hash);
+    const recent: Recent = { number, hash, hashes, ours: [] };
+    recentBlocks.push(recent);
+    for (const h of hashes) recentHashes.set(h, recent);
+    return recent;
+  };
+  /** The recent blocks are no longer all in the chain: what this watch saw mined in them is looked at again. */
+  const watchAgain = () => {
+    for (const recent of recentBlocks.splice(0)) {
+      for (const t of recent.ours) {
+        if (tracked.has(t.hash)) continue;
+        Object.assign(t, { since: now(), blocks: rebroadcastBlocks, looks: 0 });
+        tracked.set(t.hash, t);
+      }
+    }
+    recentHashes.clear();
   };
 
   const poll = async () => {
@@ -233,20 +250,31 @@ export function createBroadcastWatch(options: CreateBroadcastWatchOptions): Broa
     }
     const number = see(head);
     if (number === undefined) return;
-    if (lastSeen !== undefined && number < lastSeen) {
-      // The chain went back (a node restarted, a reorg): look everything up.
-      for (const t of tracked.values()) t.blocks = rebroadcastBlocks;
+    const hashAt = (n: number) => recentBlocks.find((b) => b.number === n)?.hash;
+    const known = hashAt(number);
+    if (lastSeen !== undefined && (number < lastSeen || (known !== undefined && head!.hash !== undefined && known !== head!.hash))) {
+      // The chain went back or changed (a node restarted from an older state, a reorg): look everything up.
+      chainChanged();
       lastSeen = number - 1;
     }
     const from = lastSeen === undefined ? number : Math.max(lastSeen + 1, number - MAX_CATCH_UP + 1);
     if (lastSeen !== undefined && number <= lastSeen) return;
     const missed = Array.from({ length: Math.max(0, number - from) }, (_, i) => from + i);
-    const blocks = missed.length === 0 ? [] : await upstream.batch(missed.map((n) => ["eth_getBlockByNumber", [`0x${n.toString(16)}`, false]] as const));
-    for (const outcome of blocks) if (outcome.ok) minedIn(outcome.result as Block);
-    minedIn(head);
+    const outcomes = missed.length === 0 ? [] : await upstream.batch(missed.map((n) => ["eth_getBlockByNumber", [`0x${n.toString(16)}`, false]] as const));
+    const blocks = [...outcomes.filter((o) => o.ok).map((o) => o.result as Block), head];
+    // The first new block must follow the last one read; if not, the blocks read before are not the chain's now.
+    const parent = lastSeen === undefined ? undefined : hashAt(lastSeen);
+    const first = blocks[0];
+    if (parent !== undefined && first?.parentHash !== undefined && Number(first.number) === lastSeen! + 1 && first.parentHash !== parent) chainChanged();
+    for (const block of blocks) minedIn(block);
     const fresh = number - (lastSeen ?? number - 1);
     lastSeen = number;
     for (const t of tracked.values()) t.blocks += fresh;
+  };
+
+  const chainChanged = () => {
+    for (const t of tracked.values()) t.blocks = rebroadcastBlocks;
+    watchAgain();
   };
 
   const due = (t: Tracked, at: number) => {
@@ -401,8 +429,11 @@ export function createBroadcastWatch(options: CreateBroadcastWatchOptions): Broa
       const t: Tracked = { from, hash, nonce: s.nonce, raw: s.raw, since: at, sent: at, blocks: 0, looks: 0 };
       const waiting = waiter?.(s);
       if (waiting) t.waiter = waiting;
-      if (recentHashes.has(hash)) answered(t, true); // in a block read while the node's answer was on its way
-      else tracked.set(hash, t);
+      const recent = recentHashes.get(hash);
+      if (recent) {
+        answered(t, true); // in a block read while the node's answer was on its way
+        recent.ours.push(t);
+      } else tracked.set(hash, t);
     }
     // Blocks after the latest one seen before this broadcast (the sender's fees came from it) are read back.
     if (lastSeen === undefined && latest) lastSeen = latest.number;

@@ -30,7 +30,14 @@ function chain(start = { mined: 5 }) {
       if (minedNonces.has(h)) return { hash: h, blockNumber: "0x1" };
       return pool.has(h) ? { hash: h, blockNumber: null } : null;
     },
-    eth_getTransactionCount: ([, tag]: unknown[]) => toHex(tag === "latest" ? minedCount : state.pending ?? Math.max(minedCount, ...[...pool.values()].map((n) => n + 1))),
+    // Pending, as geth and Anvil count it: past the run of nonces without a gap that the pool holds.
+    eth_getTransactionCount: ([, tag]: unknown[]) => {
+      if (tag === "latest") return toHex(minedCount);
+      const held = new Set(pool.values());
+      let next = minedCount;
+      while (held.has(next)) next++;
+      return toHex(state.pending ?? next);
+    },
     eth_sendRawTransaction: ([raw]: unknown[]) => {
       const t = byRaw.get(raw as Hex)!;
       if (t.nonce < minedCount) throw new UpstreamRpcError({ code: -32000, message: "nonce too low" });
@@ -52,6 +59,11 @@ function chain(start = { mined: 5 }) {
       blocks.push(list.map((t) => t.hash));
     },
     emptyBlock: () => blocks.push([]),
+    /** The latest block leaves the chain (a node restarted from an older state): its transactions are gone. */
+    rewind() {
+      for (const hash of blocks.pop()!) minedNonces.delete(hash);
+      minedCount = Math.max(start.mined, ...[...minedNonces.values()].map((n) => n + 1));
+    },
     asked: (method: string) => upstream.calls.filter((c) => c.method === method).length,
   };
 }
@@ -289,6 +301,24 @@ test("a chain whose blocks come on their own clock: senders get their verdict fr
   } finally {
     clearInterval(timer);
   }
+});
+
+test("seen mined, then its block left the chain (a node restarted from an older state): watched again, and the same bytes broadcast again", async () => {
+  const node = chain();
+  const { watch, events } = watchOn(node);
+  node.accept(A);
+  const verdict = watch.watch(from, [A], 5000);
+  node.mine(A);
+  assert.equal([...await verdict], []);
+  assert.equal(watch.unmined(from), []);
+  node.accept(B);
+  watch.keep(from, [B]); // something still watched, so the watch goes on reading blocks
+  node.rewind();
+  await until(() => node.pool.has(A.hash));
+  assert.ok(events.includes("rebroadcast"), events.join());
+  assert.equal(watch.unmined(from), [5, 6]);
+  node.mine(A, B);
+  await until(() => watch.unmined(from).length === 0);
 });
 
 test("the node cannot be asked: kept (it accepted the transaction)", async () => {
