@@ -223,14 +223,26 @@ export function createBroadcastWatch(options: CreateBroadcastWatchOptions): Broa
       const gone = recentBlocks.at(-1)!.number >= number ? recentBlocks.pop()! : recentBlocks.shift()!;
       for (const h of gone.hashes) recentHashes.delete(h);
     }
-    const recent: Recent = { number, hash, hashes, ours: [] };
+    const recent: Recent = { number, hash, hashes, ours: minedAhead.get(number) ?? [] };
+    minedAhead.delete(number);
+    for (const n of minedAhead.keys()) if (n <= number - MAX_CATCH_UP) minedAhead.delete(n);
     recentBlocks.push(recent);
     for (const h of hashes) recentHashes.set(h, recent);
     return recent;
   };
+  /** This watch's transactions a lookup found mined in a block not read yet, by its number, until it is read. */
+  const minedAhead = new Map<number, Tracked[]>();
+  /** Found mined by a lookup (in `blockNumber`): done, and remembered with its block like one seen in it. */
+  const minedAt = (t: Tracked, blockNumber: Hex) => {
+    done(t);
+    const number = Number(blockNumber);
+    const recent = recentBlocks.find((b) => b.number === number);
+    if (recent) recent.ours.push(t);
+    else if (lastSeen === undefined || number > lastSeen) minedAhead.set(number, [...(minedAhead.get(number) ?? []), t]);
+  };
   /** The recent blocks are no longer all in the chain: what this watch saw mined in them is looked at again. */
   const watchAgain = () => {
-    for (const recent of recentBlocks.splice(0)) {
+    for (const recent of [...recentBlocks.splice(0), ...[...minedAhead.values()].map((ours) => ({ ours }))]) {
       for (const t of recent.ours) {
         if (tracked.has(t.hash)) continue;
         Object.assign(t, { since: now(), blocks: rebroadcastBlocks, looks: 0 });
@@ -238,6 +250,7 @@ export function createBroadcastWatch(options: CreateBroadcastWatchOptions): Broa
       }
     }
     recentHashes.clear();
+    minedAhead.clear();
   };
 
   const poll = async () => {
@@ -303,7 +316,7 @@ export function createBroadcastWatch(options: CreateBroadcastWatchOptions): Broa
         const outcome = found[i]!;
         const result = outcome.ok ? outcome.result as { blockNumber?: Hex | null } | null : undefined;
         if (!tracked.has(t.hash) || result === null) return; // seen mined meanwhile; or unknown: to the counts
-        if (result && typeof result === "object" && result.blockNumber) done(t);
+        if (result && typeof result === "object" && result.blockNumber) minedAt(t, result.blockNumber);
         else settleKept(t); // held by the node, or it cannot be asked
       });
     }
@@ -337,7 +350,7 @@ export function createBroadcastWatch(options: CreateBroadcastWatchOptions): Broa
         const outcome = found[i]!;
         const result = outcome.ok ? outcome.result as { blockNumber?: Hex | null } | null : undefined;
         if (!outcome.ok || (result && typeof result === "object" && !result.blockNumber)) settleKept(t); // cannot tell yet
-        else if (result && typeof result === "object") done(t);
+        else if (result && typeof result === "object") minedAt(t, result.blockNumber!);
         else replaced(t); // unknown to the node, its nonce mined: another transaction took it
       });
     }
