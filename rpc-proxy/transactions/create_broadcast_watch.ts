@@ -103,8 +103,9 @@ const NONCE_MINED = /nonce too low|OldNonce/i;
  *
  * Every transaction stays watched until it is seen in a block. Those not seen by the end of their sender's
  * grace, or (once kept) after `rebroadcastBlocks` new blocks or `rebroadcastMs`, are looked at by their
- * accounts' mined and pending counts (two calls per account, however many are due), and by hash only where
- * their nonce is mined and the blocks since the last one read do not hold them:
+ * accounts' mined and pending counts (two calls per account, however many are due; a waiting sender's that is
+ * its account's only one due, by hash first), and by hash only where their nonce is mined and the blocks since
+ * the last one read do not hold them:
  * - nonce mined, and the node has it in a block (one the loop skipped): done;
  * - nonce mined, unknown to the node: another sender's transaction took the nonce — replaced (the waiting
  *   sender sends it again with a new nonce; one already answered is reported with `onLost`);
@@ -118,8 +119,9 @@ const NONCE_MINED = /nonce too low|OldNonce/i;
  * loop reads the head every few milliseconds while a sender waits. On a chain whose blocks come on their own
  * clock (when fewer than half of recent senders saw theirs mined while they waited) that would be a read per
  * poll for nothing: there the head is read at half the block time (0.5–6 s), a waiting sender gets its verdict
- * from the counts at the end of its grace, and a kept transaction is due no sooner than `rebroadcastBlocks`
- * block times.
+ * from the look at the end of its grace, and a kept transaction is due no sooner than `rebroadcastBlocks`
+ * block times. Transactions seen mined in the last MAX_CATCH_UP blocks read are watched again when those blocks
+ * leave the chain.
  *
  * When the node cannot be asked, nothing is concluded: a transaction counts as kept (the node accepted it).
  *
