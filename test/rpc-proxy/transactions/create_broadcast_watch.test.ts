@@ -30,14 +30,7 @@ function chain(start = { mined: 5 }) {
       if (minedNonces.has(h)) return { hash: h, blockNumber: "0x1" };
       return pool.has(h) ? { hash: h, blockNumber: null } : null;
     },
-    // Pending, as geth and Anvil count it: past the run of nonces without a gap that the pool holds.
-    eth_getTransactionCount: ([, tag]: unknown[]) => {
-      if (tag === "latest") return toHex(minedCount);
-      const held = new Set(pool.values());
-      let next = minedCount;
-      while (held.has(next)) next++;
-      return toHex(state.pending ?? next);
-    },
+    eth_getTransactionCount: ([, tag]: unknown[]) => toHex(tag === "latest" ? minedCount : state.pending ?? Math.max(minedCount, ...[...pool.values()].map((n) => n + 1))),
     eth_sendRawTransaction: ([raw]: unknown[]) => {
       const t = byRaw.get(raw as Hex)!;
       if (t.nonce < minedCount) throw new UpstreamRpcError({ code: -32000, message: "nonce too low" });
@@ -59,11 +52,6 @@ function chain(start = { mined: 5 }) {
       blocks.push(list.map((t) => t.hash));
     },
     emptyBlock: () => blocks.push([]),
-    /** The latest block leaves the chain (a node restarted from an older state): its transactions are gone. */
-    rewind() {
-      for (const hash of blocks.pop()!) minedNonces.delete(hash);
-      minedCount = Math.max(start.mined, ...[...minedNonces.values()].map((n) => n + 1));
-    },
     asked: (method: string) => upstream.calls.filter((c) => c.method === method).length,
   };
 }
@@ -133,7 +121,7 @@ test("its nonce mined by another transaction and unknown to the node: replaced",
   assert.equal([...await verdict], [B.hash]);
 });
 
-test("acknowledged, then lost (the node forgot it, its nonce not mined): the same bytes are broadcast again before the caller is answered, and it is mined", async () => {
+test("acknowledged, then lost (the node forgot it, its nonce not mined): the same bytes are broadcast again, and it is mined", async () => {
   const node = chain();
   const { watch, events } = watchOn(node);
   node.accept(A, B);
@@ -143,16 +131,6 @@ test("acknowledged, then lost (the node forgot it, its nonce not mined): the sam
   assert.ok(node.pool.has(A.hash) && node.pool.has(B.hash), "back in the pool, same hashes");
   node.mine(A, B);
   await until(() => watch.unmined(from).length === 0);
-});
-
-test("one sender's broadcast lost right after the acknowledgement: unknown by hash, its nonce not mined, so broadcast again before the caller is answered", async () => {
-  const node = chain();
-  const { watch, events } = watchOn(node);
-  node.accept(A);
-  node.pool.clear();
-  assert.equal([...await watch.watch(from, [A], 20)], []);
-  assert.equal(events, ["rebroadcast"]);
-  assert.ok(node.pool.has(A.hash));
 });
 
 test("kept, then dropped from the pool later (a node restarted without it): found after a few blocks or a while, and broadcast again", async () => {
@@ -206,119 +184,19 @@ test("blocks that show a broadcast later than a sender's grace: the grace is str
   assert.is(node.asked("eth_getTransactionByHash"), 0);
 });
 
-test("still in the pool at the end of the grace: one sender's looked up by hash (one call), and later by the account's counts until mined", async () => {
+test("kept and still in the pool: looked at again by the account's counts, not by hash, until mined", async () => {
   const node = chain();
   const { watch, events } = watchOn(node);
   node.accept(A);
   assert.equal([...await watch.watch(from, [A], 5)], []);
-  assert.equal([node.asked("eth_getTransactionByHash"), node.asked("eth_getTransactionCount")], [1, 0], "the sender's grace ended: by hash alone");
-  await until(() => node.asked("eth_getTransactionCount") >= 4); // two more looks (rebroadcastMs 30), kept: by the counts
-  assert.is(node.asked("eth_getTransactionByHash"), 1);
+  const byHash = node.asked("eth_getTransactionByHash");
+  assert.is(byHash, 1, "the sender's grace ended: looked up once by hash");
+  const counts = node.asked("eth_getTransactionCount");
+  await until(() => node.asked("eth_getTransactionCount") >= counts + 4); // two more looks (rebroadcastMs 30)
+  assert.is(node.asked("eth_getTransactionByHash"), byHash);
   node.mine(A);
   await until(() => watch.unmined(from).length === 0);
   assert.equal(events, []);
-});
-
-test("a whole group past its grace costs one pair of counts, not a lookup per transaction", async () => {
-  const node = chain();
-  const { watch } = watchOn(node, { rebroadcastMs: 60_000 });
-  const group = Array.from({ length: 20 }, (_, i) => tx(5 + i));
-  node.accept(...group);
-  assert.equal([...await watch.watch(from, group, 10)], []);
-  assert.is(node.asked("eth_getTransactionCount"), 2);
-  assert.is(node.asked("eth_getTransactionByHash"), 0);
-  assert.is(watch.unmined(from).length, 20);
-});
-
-test("mined in a block after the last one read when the grace ends: that block is read, no lookup by hash", async () => {
-  const node = chain();
-  const { watch, events } = watchOn(node);
-  await watch.latestBlock(0);
-  node.accept(A, B);
-  const verdict = watch.watch(from, [A, B], 20);
-  // Mined only after the watch's last look before the grace ended (the node's count moves with it).
-  const real = node.upstream.batch.bind(node.upstream);
-  node.upstream.batch = async (calls) => {
-    if (calls.some(([method]) => method === "eth_getTransactionCount") && watch.unmined(from).length === 2) node.mine(A, B);
-    return real(calls);
-  };
-  assert.equal([...await verdict], []);
-  assert.equal(watch.unmined(from), []);
-  assert.is(node.asked("eth_getTransactionByHash"), 0);
-  assert.equal(events, []);
-});
-
-test("in a block read before its sender added it (the node mined it while answering the broadcast): answered at once, nothing looked up", async () => {
-  const node = chain();
-  const { watch } = watchOn(node);
-  node.accept(A, B);
-  const first = watch.watch(from, [A], 5000);
-  node.mine(A, B);
-  assert.equal([...await first], []);
-  assert.equal([...await watch.watch(from, [B], 5000)], []);
-  assert.equal(watch.unmined(from), []);
-  assert.is(node.asked("eth_getTransactionCount") + node.asked("eth_getTransactionByHash"), 0);
-});
-
-test("its block skipped (the node no longer serves it): its nonce mined, found by hash, done without a rebroadcast", async () => {
-  const node = chain();
-  const { watch, events } = watchOn(node);
-  await watch.latestBlock(0);
-  node.accept(A);
-  const verdict = watch.watch(from, [A], 20);
-  node.mine(A);
-  for (let i = 0; i < 40; i++) node.emptyBlock(); // more than the loop reads back
-  assert.equal([...await verdict], []);
-  assert.equal(watch.unmined(from), []);
-  assert.is(node.asked("eth_getTransactionByHash"), 1);
-  assert.equal(events, []);
-});
-
-test("a chain whose blocks come on their own clock: senders get their verdict from the counts, without reading the head while they wait", async () => {
-  const node = chain();
-  const { watch } = watchOn(node, { rebroadcastMs: 60_000 });
-  // Blocks every 300 ms, never in time for a sender's 20 ms grace.
-  const timer = setInterval(() => node.mine(...[...node.pool].map(([hash, nonce]) => ({ hash, nonce }))), 300);
-  try {
-    let nonce = 5;
-    for (let i = 0; i < 8; i++) {
-      const t = tx(nonce++);
-      node.accept(t);
-      assert.equal([...await watch.watch(from, [t], 20)], []);
-    }
-    // Slow now: the next senders' graces pass with no head read at all.
-    const reads = node.asked("eth_getBlockByNumber");
-    const started = performance.now();
-    for (let i = 0; i < 3; i++) {
-      const t = tx(nonce++);
-      node.accept(t);
-      assert.equal([...await watch.watch(from, [t], 20)], []);
-    }
-    const elapsed = performance.now() - started;
-    // At most the idle pace (every 500 ms) read the head meanwhile.
-    assert.ok(node.asked("eth_getBlockByNumber") - reads <= 1 + Math.floor(elapsed / 500), `${node.asked("eth_getBlockByNumber") - reads} head reads in ${elapsed.toFixed(0)} ms`);
-    await until(() => watch.unmined(from).length === 0);
-  } finally {
-    clearInterval(timer);
-  }
-});
-
-test("seen mined, then its block left the chain (a node restarted from an older state): watched again, and the same bytes broadcast again", async () => {
-  const node = chain();
-  const { watch, events } = watchOn(node);
-  node.accept(A);
-  const verdict = watch.watch(from, [A], 5000);
-  node.mine(A);
-  assert.equal([...await verdict], []);
-  assert.equal(watch.unmined(from), []);
-  node.accept(B);
-  watch.keep(from, [B]); // something still watched, so the watch goes on reading blocks
-  node.rewind();
-  await until(() => node.pool.has(A.hash));
-  assert.ok(events.includes("rebroadcast"), events.join());
-  assert.equal(watch.unmined(from), [5, 6]);
-  node.mine(A, B);
-  await until(() => watch.unmined(from).length === 0);
 });
 
 test("the node cannot be asked: kept (it accepted the transaction)", async () => {
