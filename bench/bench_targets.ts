@@ -2,6 +2,11 @@ import type { BenchResult } from "./run_bench_node.ts";
 
 export type BenchTarget = { name: string; holds: boolean; detail: string };
 
+// Rounded towards failing, so a shown value never looks better than the check: ratios down, margins up.
+const ratio = (a: number, b: number) => `${(Math.floor((a / b) * 100) / 100).toFixed(2)}×`;
+const ms = (x: number) => `${(Math.ceil(x * 100) / 100).toFixed(2)} ms`;
+const up = (x: number) => (Math.ceil(x * 100) / 100).toFixed(2);
+
 /**
  * The targets of issues 7, 14 and 19, checked against one run (ratios within the run, so the machine's speed cancels out).
  * Reported, never asserted in tests: timings on a shared machine are noisy.
@@ -12,10 +17,6 @@ export type BenchTarget = { name: string; holds: boolean; detail: string };
  * ```
  */
 export function benchTargets(r: BenchResult): BenchTarget[] {
-  // Rounded towards failing, so a shown value never looks better than the check: ratios down, margins up.
-  const ratio = (a: number, b: number) => `${(Math.floor((a / b) * 100) / 100).toFixed(2)}×`;
-  const ms = (x: number) => `${(Math.ceil(x * 100) / 100).toFixed(2)} ms`;
-  const up = (x: number) => (Math.ceil(x * 100) / 100).toFixed(2);
   return [
     {
       name: "signer_sign_per_s_1w ≥ 0.9 × raw_sign_per_s_deno",
@@ -25,7 +26,7 @@ export function benchTargets(r: BenchResult): BenchTarget[] {
     {
       name: "signer_sign_per_s ≥ 1.5 × signer_sign_per_s_1w",
       holds: r.signer_sign_per_s >= 1.5 * r.signer_sign_per_s_1w,
-      detail: `${ratio(r.signer_sign_per_s, r.signer_sign_per_s_1w)} with ${r.signer_workers} workers${workersCeiling(r, up, ratio)}`,
+      detail: `${ratio(r.signer_sign_per_s, r.signer_sign_per_s_1w)} with ${r.signer_workers} workers${workersCeiling(r)}`,
     },
     {
       // Issue 19: the native curve leaves the default signer bounded by parsing, serializing and hashing.
@@ -70,7 +71,7 @@ export function benchTargets(r: BenchResult): BenchTarget[] {
 }
 
 /** What the machine allows the worker ratio, from the vCPUs the default signer's run kept busy ("" without /proc). */
-function workersCeiling(r: BenchResult, up: (x: number) => string, ratio: (a: number, b: number) => string): string {
+function workersCeiling(r: BenchResult): string {
   const cores = r.signer_cores_used.default_workers;
   if (!cores || r.floors.workers_ratio_ceiling === null || r.floors.workers_ratio_ceiling_signer_alone === null) return "";
   return `; this machine allows at most ${ratio(r.floors.workers_ratio_ceiling, 1)}: the default run kept ${up(cores.signer + cores.load_generator)} of its ${r.machine.cpus} vCPUs busy (the signer ${up(cores.signer)}, the load generator ${up(cores.load_generator)}), and all ${r.machine.cpus} at its CPU per signature would give that; the signer alone on them, as in an enclave, ${ratio(r.floors.workers_ratio_ceiling_signer_alone, 1)}`;
