@@ -78,8 +78,19 @@ const MAX_FIRST_LOOK_MS = 20;
 const MAX_STRETCHED_GRACE_MS = 1000;
 /** How much of each new sample the estimate of that time takes (an exponential moving average). */
 const MINED_DELAY_WEIGHT = 0.3;
-/** Polling while only kept transactions are watched. */
+/** Polling while only kept transactions are watched, or senders wait on a slow chain (see `SLOW_MINED_SHARE`). */
 const IDLE_POLL_MS = 500;
+/**
+ * Below this share of waiting senders' transactions found mined by the end of their grace, the chain is slow (its
+ * blocks come on their own clock, not at each broadcast): polling for blocks while senders wait would cost a
+ * read every few milliseconds and settle almost nothing, so each sender's transactions are looked up once, when
+ * its grace ends, and blocks are read every IDLE_POLL_MS. The share is a moving average with one sample per
+ * look that settled senders' transactions: 1 for a block read that showed some, the share found mined for a
+ * lookup. A chain that speeds up again is noticed from the lookups; a node that leaves a whole group pending
+ * once (Anvil sometimes does) does not make a fast chain count as slow.
+ */
+const SLOW_MINED_SHARE = 0.5;
+const MINED_SHARE_WEIGHT = 0.2;
 
 /** Errors that say the node already holds the transaction (so a broadcast again changed nothing). */
 const ALREADY_KNOWN = /already known|known transaction|already imported|AlreadyKnown/i;
@@ -92,10 +103,14 @@ const NONCE_MINED = /nonce too low|OldNonce/i;
  * last one it saw, so one `eth_getBlockByNumber` per new block covers every send mined in it. The same reads keep
  * the latest block for the fees (`latestBlock`).
  *
+ * While a sender waits, the latest block is read every few milliseconds, as a node that mines at each broadcast
+ * (Anvil's automine) shows it in a block almost at once; on a chain whose blocks come on their own clock, where
+ * sends are still pending when their grace ends (`SLOW_MINED_SHARE`), blocks are read every IDLE_POLL_MS instead.
+ *
  * Every transaction stays watched until it is seen in a block. One not seen by the end of its sender's grace,
- * or (once kept) after `rebroadcastBlocks` new blocks or `rebroadcastMs`, is looked up by hash, with its
- * account's mined count, in one batch (a kept one by its account's mined and pending counts first, and by hash
- * only once its nonce is mined or the node holds nothing at it):
+ * or (once kept) after `rebroadcastBlocks` new blocks or `rebroadcastMs`, is looked up: a waiting one by hash,
+ * and its account's mined count only if the node does not know it; a kept one by its account's mined and
+ * pending counts first, and by hash only once its nonce is mined or the node holds nothing at it:
  * - mined (a block the loop skipped): done;
  * - held by the node: kept, looked at again later (each time after twice as long);
  * - unknown, its nonce mined: another sender's transaction took the nonce — replaced (the waiting sender sends
@@ -141,6 +156,11 @@ export function createBroadcastWatch(options: CreateBroadcastWatchOptions): Broa
    * comes too early is followed by looks 1, 2, 4… ms later, so the estimate follows a slower node too.
    */
   const firstLookMs = () => (minedDelay === undefined ? 1 : Math.min(MAX_FIRST_LOOK_MS, Math.max(1, minedDelay * 0.8)));
+  /** See SLOW_MINED_SHARE; a chain counts as fast until lookups find otherwise. */
+  let minedShare = 1;
+  const sample = (mined: number) => (minedShare += MINED_SHARE_WEIGHT * (mined - minedShare));
+  /** When the loop last read the latest block. */
+  let polledAt = -Infinity;
   let lastSeen: number | undefined;
   let latest: { block: LatestBlock; number: number; at: number } | undefined;
   let reading: Promise<Block> | undefined;
@@ -159,20 +179,25 @@ export function createBroadcastWatch(options: CreateBroadcastWatchOptions): Broa
     return reading;
   };
 
-  const minedIn = (block: Block) => {
+  /** Settles what `block` shows; returns how many of them a sender waited for. */
+  const minedIn = (block: Block): number => {
+    let settled = 0;
     for (const hash of Array.isArray(block?.transactions) ? block.transactions : []) {
       const found = typeof hash === "string" ? tracked.get(hash.toLowerCase() as Hex) : undefined;
       if (!found) continue;
       if (found.waiter) {
+        settled++;
         const delay = now() - found.sent;
         minedDelay = minedDelay === undefined ? delay : minedDelay + MINED_DELAY_WEIGHT * (delay - minedDelay);
       }
       tracked.delete(found.hash);
       found.waiter?.settle(false);
     }
+    return settled;
   };
 
   const poll = async () => {
+    polledAt = now();
     let head: Block;
     try {
       head = await readLatest();
@@ -190,8 +215,10 @@ export function createBroadcastWatch(options: CreateBroadcastWatchOptions): Broa
     if (lastSeen !== undefined && number <= lastSeen) return;
     const missed = Array.from({ length: Math.max(0, number - from) }, (_, i) => from + i);
     const blocks = missed.length === 0 ? [] : await upstream.batch(missed.map((n) => ["eth_getBlockByNumber", [`0x${n.toString(16)}`, false]] as const));
-    for (const outcome of blocks) if (outcome.ok) minedIn(outcome.result as Block);
-    minedIn(head);
+    let settled = 0;
+    for (const outcome of blocks) if (outcome.ok) settled += minedIn(outcome.result as Block);
+    settled += minedIn(head);
+    if (settled > 0) sample(1);
     const fresh = number - (lastSeen ?? number - 1);
     lastSeen = number;
     for (const t of tracked.values()) t.blocks += fresh;
@@ -204,36 +231,42 @@ export function createBroadcastWatch(options: CreateBroadcastWatchOptions): Broa
   };
 
   const lookUp = async (all: Tracked[]) => {
-    // A sender waits for these: each is looked up by hash. Kept ones (answered already) first go by their
-    // account's counts, and only those whose nonce is mined (by them, or by a rival) are looked up by hash.
-    const list = all.filter((t) => t.waiter);
-    const kept = all.filter((t) => !t.waiter);
-    const accounts = [...new Set(all.map((t) => t.from))];
-    const calls: UpstreamCall[] = [
-      ...list.map((t): UpstreamCall => ["eth_getTransactionByHash", [t.hash]]),
-      ...accounts.flatMap((from): UpstreamCall[] => [["eth_getTransactionCount", [from, "latest"]], ["eth_getTransactionCount", [from, "pending"]]]),
-    ];
-    const outcomes = await upstream.batch(calls);
-    const counts = new Map(accounts.map((from, i) => [from, {
-      mined: count(outcomes[list.length + 2 * i]!),
-      pending: count(outcomes[list.length + 2 * i + 1]!),
-    }]));
-    const replacedCandidates: Tracked[] = [];
-    const lost: Tracked[] = [];
-    list.forEach((t, i) => {
-      const outcome = outcomes[i]!;
+    // A sender waits for these: each is looked up by hash, and only for those the node does not know are the
+    // account's counts asked. Kept ones (answered already) go by their account's counts, and only those whose
+    // nonce is mined (by them, or by a rival) are looked up by hash.
+    const waiting = all.filter((t) => t.waiter);
+    const answered = all.filter((t) => !t.waiter);
+    const byHash = waiting.length === 0 ? [] : await upstream.batch(waiting.map((t): UpstreamCall => ["eth_getTransactionByHash", [t.hash]]));
+    const unknown: Tracked[] = [];
+    let [foundMined, foundPending] = [0, 0];
+    waiting.forEach((t, i) => {
+      const outcome = byHash[i]!;
       if (!tracked.has(t.hash)) return; // seen mined meanwhile
       if (!outcome.ok) return settleKept(t); // cannot tell: the node accepted it
       const tx = outcome.result as { blockNumber?: Hex | null } | null;
-      if (tx && typeof tx === "object") {
-        if (tx.blockNumber) return done(t);
-        return settleKept(t);
+      if (!tx || typeof tx !== "object") return void unknown.push(t);
+      if (tx.blockNumber) {
+        foundMined++;
+        return done(t);
       }
+      foundPending++; // still pending when its sender's grace ended
+      return settleKept(t);
+    });
+    if (foundMined + foundPending > 0) sample(foundMined / (foundMined + foundPending));
+    const kept = answered.filter((t) => tracked.has(t.hash));
+    const accounts = [...new Set([...unknown, ...kept].map((t) => t.from))];
+    if (accounts.length === 0) return;
+    const outcomes = await upstream.batch(accounts.flatMap((from): UpstreamCall[] => [["eth_getTransactionCount", [from, "latest"]], ["eth_getTransactionCount", [from, "pending"]]]));
+    const counts = new Map(accounts.map((from, i) => [from, { mined: count(outcomes[2 * i]!), pending: count(outcomes[2 * i + 1]!) }]));
+    const replacedCandidates: Tracked[] = [];
+    const lost: Tracked[] = [];
+    for (const t of unknown) {
+      if (!tracked.has(t.hash)) continue;
       const mined = counts.get(t.from)!.mined;
       if (mined !== undefined && mined > t.nonce) replacedCandidates.push(t);
       else if (mined !== undefined) lost.push(t);
       else settleKept(t);
-    });
+    }
     for (const t of kept) {
       if (!tracked.has(t.hash)) continue;
       const { mined, pending } = counts.get(t.from)!;
@@ -296,18 +329,23 @@ export function createBroadcastWatch(options: CreateBroadcastWatchOptions): Broa
     try {
       while (tracked.size > 0) {
         // A pause first: a broadcast is not in a block the moment the node acknowledges it.
-        const waiting = [...tracked.values()].some((t) => t.waiter);
-        if (waiting) {
+        const waiting = [...tracked.values()].filter((t) => t.waiter);
+        const fast = waiting.length > 0 && minedShare >= SLOW_MINED_SHARE;
+        if (fast) {
           const pause = wait;
           wait = pause === first ? 1 : Math.min(MAX_WAITING_POLL_MS, wait * 2);
           await sleep(pause, false);
         } else {
+          // Only kept transactions watched, or senders waiting on a slow chain: blocks are read every
+          // IDLE_POLL_MS, and each waiting sender's transactions looked up when its grace ends.
+          const at = now();
+          const pause = Math.max(0, Math.min(polledAt + IDLE_POLL_MS - at, ...waiting.map((t) => t.waiter!.until - at)));
           const woken = new Promise<"woken">((resolve) => (wake = () => resolve("woken")));
-          const woke = await Promise.race([sleep(IDLE_POLL_MS, true), woken]);
+          const woke = await Promise.race([sleep(pause, waiting.length === 0), woken]);
           wake = undefined;
           if (woke === "woken") continue; // a sender waits now: its first look comes after its own pause
         }
-        await poll();
+        if (fast || now() - polledAt >= IDLE_POLL_MS) await poll();
         const at = now();
         const list = [...tracked.values()].filter((t) => due(t, at));
         if (list.length > 0) await lookUp(list).catch(() => list.forEach((t) => tracked.has(t.hash) && settleKept(t)));

@@ -199,6 +199,78 @@ test("kept and still in the pool: looked at again by the account's counts, not b
   assert.equal(events, []);
 });
 
+test("found by hash when the grace ends: the account's counts are not asked", async () => {
+  const node = chain();
+  const { watch } = watchOn(node, { rebroadcastMs: 60_000 });
+  node.accept(A, B);
+  assert.equal([...await watch.watch(from, [A, B], 10)], []);
+  assert.is(node.asked("eth_getTransactionByHash"), 2);
+  assert.is(node.asked("eth_getTransactionCount"), 0);
+});
+
+test("a chain whose blocks come on their own clock: a waiting sender is looked up once when its grace ends, blocks are not polled while it waits", async () => {
+  const node = chain();
+  const { watch } = watchOn(node, { rebroadcastMs: 60_000 });
+  // Sends that are still pending when their grace ends teach the watch that this chain mines on its own clock…
+  for (const t of [tx(5), tx(6), tx(7), tx(8)]) {
+    node.accept(t);
+    assert.equal([...await watch.watch(from, [t], 5)], []);
+  }
+  // …so a sender with a 200 ms grace costs one lookup, and at most one block read while it waits.
+  const blockReads = node.asked("eth_getBlockByNumber");
+  const D = tx(9);
+  node.accept(D);
+  assert.equal([...await watch.watch(from, [D], 200)], []);
+  assert.ok(node.asked("eth_getBlockByNumber") - blockReads <= 1, `${node.asked("eth_getBlockByNumber") - blockReads} block reads while waiting`);
+  assert.is(node.asked("eth_getTransactionCount"), 0);
+  // The kept ones are still seen mined, from the blocks read every 500 ms.
+  node.mine(tx(5), tx(6), tx(7), tx(8), D);
+  await until(() => watch.unmined(from).length === 0);
+});
+
+test("a slow chain that mines fast again (sends found mined when their grace ends): blocks are polled again while senders wait", async () => {
+  const node = chain();
+  const { watch } = watchOn(node, { rebroadcastMs: 60_000 });
+  for (const t of [tx(5), tx(6), tx(7), tx(8)]) {
+    node.accept(t);
+    assert.equal([...await watch.watch(from, [t], 5)], []);
+  }
+  node.mine(tx(5), tx(6), tx(7), tx(8));
+  // Mined before each grace ends: found by the lookup at first…
+  for (const t of [tx(9), tx(10), tx(11), tx(12)]) {
+    node.accept(t);
+    setTimeout(() => node.mine(t), 2);
+    assert.equal([...await watch.watch(from, [t], 20)], []);
+  }
+  // …so blocks are read again every few milliseconds while a sender waits.
+  const blockReads = node.asked("eth_getBlockByNumber");
+  const E = tx(13);
+  node.accept(E);
+  assert.equal([...await watch.watch(from, [E], 300)], []);
+  assert.ok(node.asked("eth_getBlockByNumber") - blockReads >= 3, `${node.asked("eth_getBlockByNumber") - blockReads} block reads while waiting`);
+});
+
+test("a chain that mines at each broadcast and now and then leaves a send pending past its grace still counts as fast", async () => {
+  const node = chain();
+  const { watch } = watchOn(node, { rebroadcastMs: 60_000 });
+  let nonce = 5;
+  for (let round = 0; round < 6; round++) {
+    const left = tx(nonce++);
+    node.accept(left);
+    assert.equal([...await watch.watch(from, [left], 5)], []);
+    for (const t of [tx(nonce++), tx(nonce++)]) {
+      node.accept(t);
+      node.mine(t);
+      assert.equal([...await watch.watch(from, [t], 1000)], []);
+    }
+  }
+  const blockReads = node.asked("eth_getBlockByNumber");
+  const E = tx(nonce);
+  node.accept(E);
+  assert.equal([...await watch.watch(from, [E], 300)], []);
+  assert.ok(node.asked("eth_getBlockByNumber") - blockReads >= 3, `${node.asked("eth_getBlockByNumber") - blockReads} block reads while waiting`);
+});
+
 test("the node cannot be asked: kept (it accepted the transaction)", async () => {
   const node = chain();
   const { watch } = watchOn(node, { rebroadcastMs: 60_000 });
