@@ -58,9 +58,11 @@ export function benchTargets(r: BenchResult): BenchTarget[] {
       detail: `${up(r.node_calls_per_send)} (viem's local account: ${up(r.viem_node_calls_per_send)}; Anvil's automine made ${up(r.node_calls_sends.blocks_per_send)} blocks per send, each read once, so the floor of a watch by block was ${up(1 + r.node_calls_sends.blocks_per_send)}; on a chain with ${r.node_calls_sends.block_time_s} s blocks: ${up(r.node_calls_per_send_block_time)}, viem ${up(r.viem_node_calls_per_send_block_time)})`,
     },
     {
-      name: "node_calls_per_send_1_caller ≤ viem_node_calls_per_send_1_caller",
-      holds: r.node_calls_per_send_1_caller <= r.viem_node_calls_per_send_1_caller,
-      detail: `${up(r.node_calls_per_send_1_caller)} vs ${up(r.viem_node_calls_per_send_1_caller)} (on a chain with ${r.node_calls_sends.block_time_s} s blocks: ${up(r.node_calls_per_send_block_time_1_caller)} vs ${up(r.viem_node_calls_per_send_block_time_1_caller)})`,
+      // On both chains: Anvil's automine, and blocks on their own clock as on every real chain.
+      name: "node_calls_per_send_1_caller ≤ viem_node_calls_per_send_1_caller, with automine and with a block time",
+      holds: r.node_calls_per_send_1_caller <= r.viem_node_calls_per_send_1_caller
+        && r.node_calls_per_send_block_time_1_caller <= r.viem_node_calls_per_send_block_time_1_caller,
+      detail: `${up(r.node_calls_per_send_1_caller)} vs ${up(r.viem_node_calls_per_send_1_caller)}; on a chain with ${r.node_calls_sends.block_time_s} s blocks ${up(r.node_calls_per_send_block_time_1_caller)} vs ${up(r.viem_node_calls_per_send_block_time_1_caller)}`,
     },
     {
       name: "every proxy send mined, no nonce gaps",
