@@ -78,6 +78,15 @@ const MAX_FIRST_LOOK_MS = 20;
 const MAX_STRETCHED_GRACE_MS = 1000;
 /** How much of each new sample the estimate of that time takes (an exponential moving average). */
 const MINED_DELAY_WEIGHT = 0.3;
+/**
+ * A sender's transactions past its grace, this many or more from one account, are looked at by the account's two
+ * counts (mined, pending) rather than each by hash; those whose nonce is mined are then looked up by hash. The
+ * verdicts are those of the lookups by hash: still pending by hash means the node holds something at its nonce,
+ * so the pending count is past it (and where a rival took its place in the pool, a broadcast again of the same
+ * bytes would be refused: kept either way); unknown by hash with its nonce not mined is lost, the node holding
+ * nothing at it, or held behind a nonce the node lost (broadcast again: "already known" if it is there).
+ */
+const BY_COUNTS_FROM = 3;
 /** Polling while only kept transactions are watched, or senders wait on a slow chain (see `SLOW_MINED_SHARE`). */
 const IDLE_POLL_MS = 500;
 /**
@@ -109,8 +118,9 @@ const NONCE_MINED = /nonce too low|OldNonce/i;
  *
  * Every transaction stays watched until it is seen in a block. One not seen by the end of its sender's grace,
  * or (once kept) after `rebroadcastBlocks` new blocks or `rebroadcastMs`, is looked up: a waiting one by hash,
- * and its account's mined count only if the node does not know it; a kept one by its account's mined and
- * pending counts first, and by hash only once its nonce is mined or the node holds nothing at it:
+ * and its account's mined count only if the node does not know it; a kept one, or a waiting one of three or more
+ * from its account (`BY_COUNTS_FROM`), by its account's mined and pending counts first, and by hash only once
+ * its nonce is mined or the node holds nothing at it:
  * - mined (a block the loop skipped): done;
  * - held by the node: kept, looked at again later (each time after twice as long);
  * - unknown, its nonce mined: another sender's transaction took the nonce — replaced (the waiting sender sends
@@ -231,32 +241,34 @@ export function createBroadcastWatch(options: CreateBroadcastWatchOptions): Broa
   };
 
   const lookUp = async (all: Tracked[]) => {
-    // A sender waits for these: each is looked up by hash, and only for those the node does not know are the
-    // account's counts asked. Kept ones (answered already) go by their account's counts, and only those whose
-    // nonce is mined (by them, or by a rival) are looked up by hash.
+    // A sender waits for these: an account's one or two are looked up by hash, and only for those the node does
+    // not know are the account's counts asked; more go by the account's two counts (see `BY_COUNTS_FROM`), as
+    // kept ones (answered already) do. Only those whose nonce is mined (by them, or by a rival) are then looked
+    // up by hash.
     const waiting = all.filter((t) => t.waiter);
-    const answered = all.filter((t) => !t.waiter);
-    const byHash = waiting.length === 0 ? [] : await upstream.batch(waiting.map((t): UpstreamCall => ["eth_getTransactionByHash", [t.hash]]));
+    const due = new Map<Hex, number>();
+    for (const t of waiting) due.set(t.from, (due.get(t.from) ?? 0) + 1);
+    const byHash = waiting.filter((t) => due.get(t.from)! < BY_COUNTS_FROM);
+    const byCounts = [...waiting.filter((t) => due.get(t.from)! >= BY_COUNTS_FROM), ...all.filter((t) => !t.waiter)];
+    /** What waiting senders' transactions were when their grace ended (see SLOW_MINED_SHARE). */
+    const seen = { mined: 0, pending: 0 };
+    const hashOutcomes = byHash.length === 0 ? [] : await upstream.batch(byHash.map((t): UpstreamCall => ["eth_getTransactionByHash", [t.hash]]));
     const unknown: Tracked[] = [];
-    let [foundMined, foundPending] = [0, 0];
-    waiting.forEach((t, i) => {
-      const outcome = byHash[i]!;
+    byHash.forEach((t, i) => {
+      const outcome = hashOutcomes[i]!;
       if (!tracked.has(t.hash)) return; // seen mined meanwhile
       if (!outcome.ok) return settleKept(t); // cannot tell: the node accepted it
       const tx = outcome.result as { blockNumber?: Hex | null } | null;
       if (!tx || typeof tx !== "object") return void unknown.push(t);
       if (tx.blockNumber) {
-        foundMined++;
+        seen.mined++;
         return done(t);
       }
-      foundPending++; // still pending when its sender's grace ended
+      seen.pending++;
       return settleKept(t);
     });
-    if (foundMined + foundPending > 0) sample(foundMined / (foundMined + foundPending));
-    const kept = answered.filter((t) => tracked.has(t.hash));
-    const accounts = [...new Set([...unknown, ...kept].map((t) => t.from))];
-    if (accounts.length === 0) return;
-    const outcomes = await upstream.batch(accounts.flatMap((from): UpstreamCall[] => [["eth_getTransactionCount", [from, "latest"]], ["eth_getTransactionCount", [from, "pending"]]]));
+    const accounts = [...new Set([...unknown, ...byCounts].map((t) => t.from))];
+    const outcomes = accounts.length === 0 ? [] : await upstream.batch(accounts.flatMap((from): UpstreamCall[] => [["eth_getTransactionCount", [from, "latest"]], ["eth_getTransactionCount", [from, "pending"]]]));
     const counts = new Map(accounts.map((from, i) => [from, { mined: count(outcomes[2 * i]!), pending: count(outcomes[2 * i + 1]!) }]));
     const replacedCandidates: Tracked[] = [];
     const lost: Tracked[] = [];
@@ -267,14 +279,21 @@ export function createBroadcastWatch(options: CreateBroadcastWatchOptions): Broa
       else if (mined !== undefined) lost.push(t);
       else settleKept(t);
     }
-    for (const t of kept) {
+    for (const t of byCounts) {
       if (!tracked.has(t.hash)) continue;
       const { mined, pending } = counts.get(t.from)!;
       if (mined === undefined || pending === undefined) settleKept(t); // cannot tell
-      else if (mined > t.nonce) replacedCandidates.push(t); // mined: by it (a block the loop skipped) or a rival
-      else if (pending > t.nonce) settleKept(t); // the node holds a transaction at its nonce
-      else lost.push(t); // the node holds nothing at its nonce: broadcast again ("already known" if it is there)
+      else if (mined > t.nonce) {
+        // Mined: by it (a block the loop skipped) or a rival.
+        if (t.waiter) seen.mined++;
+        replacedCandidates.push(t);
+      } else if (pending > t.nonce) {
+        // The node holds a transaction at its nonce.
+        if (t.waiter) seen.pending++;
+        settleKept(t);
+      } else lost.push(t); // the node holds nothing at its nonce: broadcast again ("already known" if it is there)
     }
+    if (seen.mined + seen.pending > 0) sample(seen.mined / (seen.mined + seen.pending));
     // A node may count a nonce as mined a moment before it serves the transaction: look once more.
     if (replacedCandidates.length > 0) {
       const again = await upstream.batch(replacedCandidates.map((t) => ["eth_getTransactionByHash", [t.hash]] as const));

@@ -208,6 +208,22 @@ test("found by hash when the grace ends: the account's counts are not asked", as
   assert.is(node.asked("eth_getTransactionCount"), 0);
 });
 
+test("a group of three or more past its grace: looked at by the account's two counts, with the verdicts of lookups by hash", async () => {
+  const node = chain();
+  const { watch, events } = watchOn(node, { rebroadcastMs: 60_000 });
+  const [D, E] = [tx(8), tx(9)];
+  node.accept(A, B, C, D, E);
+  node.pool.delete(B.hash);
+  node.mine(A, { hash: toHex(0xbeef, { size: 32 }), nonce: 6 }); // a rival took B's nonce
+  node.pool.delete(E.hash); // lost by the node, its nonce not mined
+  assert.equal([...await watch.watch(from, [A, B, C, D, E], 1)], [B.hash]);
+  assert.equal(events, ["rebroadcast"]);
+  assert.ok(node.pool.has(E.hash), "E broadcast again");
+  assert.equal(watch.unmined(from), [7, 8, 9], "C, D (pending) and E (broadcast again) kept");
+  // Pending ones were not looked up by hash; B and A (mined) were, once each, after the counts.
+  assert.is(node.upstream.calls.filter((c) => c.method === "eth_getTransactionByHash" && (c.params[0] === C.hash || c.params[0] === D.hash)).length, 0);
+});
+
 test("a chain whose blocks come on their own clock: a waiting sender is looked up once when its grace ends, blocks are not polled while it waits", async () => {
   const node = chain();
   const { watch } = watchOn(node, { rebroadcastMs: 60_000 });
