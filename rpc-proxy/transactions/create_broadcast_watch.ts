@@ -246,10 +246,10 @@ export function createBroadcastWatch(options: CreateBroadcastWatchOptions): Broa
     // kept ones (answered already) do. Only those whose nonce is mined (by them, or by a rival) are then looked
     // up by hash.
     const waiting = all.filter((t) => t.waiter);
-    const due = new Map<Hex, number>();
-    for (const t of waiting) due.set(t.from, (due.get(t.from) ?? 0) + 1);
-    const byHash = waiting.filter((t) => due.get(t.from)! < BY_COUNTS_FROM);
-    const byCounts = [...waiting.filter((t) => due.get(t.from)! >= BY_COUNTS_FROM), ...all.filter((t) => !t.waiter)];
+    const perAccount = new Map<Hex, number>();
+    for (const t of waiting) perAccount.set(t.from, (perAccount.get(t.from) ?? 0) + 1);
+    const byHash = waiting.filter((t) => perAccount.get(t.from)! < BY_COUNTS_FROM);
+    const byCounts = [...waiting.filter((t) => perAccount.get(t.from)! >= BY_COUNTS_FROM), ...all.filter((t) => !t.waiter)];
     /** What waiting senders' transactions were when their grace ended (see SLOW_MINED_SHARE). */
     const seen = { mined: 0, pending: 0 };
     const hashOutcomes = byHash.length === 0 ? [] : await upstream.batch(byHash.map((t): UpstreamCall => ["eth_getTransactionByHash", [t.hash]]));

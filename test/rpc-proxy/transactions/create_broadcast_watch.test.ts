@@ -61,6 +61,14 @@ const until = async (condition: () => boolean) => {
   assert.ok(condition(), "in time");
 };
 
+/** Watches `t` (accepted by the node, never mined) with `graceMs`; resolves with the blocks read while it waited. */
+async function blockReadsWhileWaiting(node: ReturnType<typeof chain>, watch: ReturnType<typeof createBroadcastWatch>, t: ReturnType<typeof tx>, graceMs: number) {
+  const before = node.asked("eth_getBlockByNumber");
+  node.accept(t);
+  assert.equal([...await watch.watch(from, [t], graceMs)], []);
+  return node.asked("eth_getBlockByNumber") - before;
+}
+
 function watchOn(node: ReturnType<typeof chain>, options: Partial<CreateBroadcastWatchOptions> = {}) {
   const events: string[] = [];
   const watch = createBroadcastWatch({
@@ -233,14 +241,11 @@ test("a chain whose blocks come on their own clock: a waiting sender is looked u
     assert.equal([...await watch.watch(from, [t], 5)], []);
   }
   // …so a sender with a 200 ms grace costs one lookup, and at most one block read while it waits.
-  const blockReads = node.asked("eth_getBlockByNumber");
-  const D = tx(9);
-  node.accept(D);
-  assert.equal([...await watch.watch(from, [D], 200)], []);
-  assert.ok(node.asked("eth_getBlockByNumber") - blockReads <= 1, `${node.asked("eth_getBlockByNumber") - blockReads} block reads while waiting`);
+  const reads = await blockReadsWhileWaiting(node, watch, tx(9), 200);
+  assert.ok(reads <= 1, `${reads} block reads while waiting`);
   assert.is(node.asked("eth_getTransactionCount"), 0);
   // The kept ones are still seen mined, from the blocks read every 500 ms.
-  node.mine(tx(5), tx(6), tx(7), tx(8), D);
+  node.mine(tx(5), tx(6), tx(7), tx(8), tx(9));
   await until(() => watch.unmined(from).length === 0);
 });
 
@@ -259,11 +264,8 @@ test("a slow chain that mines fast again (sends found mined when their grace end
     assert.equal([...await watch.watch(from, [t], 20)], []);
   }
   // …so blocks are read again every few milliseconds while a sender waits.
-  const blockReads = node.asked("eth_getBlockByNumber");
-  const E = tx(13);
-  node.accept(E);
-  assert.equal([...await watch.watch(from, [E], 300)], []);
-  assert.ok(node.asked("eth_getBlockByNumber") - blockReads >= 3, `${node.asked("eth_getBlockByNumber") - blockReads} block reads while waiting`);
+  const reads = await blockReadsWhileWaiting(node, watch, tx(13), 300);
+  assert.ok(reads >= 3, `${reads} block reads while waiting`);
 });
 
 test("a chain that mines at each broadcast and now and then leaves a send pending past its grace still counts as fast", async () => {
@@ -280,11 +282,8 @@ test("a chain that mines at each broadcast and now and then leaves a send pendin
       assert.equal([...await watch.watch(from, [t], 1000)], []);
     }
   }
-  const blockReads = node.asked("eth_getBlockByNumber");
-  const E = tx(nonce);
-  node.accept(E);
-  assert.equal([...await watch.watch(from, [E], 300)], []);
-  assert.ok(node.asked("eth_getBlockByNumber") - blockReads >= 3, `${node.asked("eth_getBlockByNumber") - blockReads} block reads while waiting`);
+  const reads = await blockReadsWhileWaiting(node, watch, tx(nonce), 300);
+  assert.ok(reads >= 3, `${reads} block reads while waiting`);
 });
 
 test("the node cannot be asked: kept (it accepted the transaction)", async () => {
