@@ -20,8 +20,9 @@ export type CheckSendsResult = {
  * rate; a transaction the node really lost stays unmined and is counted so. Anvil's pool also sometimes keeps
  * transactions "queued" although their nonce is the account's next (seen with raw sends: nonces 551…1999
  * queued, 551 mined up to 550; and with viem's local account), and they are then never mined: after five
- * forced blocks the unmined ones are dropped from the pool (`anvil_dropTransaction`) and sent again, the same
- * signed bytes, in nonce order, and counted in `resent`. The bytes are the run's (`raws`) or, for a library
+ * forced blocks the account's transactions are removed from the pool (`anvil_removePoolTransactions`;
+ * `anvil_dropTransaction` leaves a queued one where it is, and the same bytes sent again are then "already
+ * imported") and the unmined ones sent again, the same signed bytes, in nonce order, and counted in `resent`. The bytes are the run's (`raws`) or, for a library
  * that signs internally, serialized again from the node's own copy of each (checked against its hash).
  *
  * @example
@@ -46,7 +47,7 @@ export async function checkSends(
     // Automine gets a second; then what is still pooled is mined by hand (a block holds ~1,400 transfers).
     const now = Date.now();
     if (now - started > 1000 && now - lastForced > 300 && forcedBlocks < 20) {
-      if (forcedBlocks === 5) resent = await resendUnmined(nodeUrl, run.raws ?? await rawsFromNode(nodeUrl, run.hashes));
+      if (forcedBlocks === 5) resent = await resendUnmined(nodeUrl, run.address, run.raws ?? await rawsFromNode(nodeUrl, run.hashes));
       await rpcBatch(nodeUrl, [["evm_mine", []]]);
       forcedBlocks++;
       lastForced = Date.now();
@@ -87,13 +88,13 @@ export async function rawsFromNode(nodeUrl: string, hashes: readonly Hex[]): Pro
   return raws.sort((a, b) => a.nonce - b.nonce).map((r) => r.raw);
 }
 
-/** Drops each unmined one of `raws` (in nonce order) from Anvil's pool and sends them again, one by one, in order. */
-async function resendUnmined(nodeUrl: string, raws: readonly Hex[]): Promise<number> {
+/** Empties Anvil's pool of `address`'s transactions and sends the unmined ones of `raws` (in nonce order) again, one by one. */
+async function resendUnmined(nodeUrl: string, address: Hex, raws: readonly Hex[]): Promise<number> {
   const hashes = raws.map((raw) => keccak256(raw));
   const known = await rpcBatch<{ blockNumber: Hex | null } | null>(nodeUrl, hashes.map((hash) => ["eth_getTransactionByHash", [hash]]));
   const stuck = raws.map((raw, i) => ({ raw, hash: hashes[i]! })).filter((_, i) => !known[i]?.blockNumber);
   if (stuck.length === 0) return 0;
-  await rpcBatch(nodeUrl, stuck.map(({ hash }) => ["anvil_dropTransaction", [hash]]), { ignoreErrors: true });
+  await rpcBatch(nodeUrl, [["anvil_removePoolTransactions", [address]]], { ignoreErrors: true });
   // One at a time: Anvil answers a batch's entries concurrently, so they can reach its pool out of nonce order
   // again (sent 25 to a batch, 1,890 raw sends stayed queued).
   for (const { raw } of stuck) await rpcBatch(nodeUrl, [["eth_sendRawTransaction", [raw]]], { ignoreErrors: true });
