@@ -69,6 +69,14 @@ async function blockReadsWhileWaiting(node: ReturnType<typeof chain>, watch: Ret
   return node.asked("eth_getBlockByNumber") - before;
 }
 
+/** Sends nonces 5–8, each still pending when its 5 ms grace ends: the watch takes this chain for a slow one. */
+async function teachSlowChain(node: ReturnType<typeof chain>, watch: ReturnType<typeof createBroadcastWatch>) {
+  for (const t of [tx(5), tx(6), tx(7), tx(8)]) {
+    node.accept(t);
+    assert.equal([...await watch.watch(from, [t], 5)], []);
+  }
+}
+
 function watchOn(node: ReturnType<typeof chain>, options: Partial<CreateBroadcastWatchOptions> = {}) {
   const events: string[] = [];
   const watch = createBroadcastWatch({
@@ -236,10 +244,7 @@ test("a chain whose blocks come on their own clock: a waiting sender is looked u
   const node = chain();
   const { watch } = watchOn(node, { rebroadcastMs: 60_000 });
   // Sends that are still pending when their grace ends teach the watch that this chain mines on its own clock…
-  for (const t of [tx(5), tx(6), tx(7), tx(8)]) {
-    node.accept(t);
-    assert.equal([...await watch.watch(from, [t], 5)], []);
-  }
+  await teachSlowChain(node, watch);
   // …so a sender with a 200 ms grace costs one lookup, and at most one block read while it waits.
   const reads = await blockReadsWhileWaiting(node, watch, tx(9), 200);
   assert.ok(reads <= 1, `${reads} block reads while waiting`);
@@ -252,10 +257,7 @@ test("a chain whose blocks come on their own clock: a waiting sender is looked u
 test("a slow chain that mines fast again (sends found mined when their grace ends): blocks are polled again while senders wait", async () => {
   const node = chain();
   const { watch } = watchOn(node, { rebroadcastMs: 60_000 });
-  for (const t of [tx(5), tx(6), tx(7), tx(8)]) {
-    node.accept(t);
-    assert.equal([...await watch.watch(from, [t], 5)], []);
-  }
+  await teachSlowChain(node, watch);
   node.mine(tx(5), tx(6), tx(7), tx(8));
   // Mined before each grace ends: found by the lookup at first…
   for (const t of [tx(9), tx(10), tx(11), tx(12)]) {
