@@ -22,8 +22,9 @@ export type CheckSendsResult = {
  * queued, 551 mined up to 550; and with viem's local account), and they are then never mined: after five
  * forced blocks the account's transactions are removed from the pool (`anvil_removePoolTransactions`;
  * `anvil_dropTransaction` leaves a queued one where it is, and the same bytes sent again are then "already
- * imported") and the unmined ones sent again, the same signed bytes, in nonce order, and counted in `resent`. The bytes are the run's (`raws`) or, for a library
- * that signs internally, serialized again from the node's own copy of each (checked against its hash).
+ * imported") and the unmined ones sent again, the same signed bytes, in nonce order, and counted in `resent`.
+ * The bytes are the run's (`raws`) or, for a library that signs internally, serialized again from the node's
+ * own copy of each (checked against its hash).
  *
  * @example
  * ```ts
