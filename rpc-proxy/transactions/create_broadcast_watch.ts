@@ -62,9 +62,13 @@ type Tracked = {
   waiter?: { until: number; settle(replaced: boolean): void };
 };
 
-type Block = { number: Hex; baseFeePerGas?: Hex; transactions?: unknown[] } | null;
+type Block = { number: Hex; hash?: Hex; parentHash?: Hex; baseFeePerGas?: Hex; transactions?: unknown[] } | null;
 
-/** Blocks read back at most when catching up after a pause; older ones are left to the lookup by hash. */
+/**
+ * Blocks read back at most when catching up after a pause; older ones are left to the lookup by hash. As many
+ * recent blocks' hashes are kept, with what was seen mined in them: should they leave the chain (a node
+ * restarted from an older state, a reorg), what they held is watched again.
+ */
 const MAX_CATCH_UP = 32;
 /** Polling while a sender waits: the first look (see `firstLookMs`), then from 1 ms, doubling, up to this. */
 const MAX_WAITING_POLL_MS = 50;
@@ -172,6 +176,10 @@ export function createBroadcastWatch(options: CreateBroadcastWatchOptions): Broa
   /** When the loop last read the latest block. */
   let polledAt = -Infinity;
   let lastSeen: number | undefined;
+  /** The hashes of the recent blocks read, by number, to tell when the chain changed under the proxy. */
+  const blockHashes = new Map<number, string>();
+  /** What was seen mined in those blocks, answered and no longer watched, by hash: watched again if they leave the chain. */
+  const minedRecently = new Map<Hex, { t: Tracked; block: number }>();
   let latest: { block: LatestBlock; number: number; at: number } | undefined;
   let reading: Promise<Block> | undefined;
 
@@ -192,6 +200,8 @@ export function createBroadcastWatch(options: CreateBroadcastWatchOptions): Broa
   /** Settles what `block` shows; returns how many of them a sender waited for. */
   const minedIn = (block: Block): number => {
     let settled = 0;
+    const number = Number(block?.number);
+    if (typeof block?.hash === "string") blockHashes.set(number, block.hash);
     for (const hash of Array.isArray(block?.transactions) ? block.transactions : []) {
       const found = typeof hash === "string" ? tracked.get(hash.toLowerCase() as Hex) : undefined;
       if (!found) continue;
@@ -202,6 +212,8 @@ export function createBroadcastWatch(options: CreateBroadcastWatchOptions): Broa
       }
       tracked.delete(found.hash);
       found.waiter?.settle(false);
+      delete found.waiter;
+      minedRecently.set(found.hash, { t: found, block: number });
     }
     return settled;
   };
@@ -216,22 +228,44 @@ export function createBroadcastWatch(options: CreateBroadcastWatchOptions): Broa
     }
     const number = see(head);
     if (number === undefined) return;
-    if (lastSeen !== undefined && number < lastSeen) {
-      // The chain went back (a node restarted, a reorg): look everything up.
-      for (const t of tracked.values()) t.blocks = rebroadcastBlocks;
+    if (lastSeen !== undefined && (number < lastSeen || (number === lastSeen && seenOtherwise(number, head?.hash)))) {
+      // The chain went back (a node restarted from an older state, a reorg).
+      chainChanged();
       lastSeen = number - 1;
     }
     const from = lastSeen === undefined ? number : Math.max(lastSeen + 1, number - MAX_CATCH_UP + 1);
     if (lastSeen !== undefined && number <= lastSeen) return;
     const missed = Array.from({ length: Math.max(0, number - from) }, (_, i) => from + i);
     const blocks = missed.length === 0 ? [] : await upstream.batch(missed.map((n) => ["eth_getBlockByNumber", [`0x${n.toString(16)}`, false]] as const));
+    const read = [...blocks.flatMap((outcome) => (outcome.ok ? [outcome.result as Block] : [])), head];
+    // The first block read does not follow the last one seen: the chain changed under the proxy.
+    if (lastSeen !== undefined && Number(read[0]?.number) === lastSeen + 1 && seenOtherwise(lastSeen, read[0]?.parentHash)) chainChanged();
     let settled = 0;
-    for (const outcome of blocks) if (outcome.ok) settled += minedIn(outcome.result as Block);
-    settled += minedIn(head);
+    for (const block of read) settled += minedIn(block);
     if (settled > 0) sample(1);
     const fresh = number - (lastSeen ?? number - 1);
     lastSeen = number;
     for (const t of tracked.values()) t.blocks += fresh;
+    for (const [n] of blockHashes) if (n <= number - MAX_CATCH_UP) blockHashes.delete(n);
+    for (const [hash, { block }] of minedRecently) if (block <= number - MAX_CATCH_UP) minedRecently.delete(hash);
+  };
+
+  /** A block hash the node gives for `number` that is not the one the proxy saw there. */
+  const seenOtherwise = (number: number, hash: unknown) => {
+    const seen = blockHashes.get(number);
+    return seen !== undefined && typeof hash === "string" && hash !== seen;
+  };
+
+  /**
+   * The chain is not the one the proxy saw: what was seen mined in its recent blocks is watched again (it may be
+   * gone with them: then the node does not know it, and the same bytes are broadcast again), and everything
+   * watched is looked up.
+   */
+  const chainChanged = () => {
+    for (const [hash, { t }] of minedRecently) tracked.set(hash, { ...t, since: now(), blocks: rebroadcastBlocks, looks: 0 });
+    minedRecently.clear();
+    blockHashes.clear();
+    for (const t of tracked.values()) t.blocks = rebroadcastBlocks;
   };
 
   const due = (t: Tracked, at: number) => {

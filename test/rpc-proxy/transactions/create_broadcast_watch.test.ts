@@ -15,6 +15,13 @@ const [A, B, C] = [tx(5), tx(6), tx(7)];
  */
 function chain(start = { mined: 5 }) {
   const blocks: Hex[][] = [[]];
+  /** Each block's hash; a node restarted from an older state makes new blocks with new hashes. */
+  const hashes: Hex[] = [toHex(0xb0000, { size: 32 })];
+  let generation = 0;
+  const newBlock = (txs: Hex[]) => {
+    blocks.push(txs);
+    hashes.push(toHex(0xb0000 + 0x1000 * generation + blocks.length, { size: 32 }));
+  };
   const pool = new Map<Hex, number>();
   const byRaw = new Map<Hex, { hash: Hex; nonce: number }>();
   const minedNonces = new Map<Hex, number>();
@@ -23,14 +30,20 @@ function chain(start = { mined: 5 }) {
   const upstream = fakeUpstream({
     eth_getBlockByNumber: ([tag]: unknown[]) => {
       const n = tag === "latest" ? blocks.length - 1 : Number(tag);
-      return n < blocks.length ? { number: toHex(n), baseFeePerGas: toHex(100 + n), transactions: blocks[n] } : null;
+      return n < blocks.length ? { number: toHex(n), hash: hashes[n], parentHash: hashes[n - 1] ?? null, baseFeePerGas: toHex(100 + n), transactions: blocks[n] } : null;
     },
     eth_getTransactionByHash: ([hash]: unknown[]) => {
       const h = hash as Hex;
       if (minedNonces.has(h)) return { hash: h, blockNumber: "0x1" };
       return pool.has(h) ? { hash: h, blockNumber: null } : null;
     },
-    eth_getTransactionCount: ([, tag]: unknown[]) => toHex(tag === "latest" ? minedCount : state.pending ?? Math.max(minedCount, ...[...pool.values()].map((n) => n + 1))),
+    // The pending count, as nodes give it: past the mined count and every nonce held in sequence after it.
+    eth_getTransactionCount: ([, tag]: unknown[]) => {
+      if (tag === "latest") return toHex(minedCount);
+      let pending = minedCount;
+      while ([...pool.values()].includes(pending)) pending++;
+      return toHex(state.pending ?? pending);
+    },
     eth_sendRawTransaction: ([raw]: unknown[]) => {
       const t = byRaw.get(raw as Hex)!;
       if (t.nonce < minedCount) throw new UpstreamRpcError({ code: -32000, message: "nonce too low" });
@@ -49,9 +62,17 @@ function chain(start = { mined: 5 }) {
         minedNonces.set(t.hash, t.nonce);
         minedCount = Math.max(minedCount, t.nonce + 1);
       }
-      blocks.push(list.map((t) => t.hash));
+      newBlock(list.map((t) => t.hash));
     },
-    emptyBlock: () => blocks.push([]),
+    emptyBlock: () => newBlock([]),
+    /** The node restarted from a state of `height` blocks, without its pool: later blocks and what they held are gone. */
+    restart(height: number) {
+      for (const gone of blocks.splice(height).flat()) minedNonces.delete(gone);
+      hashes.splice(height);
+      pool.clear();
+      generation++;
+      minedCount = Math.max(start.mined, ...[...minedNonces.values()].map((n) => n + 1));
+    },
     asked: (method: string) => upstream.calls.filter((c) => c.method === method).length,
   };
 }
@@ -286,6 +307,42 @@ test("a chain that mines at each broadcast and now and then leaves a send pendin
   }
   const reads = await blockReadsWhileWaiting(node, watch, tx(nonce), 300);
   assert.ok(reads >= 3, `${reads} block reads while waiting`);
+});
+
+test("seen mined in a block that then left the chain (the node restarted from an older state): watched again, broadcast again", async () => {
+  const node = chain();
+  const { watch, events } = watchOn(node);
+  node.accept(A);
+  const verdict = watch.watch(from, [A], 5000);
+  node.mine(A);
+  assert.equal([...await verdict], []);
+  assert.equal(watch.unmined(from), []);
+  node.restart(1); // back to the genesis block: A's block is gone, and A with it
+  // Noticed at the watch's next look at the chain (here: the next send's).
+  node.accept(B);
+  void watch.watch(from, [B], 20);
+  await until(() => events.includes("rebroadcast"));
+  assert.ok(node.pool.has(A.hash), "A broadcast again, the same bytes");
+  assert.equal(watch.unmined(from), [5, 6]);
+  node.mine(A, B);
+  await until(() => watch.unmined(from).length === 0);
+});
+
+test("…and when the new chain is already taller than the old one when the watch looks: told apart by the block hashes", async () => {
+  const node = chain();
+  const { watch, events } = watchOn(node);
+  node.accept(A);
+  const verdict = watch.watch(from, [A], 5000);
+  node.mine(A);
+  assert.equal([...await verdict], []);
+  node.restart(1);
+  node.emptyBlock();
+  node.emptyBlock();
+  node.emptyBlock();
+  node.accept(B);
+  void watch.watch(from, [B], 20);
+  await until(() => events.includes("rebroadcast"));
+  assert.ok(node.pool.has(A.hash));
 });
 
 test("the node cannot be asked: kept (it accepted the transaction)", async () => {
