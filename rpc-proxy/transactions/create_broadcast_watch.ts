@@ -133,6 +133,11 @@ const NONCE_MINED = /nonce too low|OldNonce/i;
  *   broadcast again (`onRebroadcast`), and if the node's pending count is then below every nonce still watched,
  *   `onBehind` tells the sender the nonces it must fill.
  *
+ * A transaction seen mined is remembered for MAX_CATCH_UP blocks with the hash of its block: when the chain goes
+ * back, or a block does not follow the last one seen (a node restarted from an older state, a reorg), it is
+ * watched again, so one whose block was lost is broadcast again rather than its nonce filled by another. While
+ * nothing is watched nothing is read: such a change is noticed at the next send.
+ *
  * When the node cannot be asked, nothing is concluded: a transaction counts as kept (the node accepted it).
  *
  * @example
