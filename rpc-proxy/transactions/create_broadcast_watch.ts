@@ -180,6 +180,8 @@ export function createBroadcastWatch(options: CreateBroadcastWatchOptions): Broa
   const sample = (mined: number) => (minedShare += MINED_SHARE_WEIGHT * (mined - minedShare));
   /** When the loop last read the latest block. */
   let polledAt = -Infinity;
+  /** The node could not be reached at the last try. */
+  let unreachable = false;
   let lastSeen: number | undefined;
   /** The hashes of the recent blocks read, by number, to tell when the chain changed under the proxy. */
   const blockHashes = new Map<number, string>();
@@ -229,7 +231,17 @@ export function createBroadcastWatch(options: CreateBroadcastWatchOptions): Broa
     try {
       head = await readLatest();
     } catch {
+      unreachable = true;
       return;
+    }
+    if (unreachable) {
+      // The node answers again after it could not be reached: it may have restarted without what it held
+      // (its pool), so everything watched is looked up now, not after the waits that grew while it was away.
+      unreachable = false;
+      for (const t of tracked.values()) {
+        t.blocks = rebroadcastBlocks;
+        t.looks = 0;
+      }
     }
     const number = see(head);
     if (number === undefined) return;
@@ -406,7 +418,12 @@ export function createBroadcastWatch(options: CreateBroadcastWatchOptions): Broa
         if (fast || now() - polledAt >= IDLE_POLL_MS) await poll();
         const at = now();
         const list = [...tracked.values()].filter((t) => due(t, at));
-        if (list.length > 0) await lookUp(list).catch(() => list.forEach((t) => tracked.has(t.hash) && settleKept(t)));
+        if (list.length > 0) {
+          await lookUp(list).catch(() => {
+            unreachable = true;
+            list.forEach((t) => tracked.has(t.hash) && settleKept(t));
+          });
+        }
       }
     } finally {
       running = false;

@@ -345,6 +345,22 @@ test("…and when the new chain is already taller than the old one when the watc
   assert.ok(node.pool.has(A.hash));
 });
 
+test("the node unreachable for a while, then back without what it held: every kept transaction is looked up at once", async () => {
+  const node = chain();
+  const { watch, events } = watchOn(node, { rebroadcastMs: 200, rebroadcastBlocks: 1000 });
+  node.accept(A);
+  assert.equal([...await watch.watch(from, [A], 5)], []);
+  // While the node is away, each failed look doubles the wait before the next (200 ms, 400, 800, 1600…).
+  node.upstream.down = true;
+  await new Promise((resolve) => setTimeout(resolve, 2500));
+  node.pool.clear(); // restarted without its pool
+  node.upstream.down = false;
+  const back = Date.now();
+  while (!events.includes("rebroadcast") && Date.now() - back < 1000) await new Promise((resolve) => setTimeout(resolve, 5));
+  assert.ok(events.includes("rebroadcast"), "broadcast again within a second of the node answering again");
+  assert.ok(node.pool.has(A.hash));
+});
+
 test("the node cannot be asked: kept (it accepted the transaction)", async () => {
   const node = chain();
   const { watch } = watchOn(node, { rebroadcastMs: 60_000 });
