@@ -138,7 +138,8 @@ const NONCE_MINED = /nonce too low|OldNonce/i;
  * watched again, so one whose block was lost is broadcast again rather than its nonce filled by another. While
  * nothing is watched nothing is read: such a change is noticed at the next send.
  *
- * When the node cannot be asked, nothing is concluded: a transaction counts as kept (the node accepted it).
+ * When the node cannot be asked, nothing is concluded: a transaction counts as kept (the node accepted it); once
+ * it answers again, everything watched is looked up at once (it may have restarted without its pool).
  *
  * @example
  * ```ts
