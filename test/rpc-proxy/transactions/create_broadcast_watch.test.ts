@@ -98,6 +98,14 @@ async function teachSlowChain(node: ReturnType<typeof chain>, watch: ReturnType<
   }
 }
 
+/** `t` broadcast, mined, and seen in its block by the watch (its sender answered). */
+async function seenMined(node: ReturnType<typeof chain>, watch: ReturnType<typeof createBroadcastWatch>, t: ReturnType<typeof tx>) {
+  node.accept(t);
+  const verdict = watch.watch(from, [t], 5000);
+  node.mine(t);
+  assert.equal([...await verdict], []);
+}
+
 function watchOn(node: ReturnType<typeof chain>, options: Partial<CreateBroadcastWatchOptions> = {}) {
   const events: string[] = [];
   const watch = createBroadcastWatch({
@@ -312,10 +320,7 @@ test("a chain that mines at each broadcast and now and then leaves a send pendin
 test("seen mined in a block that then left the chain (the node restarted from an older state): watched again, broadcast again", async () => {
   const node = chain();
   const { watch, events } = watchOn(node);
-  node.accept(A);
-  const verdict = watch.watch(from, [A], 5000);
-  node.mine(A);
-  assert.equal([...await verdict], []);
+  await seenMined(node, watch, A);
   assert.equal(watch.unmined(from), []);
   node.restart(1); // back to the genesis block: A's block is gone, and A with it
   // Noticed at the watch's next look at the chain (here: the next send's).
@@ -331,10 +336,7 @@ test("seen mined in a block that then left the chain (the node restarted from an
 test("…and when the new chain is already taller than the old one when the watch looks: told apart by the block hashes", async () => {
   const node = chain();
   const { watch, events } = watchOn(node);
-  node.accept(A);
-  const verdict = watch.watch(from, [A], 5000);
-  node.mine(A);
-  assert.equal([...await verdict], []);
+  await seenMined(node, watch, A);
   node.restart(1);
   node.emptyBlock();
   node.emptyBlock();
