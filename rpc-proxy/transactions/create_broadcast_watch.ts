@@ -239,10 +239,7 @@ export function createBroadcastWatch(options: CreateBroadcastWatchOptions): Broa
       // The node answers again after it could not be reached: it may have restarted without what it held
       // (its pool), so everything watched is looked up now, not after the waits that grew while it was away.
       unreachable = false;
-      for (const t of tracked.values()) {
-        t.blocks = rebroadcastBlocks;
-        t.looks = 0;
-      }
+      lookUpEverything();
     }
     const number = see(head);
     if (number === undefined) return;
@@ -280,10 +277,18 @@ export function createBroadcastWatch(options: CreateBroadcastWatchOptions): Broa
    * watched is looked up.
    */
   const chainChanged = () => {
-    for (const [hash, { t }] of minedRecently) tracked.set(hash, { ...t, since: now(), blocks: rebroadcastBlocks, looks: 0 });
+    for (const [hash, { t }] of minedRecently) tracked.set(hash, t);
     minedRecently.clear();
     blockHashes.clear();
-    for (const t of tracked.values()) t.blocks = rebroadcastBlocks;
+    lookUpEverything();
+  };
+
+  /** Every transaction watched is due at the next look, the waits grown by earlier looks forgotten. */
+  const lookUpEverything = () => {
+    for (const t of tracked.values()) {
+      t.blocks = rebroadcastBlocks;
+      t.looks = 0;
+    }
   };
 
   const due = (t: Tracked, at: number) => {
