@@ -5,7 +5,14 @@ export type BenchTarget = { name: string; holds: boolean; detail: string };
 // Rounded towards failing, so a shown value never looks better than the check: ratios down, margins up.
 const ratio = (a: number, b: number) => `${(Math.floor((a / b) * 100) / 100).toFixed(2)}×`;
 const ms = (x: number) => `${(Math.ceil(x * 100) / 100).toFixed(2)} ms`;
+/** A margin over a floor, with its sign (−0.01 ms: under the floor), rounded up like `ms`. */
+const over = (x: number) => {
+  const rounded = Math.ceil(x * 100) / 100;
+  return `${rounded < 0 ? "−" : "+"}${Math.abs(rounded).toFixed(2)} ms`;
+};
 const up = (x: number) => (Math.ceil(x * 100) / 100).toFixed(2);
+/** A difference with its sign, to the hundredth of a millisecond (not a margin, so not rounded towards failing). */
+const signed = (x: number) => `${x < 0 ? "−" : "+"}${Math.abs(x).toFixed(2)} ms`;
 
 /**
  * The targets of issues 7, 14 and 19, checked against one run (ratios within the run, so the machine's speed cancels out).
@@ -38,12 +45,12 @@ export function benchTargets(r: BenchResult): BenchTarget[] {
       // Issue 14: the rpc-proxy's own part, over what a bare Deno proxy in front of the same signer adds (its floor).
       name: "proxy_sign_p50_ms ≤ the bare proxy's signing p50 + 0.3 ms",
       holds: r.proxy_sign_p50_ms - r.signer_sign_p50_ms <= r.floors.sign_ms + 0.3,
-      detail: `+${ms(r.proxy_sign_p50_ms - r.signer_sign_p50_ms - r.floors.sign_ms)} (over the signer: +${ms(r.proxy_sign_p50_ms - r.signer_sign_p50_ms)}, the bare proxy +${ms(r.floors.sign_ms)})`,
+      detail: `${over(r.proxy_sign_p50_ms - r.signer_sign_p50_ms - r.floors.sign_ms)} (over the signer: +${ms(r.proxy_sign_p50_ms - r.signer_sign_p50_ms)}, the bare proxy +${ms(r.floors.sign_ms)})`,
     },
     {
       name: "passthrough_p50_ms ≤ the bare proxy's passthrough p50 + 0.05 ms",
       holds: r.passthrough_p50_ms - r.direct_p50_ms <= r.floors.passthrough_ms + 0.05,
-      detail: `+${ms(r.passthrough_p50_ms - r.direct_p50_ms - r.floors.passthrough_ms)} (over direct: +${ms(r.passthrough_p50_ms - r.direct_p50_ms)}, the bare proxy +${ms(r.floors.passthrough_ms)})`,
+      detail: `${over(r.passthrough_p50_ms - r.direct_p50_ms - r.floors.passthrough_ms)} (over direct: +${ms(r.passthrough_p50_ms - r.direct_p50_ms)}, the bare proxy +${ms(r.floors.passthrough_ms)}; a second bare proxy ${signed(r.floors.passthrough_noise_ms)} over the first${r.floors.passthrough_pinned ? "" : "; not pinned to separate vCPUs"})`,
     },
     {
       // Issue 14: what a team would do instead, the key in the application and viem's local account.

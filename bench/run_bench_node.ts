@@ -19,6 +19,7 @@ import { benchTransferParams } from "./encode_sign_requests.ts";
 import { measureCurveSign } from "./measure_curve_sign.ts";
 import { BENCH_TRANSFER, measureRawSign } from "./measure_raw_sign.ts";
 import { measureSignLatency } from "./measure_sign_latency_node.ts";
+import { onSeparateCpus } from "./on_separate_cpus_node.ts";
 import { pairedLatency } from "./paired_latency.ts";
 import { startCountingMiddlebox, type CountingMiddlebox } from "./start_counting_middlebox_node.ts";
 import { startDenoRawSign, type DenoRawSign } from "./start_deno_raw_sign_node.ts";
@@ -126,9 +127,12 @@ export type BenchResult = Record<BenchMetric, number> & {
    * `signer_sign_per_s_1w` its vCPUs allow: the default run's rate were it to keep every vCPU busy at the CPU
    * per signature it measured (see `signer_cores_used.default_workers`); and the same were the signer alone on
    * them, as in an enclave, whose vCPUs the client does not share (`workers_ratio_ceiling_signer_alone`). Null
-   * without /proc.
+   * without /proc. `passthrough_noise_ms`: a second bare proxy's passthrough latency minus the first's, measured
+   * alongside them: how far apart two identical proxies land in this run, the resolution of the passthrough
+   * target. `passthrough_pinned`: whether the passthrough latencies were measured with the load generator and the
+   * servers on separate vCPUs (`onSeparateCpus`).
    */
-  floors: { sign_ms: number; passthrough_ms: number; send_ratio_ceiling: number | null; workers_ratio_ceiling: number | null; workers_ratio_ceiling_signer_alone: number | null };
+  floors: { sign_ms: number; passthrough_ms: number; passthrough_noise_ms: number; passthrough_pinned: boolean; send_ratio_ceiling: number | null; workers_ratio_ceiling: number | null; workers_ratio_ceiling_signer_alone: number | null };
   /** Rounds of the signing throughputs (each metric is its best round). */
   rounds: number;
   quick: boolean;
@@ -176,7 +180,7 @@ export async function runBench(options: RunBenchOptions = {}): Promise<BenchResu
   const sends = quick ? 100 : 2000;
   const started = performance.now();
   const loadStart = loadavg()[0]!;
-  const steps = ["starting the signers", "secp256k1: noble vs WebAssembly", ...Array.from({ length: rounds }, (_, i) => `signing throughput, round ${i + 1}/${rounds}`), "starting Anvil and the proxies", "signing latency: signer vs proxy and bare proxy", "proxy: eth_signTransaction throughput", "Anvil: raw sends", "proxy: sends", "viem local account: sends", "ethers Wallet: sends", `proxy: sends from ${SEND_CLIENTS} accounts`, "passthrough latency: proxy and bare proxy vs direct", "node calls per send: proxy and viem, through a counting middlebox", `node calls per send on a chain with ${BLOCK_TIME_S} s blocks`];
+  const steps = ["starting the signers", "secp256k1: noble vs WebAssembly", ...Array.from({ length: rounds }, (_, i) => `signing throughput, round ${i + 1}/${rounds}`), "starting Anvil and the proxies", "signing latency: signer vs proxy and bare proxy", "proxy: eth_signTransaction throughput", "Anvil: raw sends", "proxy: sends", "viem local account: sends", "ethers Wallet: sends", `proxy: sends from ${SEND_CLIENTS} accounts`, "passthrough latency: proxy and two bare proxies vs direct, pinned", "node calls per send: proxy and viem, through a counting middlebox", `node calls per send on a chain with ${BLOCK_TIME_S} s blocks`];
   let step = 0;
   const progress = () => options.progress?.(steps[step]!, ++step, steps.length);
 
@@ -300,11 +304,19 @@ export async function runBench(options: RunBenchOptions = {}): Promise<BenchResu
     }
 
     progress();
+    // The proxy's own part of a passthrough is judged to 50 µs: the load generator and the servers run on
+    // separate vCPUs (onSeparateCpus), and a second bare proxy, the same program as the first, shows how far
+    // apart two identical proxies measure in this run (`floors.passthrough_noise_ms`).
     const blockNumber = (i: number) => JSON.stringify({ jsonrpc: "2.0", id: i, method: "eth_blockNumber", params: [] });
-    const [toProxy, toBare, toAnvil] = [proxy.url, bare.url, anvil.url].map((url) => httpLatencyCall(url, blockNumber));
-    const httpLatency = await pairedLatency([[toProxy!.call, toAnvil!.call], [toBare!.call, toAnvil!.call]], latencyRun)
-      .finally(() => Promise.all([toProxy, toBare, toAnvil].map((c) => c!.close())));
-    const [[passthrough, direct], [barePassthrough, bareDirect]] = [httpLatency[0]!, httpLatency[1]!];
+    const bareAgain = await startBareProxy(anvil.url, signer.socketPath);
+    services.push(bareAgain.service);
+    const [toProxy, toBare, toBareAgain, toAnvil] = [proxy.url, bare.url, bareAgain.url, anvil.url].map((url) => httpLatencyCall(url, blockNumber));
+    const servers = [proxy, bare, bareAgain, anvil].map(({ service }) => service.child.pid).filter((pid): pid is number => pid !== undefined);
+    const { result: httpLatency, pinned: latencyPinned } = await onSeparateCpus(servers, () =>
+      pairedLatency([[toProxy!.call, toAnvil!.call], [toBare!.call, toAnvil!.call], [toBareAgain!.call, toAnvil!.call]], latencyRun))
+      .finally(() => Promise.all([toProxy, toBare, toBareAgain, toAnvil].map((c) => c!.close())));
+    await bareAgain.service.stop();
+    const [[passthrough, direct], [barePassthrough, bareDirect], [bareAgainPassthrough, bareAgainDirect]] = [httpLatency[0]!, httpLatency[1]!, httpLatency[2]!];
 
     // Node calls per send, counted the same way for both: a middlebox in front of Anvil, a second proxy (and its
     // own account) behind it, and viem's local account through it; at SEND_CLIENTS callers and at one.
@@ -449,6 +461,8 @@ export async function runBench(options: RunBenchOptions = {}): Promise<BenchResu
       floors: {
         sign_ms: bareSign.proxy.p50 - bareSign.signer.p50,
         passthrough_ms: barePassthrough.p50 - bareDirect.p50,
+        passthrough_noise_ms: (bareAgainPassthrough.p50 - bareAgainDirect.p50) - (barePassthrough.p50 - bareDirect.p50),
+        passthrough_pinned: latencyPinned,
         send_ratio_ceiling: sendRatioCeiling(rawCpu, Math.max(best.rawDeno, best.signer1w)),
         workers_ratio_ceiling: cores.defaultWorkers && (best.signer / best.signer1w) * (cpus().length / (cores.defaultWorkers.signer + cores.defaultWorkers.load_generator)),
         workers_ratio_ceiling_signer_alone: cores.defaultWorkers && (best.signer / best.signer1w) * (cpus().length / cores.defaultWorkers.signer),

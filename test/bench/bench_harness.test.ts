@@ -60,8 +60,11 @@ test("bench --quick --json prints one JSON object with every metric a positive n
   // policy_sign_per_s (issue 12) comes with its ratio to the one-worker signer and the size of its policy.
   assert.is(result.policy_sign_ratio, (result.policy_sign_per_s as number) / (result.signer_sign_per_s_1w as number));
   assert.is(result.policy_rules, 20);
-  const floors = result.floors as { sign_ms: number; passthrough_ms: number; send_ratio_ceiling: number | null; workers_ratio_ceiling: number | null; workers_ratio_ceiling_signer_alone: number | null };
+  const floors = result.floors as { sign_ms: number; passthrough_ms: number; passthrough_noise_ms: number; passthrough_pinned: boolean; send_ratio_ceiling: number | null; workers_ratio_ceiling: number | null; workers_ratio_ceiling_signer_alone: number | null };
   assert.ok(Number.isFinite(floors.sign_ms) && Number.isFinite(floors.passthrough_ms), "the bare proxy's latencies");
+  assert.ok(Number.isFinite(floors.passthrough_noise_ms), "a second bare proxy's passthrough against the first's");
+  // This machine has 2 vCPUs and taskset (util-linux), so the passthrough latencies are measured pinned.
+  assert.is(floors.passthrough_pinned, (result.machine as { cpus: number }).cpus >= 2);
   assert.ok(floors.send_ratio_ceiling === null || (floors.send_ratio_ceiling > 0 && floors.send_ratio_ceiling < 1), "the send ratio ceiling");
   // The workers' ceiling: the default run's ratio scaled to every vCPU busy at its CPU per signature (Linux /proc here).
   type Cores = { signer: number; load_generator: number } | null;

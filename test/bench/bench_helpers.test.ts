@@ -27,7 +27,7 @@ test("benchTargets() shows ratios rounded towards failing: 1.4999× is a miss sh
     node_calls_per_send_block_time: 1.125, node_calls_per_send_block_time_1_caller: 2.25, viem_node_calls_per_send_block_time: 2.01, viem_node_calls_per_send_block_time_1_caller: 3,
     node_calls_sends: { clients: 64, one_caller: 20, all_mined: true, blocks_per_send: 0.5, block_time_s: 1 },
     signer_cores_used: { one_worker: { signer: 1.25, load_generator: 0.35 }, default_workers: { signer: 1.5, load_generator: 0.47 } },
-    floors: { sign_ms: 0.8, passthrough_ms: 0.35, send_ratio_ceiling: 0.7, workers_ratio_ceiling: 1.25, workers_ratio_ceiling_signer_alone: 1.6 },
+    floors: { sign_ms: 0.8, passthrough_ms: 0.35, passthrough_noise_ms: -0.004, passthrough_pinned: true, send_ratio_ceiling: 0.7, workers_ratio_ceiling: 1.25, workers_ratio_ceiling_signer_alone: 1.6 },
     machine: { cpus: 2 },
   } as unknown as BenchResult;
   const byName = Object.fromEntries(benchTargets(result).map((t) => [t.name, t]));
@@ -43,7 +43,13 @@ test("benchTargets() shows ratios rounded towards failing: 1.4999× is a miss sh
   assert.is(sign.detail, "+0.20 ms (over the signer: +1.00 ms, the bare proxy +0.80 ms)");
   const passthrough = byName["passthrough_p50_ms ≤ the bare proxy's passthrough p50 + 0.05 ms"]!;
   assert.is(passthrough.holds, true);
-  assert.match(passthrough.detail, /over direct: \+0\.30 ms, the bare proxy \+0\.35 ms/);
+  assert.match(passthrough.detail, /over direct: \+0\.30 ms, the bare proxy \+0\.35 ms; a second bare proxy −0\.00 ms over the first\)$/);
+  // Under the floor is shown with its sign, not as "+-0.01 ms".
+  const under = benchTargets({ ...result, passthrough_p50_ms: 0.536 }).find((t) => t.name === passthrough.name)!;
+  assert.match(under.detail, /^−0\.01 ms \(over direct: \+0\.34 ms, the bare proxy \+0\.35 ms;/);
+  // Unpinned, the detail says so: the two sides may have landed on different vCPUs.
+  const unpinned = benchTargets({ ...result, floors: { ...result.floors, passthrough_pinned: false, passthrough_noise_ms: 0.031 } }).find((t) => t.name === passthrough.name)!;
+  assert.match(unpinned.detail, /a second bare proxy \+0\.03 ms over the first; not pinned to separate vCPUs\)$/);
   const sends = byName["proxy_send_per_s ≥ 1.0 × viem_local_send_per_s, every send mined, no nonce gaps"]!;
   assert.is(sends.holds, true);
   assert.match(sends.detail, /^1\.00× \(ethers' Wallet: 0\.47×; the proxy over raw sends to Anvil: 0\.85×\)$/);
@@ -119,7 +125,7 @@ test("formatBenchTable() shows policy_sign_per_s next to signer_sign_per_s_1w, w
     node_calls_sends: { clients: 64, one_caller: 20, all_mined: true, blocks_per_send: 0.5, block_time_s: 1 },
     send_per_s_block_time: { proxy: 450, proxy_1_caller: 38, viem: 1200, viem_1_caller: 300 },
     signer_cores_used: { one_worker: null, default_workers: null },
-    cpu_ms_per_tx: { anvil_raw_send: {}, proxy_send: {} }, floors: { sign_ms: 0.1, passthrough_ms: 0.1, send_ratio_ceiling: null, workers_ratio_ceiling: null, workers_ratio_ceiling_signer_alone: null },
+    cpu_ms_per_tx: { anvil_raw_send: {}, proxy_send: {} }, floors: { sign_ms: 0.1, passthrough_ms: 0.1, passthrough_noise_ms: 0.01, passthrough_pinned: false, send_ratio_ceiling: null, workers_ratio_ceiling: null, workers_ratio_ceiling_signer_alone: null },
     rounds: 4, quick: false, duration_s: 90,
     machine: { cpus: 4, cpu_model: "test", memory_gib: 8, load_1m_start: 0, load_1m_end: 0, node: "v20", deno: "2" },
   } as unknown as BenchResult;
