@@ -56,14 +56,12 @@ export function createMetricsRegistry(): MetricsRegistry {
     const labelNames = family.labelNames;
     let given = 0;
     for (const _ in labels) given++;
+    if (given !== labelNames.length) throw wrongLabels(family);
     let key = "";
     for (let i = 0; i < labelNames.length; i++) {
       const value = labels[labelNames[i]!];
-      if (typeof value !== "string") given = -1;
-      key = i === 0 ? `${value}` : `${key}\u0000${value}`;
-    }
-    if (given !== labelNames.length) {
-      throw new TypeError(`Metric ${family.name} takes labels ${labelNames.join(", ") || "(none)"}`);
+      if (typeof value !== "string") throw wrongLabels(family);
+      key = i === 0 ? value : `${key}\u0000${value}`;
     }
     let s = family.series.get(key);
     if (!s) {
@@ -125,6 +123,10 @@ export function createMetricsRegistry(): MetricsRegistry {
       return `${lines.join("\n")}\n`;
     },
   };
+}
+
+function wrongLabels(family: Family): TypeError {
+  return new TypeError(`Metric ${family.name} takes labels ${family.labelNames.join(", ") || "(none)"}`);
 }
 
 function labelText(labels: Labels): string {
