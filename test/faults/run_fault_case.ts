@@ -1,6 +1,6 @@
 import type { FaultEnv } from "./start_fault_env.ts";
 import { startSendLoad, type SendOutcome, type SendLoad } from "./run_send_load.ts";
-import { blockNumber, settleTransactions } from "./settle_transactions.ts";
+import { blockNumber, settleTransactions, type Settlement } from "./settle_transactions.ts";
 
 /** One case's figures (the table's row) and the checks it was held to. */
 export type FaultReport = {
@@ -17,6 +17,10 @@ export type FaultReport = {
   ackedNeverMined: number;
   duplicates: number;
   nonceGaps: number;
+  /** Transactions Anvil's pool stranded and the suite sent again (see `Settlement`): reported, not a failure. */
+  nodeStranded: number;
+  /** What the node says of acknowledged hashes that were not mined (see `Settlement`). */
+  notMined?: Settlement["notMined"];
   /** From the fault's end (or, for a kill, the kill) to /readyz 200; undefined when readiness never dropped or never came back. */
   readyAgainMs?: number | undefined;
   /** The slowest JSON-RPC error answer, ms. */
@@ -120,9 +124,9 @@ export async function runFaultCase(env: FaultEnv, c: FaultCase): Promise<FaultRe
 
 /** The reports as a fixed-width table, one row per case. */
 export function formatFaultTable(reports: readonly FaultReport[]): string {
-  const head = ["case", "requests", "answered", "ok", "rpc err", "bad", "unansw.", "mined", "acked lost", "dup", "gaps", "ready again", "result"];
+  const head = ["case", "requests", "answered", "ok", "rpc err", "bad", "unansw.", "mined", "acked lost", "dup", "gaps", "stranded", "ready again", "result"];
   const rows = reports.map((r) => [
-    r.name, r.requests, r.answered, r.success, r.rpcError, r.badAnswer, r.unanswered, r.mined, r.ackedNeverMined, r.duplicates, r.nonceGaps,
+    r.name, r.requests, r.answered, r.success, r.rpcError, r.badAnswer, r.unanswered, r.mined, r.ackedNeverMined, r.duplicates, r.nonceGaps, r.nodeStranded,
     r.readyAgainMs === undefined ? "-" : `${(r.readyAgainMs / 1000).toFixed(1)} s`, r.passed ? "pass" : "FAIL",
   ].map(String));
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));

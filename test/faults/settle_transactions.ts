@@ -1,5 +1,6 @@
 import { createWalletClient, http, type Hex } from "viem";
 import type { SendOutcome } from "./run_send_load.ts";
+import { unstrandAnvilPool } from "./unstrand_anvil_pool.ts";
 
 export type Settlement = {
   /** Transactions from the account mined since `fromBlock` whose value is one of this case's request ids. */
@@ -10,6 +11,16 @@ export type Settlement = {
   duplicates: number;
   /** Nonces handed out but never mined, seen by a probe send after the case (0 when the probe mines). */
   nonceGaps: number;
+  /**
+   * Transactions Anvil held queued at the account's own nonce, never to be mined, and the suite sent again, the
+   * same bytes (`unstrandAnvilPool`): Anvil's race, not the proxy's doing, so reported, not failed.
+   */
+  nodeStranded: number;
+  /**
+   * When some acknowledged hash was not mined: what the node says of (up to 10 of) them, and the account's mined
+   * and pending counts, so a failure shows whether the node lost them (unknown) or holds them (with their nonces).
+   */
+  notMined?: { counts: { latest: number; pending: number }; hashes: { hash: Hex; nonce?: number; node: "unknown" | "held" }[] };
 };
 
 async function node<T = any>(url: string, body: unknown): Promise<T> {
@@ -34,7 +45,9 @@ export async function blockNumber(nodeUrl: string): Promise<number> {
  * What became of a case's requests, asked of the node directly (not through the proxy): waits up to `waitMs`
  * for every acknowledged hash to be mined, scans the blocks since `fromBlock` for the account's transactions
  * (values are request ids: a value seen twice is a duplicate), then sends one probe through the proxy and waits
- * for it: if the proxy handed out a nonce that never reached the chain, the probe is stuck behind it.
+ * for it: if the proxy handed out a nonce that never reached the chain, the probe is stuck behind it. While it
+ * waits, every 2 s, transactions Anvil's pool stranded are sent again (`unstrandAnvilPool`, counted in
+ * `nodeStranded`).
  *
  * @example
  * ```ts
@@ -53,6 +66,13 @@ export async function settleTransactions(options: {
   const { nodeUrl, account } = options;
   const acked = options.outcomes.filter((o) => o.kind === "success").map((o) => o.hash!);
   const waitUntil = Date.now() + (options.waitMs ?? 30_000);
+  let nodeStranded = 0;
+  let checkedPoolAt = Date.now();
+  const unstrand = async () => {
+    if (Date.now() - checkedPoolAt < 2000) return;
+    checkedPoolAt = Date.now();
+    nodeStranded += await unstrandAnvilPool(nodeUrl, account);
+  };
   let missing = [...new Set(acked)];
   while (missing.length > 0) {
     const receipts: any[] = [];
@@ -62,6 +82,7 @@ export async function settleTransactions(options: {
     }
     missing = missing.filter((_, i) => !receipts[i]);
     if (missing.length === 0 || Date.now() > waitUntil) break;
+    await unstrand();
     await sleep(500);
   }
 
@@ -80,7 +101,7 @@ export async function settleTransactions(options: {
     let receipt: unknown;
     for (let i = 0; i < 60 && !receipt; i++) {
       receipt = await call(nodeUrl, "eth_getTransactionReceipt", [probe]);
-      if (!receipt) await sleep(500);
+      if (!receipt) await unstrand().then(() => sleep(500));
     }
     if (!receipt) {
       const tx = await call<{ nonce: Hex } | null>(nodeUrl, "eth_getTransactionByHash", [probe]);
@@ -110,5 +131,13 @@ export async function settleTransactions(options: {
     mined += n;
     duplicates += n - 1;
   }
-  return { mined, ackedNeverMined: missing.length, duplicates, nonceGaps };
+  const settlement: Settlement = { mined, ackedNeverMined: missing.length, duplicates, nonceGaps, nodeStranded };
+  if (missing.length > 0) {
+    const txs = await Promise.all(missing.slice(0, 10).map((hash) => call<{ nonce: Hex } | null>(nodeUrl, "eth_getTransactionByHash", [hash])));
+    settlement.notMined = {
+      counts: { latest: Number(await call<Hex>(nodeUrl, "eth_getTransactionCount", [account, "latest"])), pending: Number(await call<Hex>(nodeUrl, "eth_getTransactionCount", [account, "pending"])) },
+      hashes: missing.slice(0, 10).map((hash, i) => (txs[i] ? { hash, nonce: Number(txs[i]!.nonce), node: "held" as const } : { hash, node: "unknown" as const })),
+    };
+  }
+  return settlement;
 }
