@@ -516,11 +516,18 @@ async function startBenchSigner(socketPath: string, args: string[], options: { p
   }
 }
 
-/** The rpc-proxy as production runs it: a Deno process, request logging off. */
+/**
+ * The V8 flags of the rpc-proxy in production (`scripts/compile.sh` builds them into its binary, `deno task proxy`
+ * passes them): no memory reducer, whose GC after a busy spell left the process slower per request for good
+ * (docs/performance.md, "Passthrough").
+ */
+const RPC_PROXY_V8_FLAGS = "--v8-flags=--no-memory-reducer";
+
+/** The rpc-proxy as production runs it: a Deno process with its V8 flags, request logging off. */
 function startDenoProxy(upstreamUrl: string, socketPath: string): Promise<{ service: Service; url: string }> {
   return startDenoHttpService("rpc-proxy", "rpc-proxy/main_deno.ts", [
     "--host", "127.0.0.1", "--port", "0", "--upstream", upstreamUrl, "--signer", `unix://${socketPath}`, "--log-requests", "off",
-  ]);
+  ], { denoFlags: [RPC_PROXY_V8_FLAGS] });
 }
 
 /** `bench/bare_proxy_deno.ts` in front of the same signer and node. */
@@ -529,8 +536,8 @@ function startBareProxy(upstreamUrl: string, socketPath: string): Promise<{ serv
 }
 
 /** A Deno script of this repository that prints `{"event":"listening","url":…}` when it serves HTTP. */
-async function startDenoHttpService(name: string, script: string, args: string[]): Promise<{ service: Service; url: string }> {
-  const run = ["run", "--quiet", "--allow-net", "--allow-read", "--allow-write", "--allow-env", "--allow-sys", join(ROOT, script), ...args];
+async function startDenoHttpService(name: string, script: string, args: string[], options: { denoFlags?: string[] } = {}): Promise<{ service: Service; url: string }> {
+  const run = ["run", "--quiet", "--allow-net", "--allow-read", "--allow-write", "--allow-env", "--allow-sys", ...(options.denoFlags ?? []), join(ROOT, script), ...args];
   const { service, value } = await spawnService(name, binaryPath("deno"), run, {
     env: { NO_COLOR: "1" },
     timeoutMs: 60_000,

@@ -175,7 +175,7 @@ test("build-enclave.sh and write_pcrs.mjs fail with a one-line reason on bad inp
   }
 });
 
-test("compile.sh compiles signer, host-agent and rpc-proxy; the signer embeds its worker, leaves dev tools out, and is reproducible", async () => {
+test("compile.sh compiles signer, host-agent and rpc-proxy; the signer embeds its worker, leaves dev tools out, and is reproducible; the rpc-proxy has its V8 flags", async () => {
   const dir = await tempDir("compile-");
   try {
     const env = { DENORT_BIN: binaryPath("deno") }; // offline: the full Deno binary stands in for denort
@@ -187,6 +187,9 @@ test("compile.sh compiles signer, host-agent and rpc-proxy; the signer embeds it
     }
     const signer = readFileSync(join(dir.path, "a/bin/signer"));
     assert.ok(signer.includes("signing_worker_deno.ts"), "the signing worker is embedded");
+    // The rpc-proxy runs without V8's memory reducer (docs/performance.md, "Passthrough"); the others keep it.
+    assert.ok(readFileSync(join(dir.path, "a/bin/rpc-proxy")).includes("--no-memory-reducer"), "the rpc-proxy's V8 flags are built in");
+    assert.not.ok(signer.includes("--no-memory-reducer"), "the signer keeps V8's defaults");
     const base = statSync(binaryPath("deno")).size;
     assert.ok(signer.length - base < 100 * 1024 * 1024, `embedded payload ${(signer.length - base) >> 20} MiB: dev tools must stay out`);
     const again = run("scripts/compile.sh", ["--dist", join(dir.path, "b"), "signer"], env);
