@@ -17,7 +17,7 @@ export type FaultReport = {
   ackedNeverMined: number;
   duplicates: number;
   nonceGaps: number;
-  /** Transactions Anvil's pool stranded and the suite sent again (see `Settlement`): reported, not a failure. */
+  /** Transactions Anvil's pool stranded and the suite moved (see `Settlement`): reported, not a failure. */
   nodeStranded: number;
   /** What the node says of acknowledged hashes that were not mined (see `Settlement`). */
   notMined?: Settlement["notMined"];

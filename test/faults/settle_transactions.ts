@@ -12,8 +12,9 @@ export type Settlement = {
   /** Nonces handed out but never mined, seen by a probe send after the case (0 when the probe mines). */
   nonceGaps: number;
   /**
-   * Transactions Anvil held queued at the account's own nonce, never to be mined, and the suite sent again, the
-   * same bytes (`unstrandAnvilPool`): Anvil's race, not the proxy's doing, so reported, not failed.
+   * Transactions Anvil held at the account's own nonce without mining them, moved by the suite (a block mined by
+   * hand, or the same bytes sent again: `unstrandAnvilPool`): Anvil's race, not the proxy's doing, so reported,
+   * not failed.
    */
   nodeStranded: number;
   /**
@@ -46,7 +47,7 @@ export async function blockNumber(nodeUrl: string): Promise<number> {
  * for every acknowledged hash to be mined, scans the blocks since `fromBlock` for the account's transactions
  * (values are request ids: a value seen twice is a duplicate), then sends one probe through the proxy and waits
  * for it: if the proxy handed out a nonce that never reached the chain, the probe is stuck behind it. While it
- * waits, every 2 s, transactions Anvil's pool stranded are sent again (`unstrandAnvilPool`, counted in
+ * waits, every 2 s, transactions Anvil's pool keeps from being mined are moved (`unstrandAnvilPool`, counted in
  * `nodeStranded`).
  *
  * @example

@@ -14,8 +14,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * its next nonce is `next`: sent ahead of the account's nonce, which `anvil_setNonce` then moves, as Anvil's race
  * leaves them (queued at the account's own nonce, and "already imported" when sent again).
  */
-async function queuedAt(nonces: number[], next: number) {
-  const anvil = await startAnvil({ args: [...ANVIL_MIXED_MINING] });
+async function queuedAt(nonces: number[], next: number, args: readonly string[] = ANVIL_MIXED_MINING) {
+  const anvil = await startAnvil({ args: [...args] });
   const account = privateKeyToAccount(generatePrivateKey());
   await call(anvil.url, "anvil_setBalance", [account.address, "0xd3c21bcecceda1000000"]);
   const raws: Hex[] = [];
@@ -42,6 +42,19 @@ test("unstrandAnvilPool: transactions queued at the account's own nonce are sent
     assert.is(await unstrandAnvilPool(anvil.url, address), 3);
     for (let i = 0; i < 30 && (await minedCount(anvil.url, address)) < 8; i++) await sleep(100);
     assert.is(await minedCount(anvil.url, address), 8);
+    for (const hash of hashes) assert.ok((await call(anvil.url, "eth_getTransactionReceipt", [hash]))?.blockNumber, hash);
+  } finally {
+    await anvil.service.stop();
+  }
+});
+
+test("unstrandAnvilPool: a transaction ready at the account's nonce but not mined is mined by a block forced by hand, nothing sent again", async () => {
+  // Anvil without mining stands in for its automine passing a ready transaction over.
+  const { anvil, address, hashes } = await queuedAt([0, 1], 0, ["--no-mining"]);
+  try {
+    assert.is(await minedCount(anvil.url, address), 0);
+    assert.is(await unstrandAnvilPool(anvil.url, address), 2);
+    assert.is(await minedCount(anvil.url, address), 2);
     for (const hash of hashes) assert.ok((await call(anvil.url, "eth_getTransactionReceipt", [hash]))?.blockNumber, hash);
   } finally {
     await anvil.service.stop();
