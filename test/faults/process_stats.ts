@@ -36,3 +36,22 @@ export async function findPids(parts: string[]): Promise<number[]> {
   }
   return pids;
 }
+
+/**
+ * The client ports of the connections the kernel holds as established on local TCP `port` (IPv4 and IPv6, from
+ * /proc/net): accepted by the server listening there, or waiting in its accept queue. A client's connection the
+ * kernel dropped before that (its accept queue full: the handshake's last ACK dropped) is not among them, though
+ * the client, which never sends, still takes it for open. Undefined without /proc.
+ */
+export async function establishedPeers(port: number): Promise<Set<number> | undefined> {
+  const tables = await Promise.all(["/proc/net/tcp", "/proc/net/tcp6"].map((path) => readFile(path, "utf8").catch(() => undefined)));
+  if (tables.every((t) => t === undefined)) return undefined;
+  const peers = new Set<number>();
+  for (const line of tables.join("\n").split("\n")) {
+    // "  sl  local_address rem_address   st …": addresses are HEXIP:HEXPORT; st 01 is ESTABLISHED.
+    const [, local, remote, state] = line.trim().split(/\s+/);
+    if (state !== "01" || !local || !remote) continue;
+    if (parseInt(local.split(":")[1] ?? "", 16) === port) peers.add(parseInt(remote.split(":")[1] ?? "", 16));
+  }
+  return peers;
+}

@@ -1,6 +1,6 @@
 import { connect, type Socket } from "node:net";
 import type { FaultCase } from "../run_fault_case.ts";
-import { openFds, rssMiB } from "../process_stats.ts";
+import { establishedPeers, openFds, rssMiB } from "../process_stats.ts";
 import { readThroughProxy } from "../read_through_proxy.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -76,8 +76,17 @@ export function hostileClients(options: { idle?: number; drips?: number; duratio
       const peakRss = await rssMiB(env.proxyPid);
       const stillOpen = { idle: idleOpen(), drips: drippers.filter((s) => !s.destroyed && !s.closed).length };
       // The proxy closes a connection silent for 10 s: wait (up to 30 s after the last was opened) to see it.
-      while (idleOpen() > 0 && Date.now() - openedAt < 30_000) await sleep(200);
-      const idleLeft = idleOpen();
+      // Counted are the idle connections the proxy's side holds as established: one the kernel dropped while
+      // the proxy's accept queue was full never reached the proxy, though the client (which never sends) still
+      // takes it for open; those are reported apart.
+      const proxyPort = Number(new URL(url).port);
+      const idleHeld = async () => {
+        const open = sockets.filter((s) => !s.destroyed && !s.closed);
+        const peers = await establishedPeers(proxyPort);
+        return { held: peers ? open.filter((s) => peers.has(s.localPort ?? -1)).length : open.length, neverAccepted: peers ? open.filter((s) => !peers.has(s.localPort ?? -1)).length : 0 };
+      };
+      while ((await idleHeld()).held > 0 && Date.now() - openedAt < 30_000) await sleep(200);
+      const { held: idleLeft, neverAccepted: idleNeverAccepted } = await idleHeld();
       const idleClosedAfterMs = Date.now() - openedAt;
       clearInterval(drip);
       for (const s of [...sockets, ...drippers]) s.destroy();
@@ -92,6 +101,7 @@ export function hostileClients(options: { idle?: number; drips?: number; duratio
           oversizedHeaderStatuses: [...new Set(oversized)].join(","),
           stillOpenAtEnd: `${stillOpen.idle}/${idle} idle, ${stillOpen.drips}/${drippers.length} drips`,
           idleAllClosedAfterMs: idleLeft === 0 ? idleClosedAfterMs : undefined,
+          idleNeverAccepted,
           proxyRssMiB: `${before.rssMiB} → peak ${peakRss} → ${after.rssMiB}`,
           proxyFds: `${before.fds} → peak ${peakFds} → ${after.fds}`,
         },
