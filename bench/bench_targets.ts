@@ -5,14 +5,11 @@ export type BenchTarget = { name: string; holds: boolean; detail: string };
 // Rounded towards failing, so a shown value never looks better than the check: ratios down, margins up.
 const ratio = (a: number, b: number) => `${(Math.floor((a / b) * 100) / 100).toFixed(2)}×`;
 const ms = (x: number) => `${(Math.ceil(x * 100) / 100).toFixed(2)} ms`;
-/** A margin over a floor, with its sign (−0.01 ms: under the floor), rounded up like `ms`. */
-const over = (x: number) => {
-  const rounded = Math.ceil(x * 100) / 100;
-  return `${rounded < 0 ? "−" : "+"}${Math.abs(rounded).toFixed(2)} ms`;
-};
 const up = (x: number) => (Math.ceil(x * 100) / 100).toFixed(2);
 /** A difference with its sign, to the hundredth of a millisecond (not a margin, so not rounded towards failing). */
 const signed = (x: number) => `${x < 0 ? "−" : "+"}${Math.abs(x).toFixed(2)} ms`;
+/** A margin over a floor, with its sign (−0.01 ms: under the floor), rounded up like `ms`. */
+const over = (x: number) => signed(Math.ceil(x * 100) / 100);
 
 /**
  * The targets of issues 7, 14 and 19, checked against one run (ratios within the run, so the machine's speed cancels out).

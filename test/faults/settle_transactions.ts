@@ -134,10 +134,14 @@ export async function settleTransactions(options: {
   }
   const settlement: Settlement = { mined, ackedNeverMined: missing.length, duplicates, nonceGaps, nodeStranded };
   if (missing.length > 0) {
-    const txs = await Promise.all(missing.slice(0, 10).map((hash) => call<{ nonce: Hex } | null>(nodeUrl, "eth_getTransactionByHash", [hash])));
+    const shown = missing.slice(0, 10);
+    const [[latest, pending], txs] = await Promise.all([
+      Promise.all(["latest", "pending"].map((tag) => call<Hex>(nodeUrl, "eth_getTransactionCount", [account, tag]))),
+      Promise.all(shown.map((hash) => call<{ nonce: Hex } | null>(nodeUrl, "eth_getTransactionByHash", [hash]))),
+    ]);
     settlement.notMined = {
-      counts: { latest: Number(await call<Hex>(nodeUrl, "eth_getTransactionCount", [account, "latest"])), pending: Number(await call<Hex>(nodeUrl, "eth_getTransactionCount", [account, "pending"])) },
-      hashes: missing.slice(0, 10).map((hash, i) => (txs[i] ? { hash, nonce: Number(txs[i]!.nonce), node: "held" as const } : { hash, node: "unknown" as const })),
+      counts: { latest: Number(latest), pending: Number(pending) },
+      hashes: shown.map((hash, i) => (txs[i] ? { hash, nonce: Number(txs[i]!.nonce), node: "held" as const } : { hash, node: "unknown" as const })),
     };
   }
   return settlement;
